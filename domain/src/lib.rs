@@ -1,0 +1,16 @@
+//! Types and rules of Jalon, shared by the app (wasm32) and the server (native).
+//!
+//! This crate never does I/O: no clock, no network, no storage. Callers pass in what the rules
+//! need (today's date, the schemes, the acting user), so every rule is a pure function that both
+//! sides apply identically and that tests can call directly.
+
+pub mod auth;
+pub mod communes;
+#[rustfmt::skip]
+mod communes_data;
+pub mod error;
+pub mod people;
+pub mod schemes;
+pub mod sync;
+
+pub use error::{FieldError, Invalid};

@@ -1,0 +1,437 @@
+//! People followed by référents, their enrolments in a scheme, and the rules that guard them.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use uuid::Uuid;
+
+use crate::auth::SessionUser;
+use crate::communes;
+use crate::error::{FieldError, Invalid};
+use crate::schemes::{Scheme, SchemeCode};
+
+/// Longest accepted name, in characters.
+pub const NAME_MAX_CHARS: usize = 100;
+/// Youngest age accepted at enrolment (PLIE takes jobseekers from 16).
+pub const MIN_AGE_YEARS: i32 = 16;
+/// Oldest plausible age.
+pub const MAX_AGE_YEARS: i32 = 100;
+
+/// A person of a caseload. No NIR is ever collected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Uuid,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: Date,
+    /// INSEE code of a commune of Haute-Vienne.
+    pub commune_code: String,
+    pub rsa_beneficiary: bool,
+}
+
+impl Person {
+    /// "DURAND Léa": the way people are listed.
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.last_name.to_uppercase(), self.first_name)
+    }
+
+    /// The same person with names trimmed and inner whitespace collapsed.
+    pub fn normalized(mut self) -> Person {
+        self.last_name = collapse_whitespace(&self.last_name);
+        self.first_name = collapse_whitespace(&self.first_name);
+        self.commune_code = self.commune_code.trim().to_owned();
+        self
+    }
+}
+
+/// Where an enrolment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrolmentStatus {
+    Active,
+    Closed,
+}
+
+impl EnrolmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnrolmentStatus::Active => "active",
+            EnrolmentStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EnrolmentStatus> {
+        match s {
+            "active" => Some(EnrolmentStatus::Active),
+            "closed" => Some(EnrolmentStatus::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// A person's enrolment ("accompagnement") in a scheme, followed by one référent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub scheme: SchemeCode,
+    pub referent_id: Uuid,
+    pub start_date: Date,
+    pub status: EnrolmentStatus,
+}
+
+/// A new person together with their first enrolment, created in one step by a référent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonCreation {
+    pub person: Person,
+    pub enrolment: Enrolment,
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn check_name(field: &str, label: &str, value: &str, invalid: &mut Invalid) {
+    if value.is_empty() {
+        invalid.push(FieldError::new(
+            field,
+            "required",
+            format!("Le {label} est obligatoire."),
+        ));
+    } else if value.chars().count() > NAME_MAX_CHARS {
+        invalid.push(FieldError::new(
+            field,
+            "too_long",
+            format!("Le {label} ne doit pas dépasser {NAME_MAX_CHARS} caractères."),
+        ));
+    } else if value.chars().any(char::is_control) || !value.chars().any(char::is_alphabetic) {
+        invalid.push(FieldError::new(
+            field,
+            "invalid_characters",
+            format!("Le {label} doit contenir des lettres et aucun caractère de contrôle."),
+        ));
+    }
+}
+
+/// Whole years between `birth` and `today`.
+pub fn age_on(birth: Date, today: Date) -> i32 {
+    let mut age = today.year() - birth.year();
+    if (today.month() as u8, today.day()) < (birth.month() as u8, birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// Checks a person's own fields (already [normalized](Person::normalized)).
+pub fn check_person(person: &Person, today: Date) -> Result<(), Invalid> {
+    let mut invalid = Invalid::default();
+    check_name("last_name", "nom", &person.last_name, &mut invalid);
+    check_name("first_name", "prénom", &person.first_name, &mut invalid);
+
+    if person.birth_date > today {
+        invalid.push(FieldError::new(
+            "birth_date",
+            "in_future",
+            "La date de naissance ne peut pas être dans le futur.",
+        ));
+    } else {
+        let age = age_on(person.birth_date, today);
+        if age < MIN_AGE_YEARS {
+            invalid.push(FieldError::new(
+                "birth_date",
+                "too_young",
+                format!("La personne doit avoir au moins {MIN_AGE_YEARS} ans."),
+            ));
+        } else if age > MAX_AGE_YEARS {
+            invalid.push(FieldError::new(
+                "birth_date",
+                "implausible",
+                format!("Une date de naissance de plus de {MAX_AGE_YEARS} ans n'est pas plausible."),
+            ));
+        }
+    }
+
+    if person.commune_code.is_empty() {
+        invalid.push(FieldError::new(
+            "commune_code",
+            "required",
+            "La commune est obligatoire.",
+        ));
+    } else if communes::by_code(&person.commune_code).is_none() {
+        invalid.push(FieldError::new(
+            "commune_code",
+            "unknown_commune",
+            "Cette commune ne fait pas partie de la Haute-Vienne.",
+        ));
+    }
+    invalid.into_result()
+}
+
+/// Checks that `actor` may create this person with this first enrolment, and that every rule
+/// holds. Returns the normalized creation to store.
+///
+/// The app calls this before saving, the server again before applying a pushed mutation.
+pub fn check_person_creation(
+    creation: PersonCreation,
+    actor: &SessionUser,
+    schemes: &[Scheme],
+    today: Date,
+) -> Result<PersonCreation, Invalid> {
+    let person = creation.person.normalized();
+    let enrolment = creation.enrolment;
+    let mut invalid = match check_person(&person, today) {
+        Ok(()) => Invalid::default(),
+        Err(invalid) => invalid,
+    };
+
+    if enrolment.person_id != person.id {
+        invalid.push(FieldError::new(
+            "enrolment",
+            "person_mismatch",
+            "L'accompagnement ne concerne pas cette personne.",
+        ));
+    }
+    if enrolment.status != EnrolmentStatus::Active {
+        invalid.push(FieldError::new(
+            "enrolment",
+            "not_active",
+            "Un nouvel accompagnement doit être actif.",
+        ));
+    }
+    if !actor.may_enrol_in(enrolment.scheme) || enrolment.referent_id != actor.id {
+        invalid.push(FieldError::new(
+            "enrolment",
+            "not_allowed",
+            "Seul un référent du dispositif peut inscrire une personne dans son portefeuille.",
+        ));
+    }
+    if enrolment.start_date > today {
+        invalid.push(FieldError::new(
+            "start_date",
+            "in_future",
+            "La date d'entrée ne peut pas être dans le futur.",
+        ));
+    }
+    if enrolment.start_date < person.birth_date {
+        invalid.push(FieldError::new(
+            "start_date",
+            "before_birth",
+            "La date d'entrée ne peut pas précéder la date de naissance.",
+        ));
+    }
+
+    match schemes.iter().find(|s| s.code == enrolment.scheme) {
+        None => invalid.push(FieldError::new(
+            "enrolment",
+            "unknown_scheme",
+            "Ce dispositif n'existe pas.",
+        )),
+        Some(scheme) => {
+            if let Some(commune) = communes::by_code(&person.commune_code)
+                && !scheme.serves(commune)
+            {
+                invalid.push(FieldError::new(
+                    "commune_code",
+                    "outside_territory",
+                    format!(
+                        "{} n'est pas sur le territoire du dispositif {}.",
+                        commune.name,
+                        enrolment.scheme.short_name()
+                    ),
+                ));
+            }
+        }
+    }
+
+    invalid.into_result()?;
+    Ok(PersonCreation { person, enrolment })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 26);
+
+    fn referent(scheme: SchemeCode) -> SessionUser {
+        SessionUser {
+            id: Uuid::from_u128(1),
+            username: "plie1".into(),
+            display_name: "Référent".into(),
+            role: Role::Referent,
+            scheme: Some(scheme),
+            supervised_schemes: vec![],
+        }
+    }
+
+    fn creation(commune: &str, scheme: SchemeCode) -> PersonCreation {
+        let person = Person {
+            id: Uuid::from_u128(10),
+            last_name: "  Durand ".into(),
+            first_name: "Léa   Marie".into(),
+            birth_date: date!(1988 - 03 - 14),
+            commune_code: commune.into(),
+            rsa_beneficiary: true,
+        };
+        PersonCreation {
+            enrolment: Enrolment {
+                id: Uuid::from_u128(11),
+                person_id: person.id,
+                scheme,
+                referent_id: Uuid::from_u128(1),
+                start_date: TODAY,
+                status: EnrolmentStatus::Active,
+            },
+            person,
+        }
+    }
+
+    fn codes(result: Result<PersonCreation, Invalid>) -> Vec<(String, String)> {
+        result
+            .expect_err("should be refused")
+            .errors
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    }
+
+    fn check(c: PersonCreation, actor: &SessionUser) -> Result<PersonCreation, Invalid> {
+        check_person_creation(c, actor, &Scheme::haute_vienne_defaults(), TODAY)
+    }
+
+    #[test]
+    fn a_valid_creation_is_accepted_with_names_normalized() {
+        let ok = check(
+            creation("87085", SchemeCode::Plie),
+            &referent(SchemeCode::Plie),
+        )
+        .unwrap();
+        assert_eq!(ok.person.last_name, "Durand");
+        assert_eq!(ok.person.first_name, "Léa Marie");
+        assert_eq!(ok.person.display_name(), "DURAND Léa Marie");
+    }
+
+    #[test]
+    fn enrolling_someone_outside_the_scheme_territory_is_refused_on_the_commune() {
+        let refused = check(
+            creation("87011", SchemeCode::Plie),
+            &referent(SchemeCode::Plie),
+        );
+        let message = refused.clone().unwrap_err();
+        assert_eq!(
+            codes(refused),
+            vec![("commune_code".into(), "outside_territory".into())]
+        );
+        assert_eq!(
+            message.message_for("commune_code"),
+            Some("Bellac n'est pas sur le territoire du dispositif PLIE.")
+        );
+    }
+
+    #[test]
+    fn a_referent_cannot_enrol_into_another_scheme_or_for_someone_else() {
+        assert_eq!(
+            codes(check(
+                creation("87011", SchemeCode::Arpe),
+                &referent(SchemeCode::Plie)
+            )),
+            vec![("enrolment".into(), "not_allowed".into())]
+        );
+        let mut c = creation("87085", SchemeCode::Plie);
+        c.enrolment.referent_id = Uuid::from_u128(99);
+        assert_eq!(
+            codes(check(c, &referent(SchemeCode::Plie))),
+            vec![("enrolment".into(), "not_allowed".into())]
+        );
+    }
+
+    #[test]
+    fn empty_too_long_or_letterless_names_are_refused() {
+        let mut c = creation("87085", SchemeCode::Plie);
+        c.person.last_name = "   ".into();
+        c.person.first_name = "x".repeat(NAME_MAX_CHARS + 1);
+        assert_eq!(
+            codes(check(c.clone(), &referent(SchemeCode::Plie))),
+            vec![
+                ("last_name".into(), "required".into()),
+                ("first_name".into(), "too_long".into())
+            ]
+        );
+        c.person.last_name = "--".into();
+        c.person.first_name = "Ana\u{7}".into();
+        assert_eq!(
+            codes(check(c, &referent(SchemeCode::Plie))),
+            vec![
+                ("last_name".into(), "invalid_characters".into()),
+                ("first_name".into(), "invalid_characters".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn birth_dates_must_be_plausible() {
+        let mut c = creation("87085", SchemeCode::Plie);
+        c.person.birth_date = date!(2027 - 01 - 01);
+        c.enrolment.start_date = date!(2026 - 01 - 01);
+        let found = codes(check(c.clone(), &referent(SchemeCode::Plie)));
+        assert!(found.contains(&("birth_date".into(), "in_future".into())));
+        c.person.birth_date = date!(2010 - 11 - 27);
+        assert_eq!(
+            codes(check(c.clone(), &referent(SchemeCode::Plie))),
+            vec![("birth_date".into(), "too_young".into())]
+        );
+        c.person.birth_date = date!(2010 - 11 - 26);
+        assert!(check(c.clone(), &referent(SchemeCode::Plie)).is_ok());
+        c.person.birth_date = date!(1920 - 01 - 01);
+        assert_eq!(
+            codes(check(c, &referent(SchemeCode::Plie))),
+            vec![("birth_date".into(), "implausible".into())]
+        );
+    }
+
+    #[test]
+    fn unknown_or_missing_communes_are_refused() {
+        assert_eq!(
+            codes(check(
+                creation("75056", SchemeCode::Global),
+                &referent(SchemeCode::Global)
+            )),
+            vec![("commune_code".into(), "unknown_commune".into())]
+        );
+        assert_eq!(
+            codes(check(
+                creation("", SchemeCode::Global),
+                &referent(SchemeCode::Global)
+            )),
+            vec![("commune_code".into(), "required".into())]
+        );
+    }
+
+    #[test]
+    fn an_enrolment_cannot_start_in_the_future_or_belong_to_another_person() {
+        let mut c = creation("87085", SchemeCode::Plie);
+        c.enrolment.start_date = date!(2026 - 11 - 27);
+        c.enrolment.person_id = Uuid::from_u128(12);
+        assert_eq!(
+            codes(check(c, &referent(SchemeCode::Plie))),
+            vec![
+                ("enrolment".into(), "person_mismatch".into()),
+                ("start_date".into(), "in_future".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn age_counts_whole_years() {
+        assert_eq!(age_on(date!(2000 - 02 - 29), date!(2026 - 02 - 28)), 25);
+        assert_eq!(age_on(date!(2000 - 02 - 29), date!(2026 - 03 - 01)), 26);
+    }
+
+    #[test]
+    fn dates_travel_as_iso_strings() {
+        let json = serde_json::to_value(creation("87085", SchemeCode::Plie)).unwrap();
+        assert_eq!(json["person"]["birth_date"], "1988-03-14");
+        assert_eq!(json["enrolment"]["scheme"], "plie");
+    }
+}

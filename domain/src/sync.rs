@@ -1,0 +1,163 @@
+//! The sync protocol between a device and the server.
+//!
+//! A device writes every local change together with a [`MutationEnvelope`] in its outbox. Push
+//! sends the outbox in order; the server applies each `(device, seq)` at most once and answers
+//! with an [`Outcome`] per mutation. Pull returns the [`Change`]s of the device's scope after a
+//! cursor that the server assigns in commit order.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::FieldError;
+use crate::auth::StaffMember;
+use crate::people::{Enrolment, Person, PersonCreation};
+use crate::schemes::Scheme;
+
+/// Version of this protocol. A server refuses other versions with `outdated_client`, and the
+/// device keeps its outbox until it is updated.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Most mutations a device sends in one push.
+pub const MAX_PUSH_BATCH: usize = 100;
+
+/// Most changes the server returns in one pull page.
+pub const MAX_PULL_PAGE: u32 = 1_000;
+
+/// A change made on a device, to be applied by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Mutation {
+    /// A new person with their first enrolment.
+    CreatePerson(PersonCreation),
+}
+
+impl Mutation {
+    /// The person the mutation is about.
+    pub fn person_id(&self) -> Uuid {
+        match self {
+            Mutation::CreatePerson(c) => c.person.id,
+        }
+    }
+}
+
+/// A mutation with its number: numbers increase by one per device, from 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationEnvelope {
+    pub seq: u64,
+    pub mutation: Mutation,
+}
+
+/// Body of `POST /api/sync/push`. The device is the one the session was opened on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub mutations: Vec<MutationEnvelope>,
+}
+
+/// What the server did with one mutation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Durably committed (now or by an earlier push of the same `seq`).
+    Applied,
+    /// Refused for good: a rule was broken. The device shows the reason to its user.
+    Rejected {
+        code: String,
+        message: String,
+        #[serde(default)]
+        errors: Vec<FieldError>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Answer to a push: one result per mutation sent, in the same order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+}
+
+/// A record as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum Record {
+    Person(Person),
+    Enrolment(Enrolment),
+}
+
+/// One record in a pull, with the change number the server gave its last write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub rev: i64,
+    #[serde(flatten)]
+    pub record: Record,
+}
+
+/// Answer to `GET /api/sync/pull?cursor=N`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub protocol: u32,
+    /// In increasing `rev` order.
+    pub changes: Vec<Change>,
+    /// The cursor to send next time: the `rev` of the last change, or the one sent.
+    pub cursor: i64,
+    /// More changes wait after `cursor`: pull again at once.
+    pub has_more: bool,
+}
+
+/// Data every device needs besides its caseload (`GET /api/reference`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceData {
+    pub schemes: Vec<Scheme>,
+    pub staff: Vec<StaffMember>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::people::EnrolmentStatus;
+    use crate::schemes::SchemeCode;
+    use time::macros::date;
+
+    #[test]
+    fn outcomes_serialise_flat_with_a_status_tag() {
+        let applied = MutationResult {
+            seq: 3,
+            outcome: Outcome::Applied,
+        };
+        assert_eq!(
+            serde_json::to_value(&applied).unwrap(),
+            serde_json::json!({"seq": 3, "status": "applied"})
+        );
+        let rejected: MutationResult = serde_json::from_value(serde_json::json!({
+            "seq": 4, "status": "rejected", "code": "validation_failed", "message": "Non."
+        }))
+        .unwrap();
+        assert!(matches!(rejected.outcome, Outcome::Rejected { .. }));
+    }
+
+    #[test]
+    fn a_change_carries_its_kind_and_rev() {
+        let change = Change {
+            rev: 42,
+            record: Record::Enrolment(Enrolment {
+                id: Uuid::from_u128(1),
+                person_id: Uuid::from_u128(2),
+                scheme: SchemeCode::Arpe,
+                referent_id: Uuid::from_u128(3),
+                start_date: date!(2026 - 01 - 05),
+                status: EnrolmentStatus::Active,
+            }),
+        };
+        let json = serde_json::to_value(&change).unwrap();
+        assert_eq!(json["rev"], 42);
+        assert_eq!(json["kind"], "enrolment");
+        assert_eq!(json["data"]["start_date"], "2026-01-05");
+        assert_eq!(serde_json::from_value::<Change>(json).unwrap(), change);
+    }
+}
