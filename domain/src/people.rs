@@ -145,7 +145,9 @@ pub fn check_person(person: &Person, today: Date) -> Result<(), Invalid> {
             invalid.push(FieldError::new(
                 "birth_date",
                 "implausible",
-                format!("Une date de naissance de plus de {MAX_AGE_YEARS} ans n'est pas plausible."),
+                format!(
+                    "Une date de naissance de plus de {MAX_AGE_YEARS} ans n'est pas plausible."
+                ),
             ));
         }
     }

@@ -137,7 +137,11 @@ mod tests {
             scheme(SchemeCode::Global),
         );
         for commune in all() {
-            assert!(arpe.serves(commune) != plie.serves(commune), "{}", commune.name);
+            assert!(
+                arpe.serves(commune) != plie.serves(commune),
+                "{}",
+                commune.name
+            );
             assert!(global.serves(commune));
         }
         assert_eq!(all().iter().filter(|c| arpe.serves(c)).count(), 175);

@@ -1,0 +1,220 @@
+//! Configuration: defaults, then a TOML file, then `JALON_…` environment variables.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the server needs to start.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on (`127.0.0.1:8080` by default).
+    pub listen: SocketAddr,
+    /// Folder holding the SQLite database when `database_url` is not set.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` URL; defaults to `<data_dir>/jalon.sqlite3`. May hold a secret.
+    pub database_url: Option<String>,
+    /// The app built by Trunk, served at `/`.
+    pub dist_dir: PathBuf,
+    /// Seed demo accounts and synthetic people into an empty database.
+    pub seed_demo: bool,
+    /// How long a session token stays valid, in days.
+    pub session_days: i64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field("dist_dir", &self.dist_dir)
+            .field("seed_demo", &self.seed_demo)
+            .field("session_days", &self.session_days)
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            dist_dir: PathBuf::from("dist"),
+            seed_demo: true,
+            session_days: 30,
+        }
+    }
+}
+
+/// The optional file: every key may be left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    port: Option<u16>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    dist_dir: Option<PathBuf>,
+    seed_demo: Option<bool>,
+    session_days: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("invalid value for {name}: {value:?}")]
+    Env { name: &'static str, value: String },
+}
+
+impl Config {
+    /// Reads `JALON_CONFIG` (or `./jalon.toml` when present), then the environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let file = match env("JALON_CONFIG") {
+            Some(path) => Some(PathBuf::from(path)),
+            None => Some(PathBuf::from("jalon.toml")).filter(|p| p.exists()),
+        };
+        let mut config = Config::default();
+        if let Some(path) = file {
+            config.apply_file(&path)?;
+        }
+        config.apply_env(env)?;
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let file: FileConfig = toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source,
+        })?;
+        if let Some(listen) = file.listen {
+            self.listen = listen;
+        }
+        if let Some(port) = file.port {
+            self.listen.set_port(port);
+        }
+        if let Some(v) = file.data_dir {
+            self.data_dir = v;
+        }
+        if file.database_url.is_some() {
+            self.database_url = file.database_url;
+        }
+        if let Some(v) = file.dist_dir {
+            self.dist_dir = v;
+        }
+        if let Some(v) = file.seed_demo {
+            self.seed_demo = v;
+        }
+        if let Some(v) = file.session_days {
+            self.session_days = v;
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(
+            name: &'static str,
+            value: String,
+        ) -> Result<T, ConfigError> {
+            value.parse().map_err(|_| ConfigError::Env { name, value })
+        }
+        if let Some(v) = env("JALON_LISTEN") {
+            self.listen = parse("JALON_LISTEN", v)?;
+        }
+        if let Some(v) = env("JALON_PORT") {
+            self.listen.set_port(parse("JALON_PORT", v)?);
+        }
+        if let Some(v) = env("JALON_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("JALON_DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = env("JALON_DIST_DIR") {
+            self.dist_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("JALON_SEED_DEMO") {
+            self.seed_demo = parse("JALON_SEED_DEMO", v)?;
+        }
+        if let Some(v) = env("JALON_SESSION_DAYS") {
+            self.session_days = parse("JALON_SESSION_DAYS", v)?;
+        }
+        Ok(())
+    }
+
+    /// The database URL to connect to.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                self.data_dir.join("jalon.sqlite3").to_string_lossy()
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults_and_bad_values_are_named() {
+        let mut config = Config::default();
+        let vars = [("JALON_PORT", "9090"), ("JALON_SEED_DEMO", "false")];
+        config
+            .apply_env(|name| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            })
+            .unwrap();
+        assert_eq!(config.listen.port(), 9090);
+        assert!(!config.seed_demo);
+
+        let err = config
+            .apply_env(|name| (name == "JALON_PORT").then(|| "eighty".to_string()))
+            .unwrap_err();
+        assert!(err.to_string().contains("JALON_PORT"));
+    }
+
+    #[test]
+    fn debug_output_redacts_the_database_url() {
+        let config = Config {
+            database_url: Some("postgres://jalon:secret@db/jalon".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("secret"));
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn the_default_database_lives_in_the_data_folder() {
+        let config = Config {
+            data_dir: PathBuf::from("/tmp/jalon-data"),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.database_url(),
+            "sqlite:///tmp/jalon-data/jalon.sqlite3"
+        );
+    }
+}

@@ -1,0 +1,473 @@
+//! All SQL of Jalon lives in this module. Handlers and the sync service call these functions;
+//! nothing else in the codebase writes a query.
+//!
+//! SQLite runs in WAL mode with `synchronous = FULL`: a transaction that returned from `COMMIT`
+//! survives a crash or power loss, which is what lets push acknowledge a mutation.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use jalon_domain::auth::{Role, SessionUser, StaffMember};
+use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
+use jalon_domain::schemes::{Scheme, SchemeCode};
+use jalon_domain::sync::{Change, Outcome, Record};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+use time::Date;
+use uuid::Uuid;
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+fn corrupt(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("corrupt {what} in database").into())
+}
+
+fn parse_uuid(s: &str) -> Result<Uuid, sqlx::Error> {
+    Uuid::parse_str(s).map_err(|_| corrupt("uuid"))
+}
+
+fn parse_scheme(s: &str) -> Result<SchemeCode, sqlx::Error> {
+    SchemeCode::parse(s).ok_or_else(|| corrupt("scheme code"))
+}
+
+impl Db {
+    /// Opens (creating it if needed) the database at `url` and applies the migrations.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Db { pool })
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once, so two
+    /// writers queue on the busy timeout instead of failing when they upgrade.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    pub async fn schemes(&self) -> Result<Vec<Scheme>, sqlx::Error> {
+        let rows = sqlx::query("SELECT code, name, territory FROM schemes ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let territory: String = row.try_get("territory")?;
+                Ok(Scheme {
+                    code: parse_scheme(row.try_get("code")?)?,
+                    name: row.try_get("name")?,
+                    territory: serde_json::from_str(&territory)
+                        .map_err(|_| corrupt("territory"))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn staff(&self) -> Result<Vec<StaffMember>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, display_name, role, scheme FROM users WHERE active = 1 ORDER BY display_name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let scheme: Option<String> = row.try_get("scheme")?;
+                Ok(StaffMember {
+                    id: parse_uuid(row.try_get("id")?)?,
+                    display_name: row.try_get("display_name")?,
+                    role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
+                    scheme: scheme.as_deref().map(parse_scheme).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The id and password hash of an active account.
+    pub async fn login_lookup(
+        &self,
+        username: &str,
+    ) -> Result<Option<(Uuid, String)>, sqlx::Error> {
+        let row =
+            sqlx::query("SELECT id, password_hash FROM users WHERE username = ?1 AND active = 1")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            Ok((
+                parse_uuid(row.try_get("id")?)?,
+                row.try_get("password_hash")?,
+            ))
+        })
+        .transpose()
+    }
+
+    pub async fn user(&self, id: Uuid) -> Result<Option<SessionUser>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT id, username, display_name, role, scheme FROM users WHERE id = ?1 AND active = 1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let supervised: Vec<String> = sqlx::query_scalar(
+            "SELECT scheme FROM supervised_schemes WHERE user_id = ?1 ORDER BY scheme",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let scheme: Option<String> = row.try_get("scheme")?;
+        Ok(Some(SessionUser {
+            id,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
+            scheme: scheme.as_deref().map(parse_scheme).transpose()?,
+            supervised_schemes: supervised
+                .iter()
+                .map(|s| parse_scheme(s))
+                .collect::<Result<_, _>>()?,
+        }))
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: Uuid,
+        device_id: Uuid,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, device_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(token_hash)
+        .bind(user_id.to_string())
+        .bind(device_id.to_string())
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        // Expired sessions are of no use to anyone: drop them while we hold the lock.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < ?1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        audit(&mut tx, now, Some(user_id), "auth.login", None).await?;
+        tx.commit().await
+    }
+
+    /// The user and device of a session, with its expiry time.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(Uuid, Uuid, i64)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT user_id, device_id, expires_at FROM sessions WHERE token_hash = ?1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok((
+                parse_uuid(row.try_get("user_id")?)?,
+                parse_uuid(row.try_get("device_id")?)?,
+                row.try_get("expires_at")?,
+            ))
+        })
+        .transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The changes of `user`'s scope after `cursor`, at most `limit`, in `rev` order.
+    pub async fn changes_after(
+        &self,
+        user: &SessionUser,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<(Vec<Change>, bool), sqlx::Error> {
+        use jalon_domain::auth::Scope;
+        // The people a user's device holds, as a sub-query on ?1 (the user's id).
+        let scope = match user.scope() {
+            Scope::Referent(_) => {
+                "SELECT person_id FROM enrolments WHERE referent_id = ?1 AND status = 'active'"
+            }
+            Scope::Schemes(_) => {
+                "SELECT person_id FROM enrolments
+                 WHERE scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)"
+            }
+            Scope::Nothing => return Ok((Vec::new(), false)),
+        };
+        let people_sql = format!(
+            "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev
+             FROM people WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
+        );
+        let enrolments_sql = format!(
+            "SELECT id, person_id, scheme, referent_id, start_date, status, rev
+             FROM enrolments WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+        );
+        let user_id = user.id.to_string();
+        let people = sqlx::query(sqlx::AssertSqlSafe(people_sql))
+            .bind(&user_id)
+            .bind(cursor)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let enrolments = sqlx::query(sqlx::AssertSqlSafe(enrolments_sql))
+            .bind(&user_id)
+            .bind(cursor)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let full = people.len() as u32 == limit || enrolments.len() as u32 == limit;
+        let mut changes = people
+            .iter()
+            .map(person_change)
+            .chain(enrolments.iter().map(enrolment_change))
+            .collect::<Result<Vec<_>, _>>()?;
+        changes.sort_by_key(|c| c.rev);
+        // Each query returned its first `limit` rows, so the first `limit` of the merge are
+        // exactly the first `limit` changes overall.
+        let truncated = changes.len() > limit as usize;
+        changes.truncate(limit as usize);
+        Ok((changes, full || truncated))
+    }
+
+    /// The outcome already recorded for a device's mutation, if any.
+    pub async fn recorded_outcome(
+        tx: &mut SqliteConnection,
+        device_id: Uuid,
+        seq: u64,
+    ) -> Result<Option<Outcome>, sqlx::Error> {
+        let outcome: Option<String> = sqlx::query_scalar(
+            "SELECT outcome FROM applied_mutations WHERE device_id = ?1 AND seq = ?2",
+        )
+        .bind(device_id.to_string())
+        .bind(seq as i64)
+        .fetch_optional(&mut *tx)
+        .await?;
+        outcome
+            .map(|o| serde_json::from_str(&o).map_err(|_| corrupt("outcome")))
+            .transpose()
+    }
+
+    pub async fn record_outcome(
+        tx: &mut SqliteConnection,
+        device_id: Uuid,
+        seq: u64,
+        user_id: Uuid,
+        outcome: &Outcome,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let outcome = serde_json::to_string(outcome).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        sqlx::query(
+            "INSERT INTO applied_mutations (device_id, seq, user_id, outcome, applied_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(device_id.to_string())
+        .bind(seq as i64)
+        .bind(user_id.to_string())
+        .bind(outcome)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn person_exists(tx: &mut SqliteConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM people WHERE id = ?1 UNION ALL SELECT 1 FROM enrolments WHERE id = ?1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        Ok(found.is_some())
+    }
+}
+
+/// Takes `n` consecutive change numbers and returns the first.
+pub async fn next_revs(tx: &mut SqliteConnection, n: i64) -> Result<i64, sqlx::Error> {
+    let last: i64 =
+        sqlx::query_scalar("UPDATE sync_clock SET value = value + ?1 WHERE id = 1 RETURNING value")
+            .bind(n)
+            .fetch_one(&mut *tx)
+            .await?;
+    Ok(last - n + 1)
+}
+
+pub async fn insert_scheme(tx: &mut SqliteConnection, scheme: &Scheme) -> Result<(), sqlx::Error> {
+    let territory =
+        serde_json::to_string(&scheme.territory).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query("INSERT INTO schemes (code, name, territory) VALUES (?1, ?2, ?3)")
+        .bind(scheme.code.as_str())
+        .bind(&scheme.name)
+        .bind(territory)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// A new account; `supervised` only for supervisors.
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub scheme: Option<SchemeCode>,
+    pub supervised: &'a [SchemeCode],
+    pub password_hash: &'a str,
+}
+
+pub async fn insert_user(
+    tx: &mut SqliteConnection,
+    user: &NewUser<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, role, scheme, password_hash, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(user.id.to_string())
+    .bind(user.username)
+    .bind(user.display_name)
+    .bind(user.role.as_str())
+    .bind(user.scheme.map(SchemeCode::as_str))
+    .bind(user.password_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for scheme in user.supervised {
+        sqlx::query("INSERT INTO supervised_schemes (user_id, scheme) VALUES (?1, ?2)")
+            .bind(user.id.to_string())
+            .bind(scheme.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_person(
+    tx: &mut SqliteConnection,
+    person: &Person,
+    rev: i64,
+    created_by: Uuid,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO people (id, last_name, first_name, birth_date, commune_code, rsa_beneficiary,
+                             rev, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .bind(person.id.to_string())
+    .bind(&person.last_name)
+    .bind(&person.first_name)
+    .bind(person.birth_date)
+    .bind(&person.commune_code)
+    .bind(person.rsa_beneficiary)
+    .bind(rev)
+    .bind(created_by.to_string())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_enrolment(
+    tx: &mut SqliteConnection,
+    enrolment: &Enrolment,
+    rev: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO enrolments (id, person_id, scheme, referent_id, start_date, status, rev, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .bind(enrolment.id.to_string())
+    .bind(enrolment.person_id.to_string())
+    .bind(enrolment.scheme.as_str())
+    .bind(enrolment.referent_id.to_string())
+    .bind(enrolment.start_date)
+    .bind(enrolment.status.as_str())
+    .bind(rev)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Records who did what to whose file.
+pub async fn audit(
+    tx: &mut SqliteConnection,
+    now: i64,
+    user_id: Option<Uuid>,
+    action: &str,
+    person_id: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO audit_log (at, user_id, action, person_id) VALUES (?1, ?2, ?3, ?4)")
+        .bind(now)
+        .bind(user_id.map(|u| u.to_string()))
+        .bind(action)
+        .bind(person_id.map(|p| p.to_string()))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+fn person_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
+    Ok(Change {
+        rev: row.try_get("rev")?,
+        record: Record::Person(Person {
+            id: parse_uuid(row.try_get("id")?)?,
+            last_name: row.try_get("last_name")?,
+            first_name: row.try_get("first_name")?,
+            birth_date: row.try_get::<Date, _>("birth_date")?,
+            commune_code: row.try_get("commune_code")?,
+            rsa_beneficiary: row.try_get("rsa_beneficiary")?,
+        }),
+    })
+}
+
+fn enrolment_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
+    Ok(Change {
+        rev: row.try_get("rev")?,
+        record: Record::Enrolment(Enrolment {
+            id: parse_uuid(row.try_get("id")?)?,
+            person_id: parse_uuid(row.try_get("person_id")?)?,
+            scheme: parse_scheme(row.try_get("scheme")?)?,
+            referent_id: parse_uuid(row.try_get("referent_id")?)?,
+            start_date: row.try_get::<Date, _>("start_date")?,
+            status: EnrolmentStatus::parse(row.try_get("status")?)
+                .ok_or_else(|| corrupt("enrolment status"))?,
+        }),
+    })
+}

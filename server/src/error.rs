@@ -1,0 +1,162 @@
+//! The one error type of the API: a status, a machine-readable code and a French message.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jalon_domain::{FieldError, Invalid};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("validation failed")]
+    Validation(Invalid),
+    #[error("outdated client")]
+    OutdatedClient,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldError],
+}
+
+impl ApiError {
+    pub fn internal(err: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(err.to_string())
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Vous devez vous connecter.".into(),
+            ),
+            ApiError::SessionExpired => (
+                StatusCode::UNAUTHORIZED,
+                "session_expired",
+                "Votre session a expiré : reconnectez-vous. Vos modifications en attente sont conservées."
+                    .into(),
+            ),
+            ApiError::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Identifiant ou mot de passe incorrect.".into(),
+            ),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Vous n'avez pas accès à cette fonction.".into(),
+            ),
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Ressource introuvable.".into(),
+            ),
+            ApiError::BadRequest { code, message } => {
+                (StatusCode::BAD_REQUEST, code, message.clone())
+            }
+            ApiError::Validation(invalid) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("Données invalides : {invalid}"),
+            ),
+            ApiError::OutdatedClient => (
+                StatusCode::CONFLICT,
+                "outdated_client",
+                "Cette version de Jalon est périmée : rechargez l'application. Vos modifications en attente sont conservées."
+                    .into(),
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Erreur interne du serveur. Réessayez plus tard.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let (status, code, message) = self.parts();
+        let fields = match &self {
+            ApiError::Validation(invalid) => invalid.errors.as_slice(),
+            _ => &[],
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: &message,
+                fields,
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        ApiError::internal(err)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let message = match &rejection {
+            JsonRejection::MissingJsonContentType(_) => {
+                "La requête doit être envoyée en JSON (Content-Type: application/json).".to_owned()
+            }
+            JsonRejection::JsonSyntaxError(_) => {
+                "Le corps de la requête n'est pas du JSON valide.".to_owned()
+            }
+            JsonRejection::JsonDataError(e) => {
+                format!(
+                    "Le corps de la requête ne correspond pas au format attendu : {}",
+                    e.body_text()
+                )
+            }
+            _ => "Le corps de la requête est illisible.".to_owned(),
+        };
+        ApiError::BadRequest {
+            code: "invalid_body",
+            message,
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest {
+            code: "invalid_query",
+            message: format!(
+                "Paramètres de requête invalides : {}",
+                rejection.body_text()
+            ),
+        }
+    }
+}

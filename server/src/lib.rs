@@ -1,0 +1,190 @@
+//! Jalon's server: a small, stateless sync API over SQLite, which also serves the built app.
+//!
+//! Nothing is kept in memory between requests (sessions live in the database), so several
+//! instances can run side by side in front of one database.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod routes;
+pub mod sync;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+use db::Db;
+
+/// What every handler receives: a database handle and the configuration. No session state.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// The API under `/api/`, and the app (with `index.html` for every unknown path, so that the
+/// router's deep links work).
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(routes::health))
+        .route("/auth/login", post(routes::login))
+        .route("/auth/logout", post(routes::logout))
+        .route("/auth/me", get(routes::me))
+        .route("/reference", get(routes::reference))
+        .route("/sync/push", post(routes::push))
+        .route("/sync/pull", get(routes::pull))
+        .fallback(routes::not_found);
+    let dist = &state.config.dist_dir;
+    let app = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(app)
+        .layer(middleware::from_fn(cache_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// API answers are never cached (they hold personal data); the app shell is revalidated on
+/// every load; files whose name carries Trunk's content hash are immutable.
+async fn cache_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let value = if path.starts_with("/api/") {
+        "no-store"
+    } else if is_hashed_asset(&path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// `/jalon-app-0123456789abcdef_bg.wasm` and the like.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Opens the database, seeds the demo data into an empty one when configured to.
+pub async fn prepare(config: &Config) -> Result<Db, Box<dyn std::error::Error>> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let db = Db::connect(&config.database_url()).await?;
+    if config.seed_demo && db.user_count().await? == 0 {
+        tracing::info!("empty database: seeding demo data");
+        demo::seed(&db, routes::today(), auth::now_unix()).await?;
+    }
+    Ok(db)
+}
+
+/// Serves `db` on `listener` until `shutdown` resolves.
+async fn serve(
+    config: Config,
+    db: Db,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if !config.dist_dir.join("index.html").exists() {
+        tracing::warn!(dist = %config.dist_dir.display(), "the app is not built: only the API is served");
+    }
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+    };
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Prepares the database and serves on `listener` until `shutdown` resolves (tests bind
+/// `127.0.0.1:0` and pass the listener in).
+pub async fn launch_with_listener(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let db = prepare(&config).await?;
+    serve(config, db, listener, shutdown).await
+}
+
+/// Binds the configured address, prints how to reach the product, and serves until Ctrl-C or
+/// SIGTERM.
+pub async fn launch(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = TcpListener::bind(config.listen).await?;
+    let address = listener.local_addr()?;
+    let db = prepare(&config).await?;
+    println!("Jalon is running on http://{address}/");
+    if config.seed_demo {
+        print_demo_accounts();
+    }
+    serve(config, db, listener, shutdown_signal()).await
+}
+
+fn print_demo_accounts() {
+    use jalon_domain::auth::Role;
+    println!("Demo accounts (password for all: {}):", demo::DEMO_PASSWORD);
+    let accounts = demo::demo_accounts();
+    for role in [Role::Referent, Role::Supervisor, Role::Administrator] {
+        let names: Vec<_> = accounts
+            .iter()
+            .filter(|(_, r)| *r == role)
+            .map(|(u, _)| u.as_str())
+            .collect();
+        println!("  {:<15} {}", role.label_fr(), names.join(", "));
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn only_trunk_hashed_files_count_as_immutable() {
+        assert!(is_hashed_asset("/jalon-app-0123456789abcdef_bg.wasm"));
+        assert!(is_hashed_asset("/jalon-app-0123456789abcdef.js"));
+        assert!(is_hashed_asset("/jalon-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/sw.js"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/icons/icon-192.png"));
+    }
+}
