@@ -12,5 +12,6 @@ pub mod error;
 pub mod people;
 pub mod schemes;
 pub mod sync;
+pub mod text;
 
 pub use error::{FieldError, Invalid};

@@ -36,10 +36,13 @@ const REFERENTS: &[(SchemeCode, u32)] = &[
     (SchemeCode::Global, 6),
 ];
 
-fn caseload_size(scheme: SchemeCode) -> u32 {
+/// People followed by the `n`th référent (from 1) of `scheme`: about 50 in rural areas, 60
+/// and more in Limoges, 1,250 in all.
+fn caseload_size(scheme: SchemeCode, n: u32) -> u32 {
     match scheme {
         SchemeCode::Arpe => 50,
         SchemeCode::Plie => 62,
+        SchemeCode::Global if n <= 2 => 64,
         SchemeCode::Global => 63,
     }
 }
@@ -322,7 +325,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
             )
             .await?;
 
-            let size = caseload_size(scheme.code);
+            let size = caseload_size(scheme.code, n);
             let first_rev = db::next_revs(&mut tx, 2 * i64::from(size)).await?;
             for i in 0..size {
                 let person = Person {
@@ -403,7 +406,10 @@ mod tests {
 
     #[test]
     fn the_demo_caseload_has_1250_people_of_whom_950_on_rsa() {
-        let total: u32 = REFERENTS.iter().map(|(s, n)| n * caseload_size(*s)).sum();
+        let total: u32 = REFERENTS
+            .iter()
+            .flat_map(|(scheme, count)| (1..=*count).map(|n| caseload_size(*scheme, n)))
+            .sum();
         assert_eq!(total, 1_250);
         assert_eq!(total - 10 * PLIE_NON_RSA_PER_REFERENT, 950);
     }

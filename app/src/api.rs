@@ -1,0 +1,169 @@
+//! The server's API, over `fetch` (reqwest's wasm backend).
+
+use jalon_domain::FieldError;
+use jalon_domain::auth::{LoginRequest, LoginResponse};
+use jalon_domain::sync::{
+    MutationEnvelope, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, ReferenceData,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::i18n::fr;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// The server could not be reached: offline, or it is down. Retry later.
+    Network,
+    /// The session is unknown or expired: sign in again (the outbox is kept).
+    Unauthenticated { message: String },
+    /// This app is older than the server's protocol: reload (the outbox is kept).
+    Outdated { message: String },
+    /// The server refused the request.
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+        fields: Vec<FieldError>,
+    },
+}
+
+impl ApiFailure {
+    /// A French sentence for the user.
+    pub fn message(&self) -> String {
+        match self {
+            ApiFailure::Network => fr::SERVER_UNREACHABLE.to_owned(),
+            ApiFailure::Unauthenticated { message }
+            | ApiFailure::Outdated { message }
+            | ApiFailure::Refused { message, .. } => message.clone(),
+        }
+    }
+
+    /// Worth retrying later without any action from the user.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, ApiFailure::Network)
+            || matches!(self, ApiFailure::Refused { status, .. } if *status >= 500)
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+    #[serde(default)]
+    fields: Vec<FieldError>,
+}
+
+/// A client for the server this app was loaded from.
+#[derive(Clone, Debug)]
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    /// reqwest needs absolute URLs in the browser: build them from the page's origin.
+    pub fn from_window() -> Api {
+        let base = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        Api {
+            base,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api{path}", self.base)
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ApiFailure> {
+        let response = request.send().await.map_err(|_| ApiFailure::Network)?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return response.json().await.map_err(|_| ApiFailure::Network);
+        }
+        let detail = response
+            .json::<ErrorBody>()
+            .await
+            .map(|b| b.error)
+            .unwrap_or_else(|_| ErrorDetail {
+                code: "unknown".into(),
+                message: fr::SERVER_ERROR.into(),
+                fields: Vec::new(),
+            });
+        Err(match (status, detail.code.as_str()) {
+            (401, "invalid_credentials") | (_, "validation_failed") => ApiFailure::Refused {
+                status,
+                code: detail.code,
+                message: detail.message,
+                fields: detail.fields,
+            },
+            (401, _) => ApiFailure::Unauthenticated {
+                message: detail.message,
+            },
+            (_, "outdated_client") => ApiFailure::Outdated {
+                message: detail.message,
+            },
+            _ => ApiFailure::Refused {
+                status,
+                code: detail.code,
+                message: detail.message,
+                fields: detail.fields,
+            },
+        })
+    }
+
+    pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ApiFailure> {
+        self.send(self.http.post(self.url("/auth/login")).json(request))
+            .await
+    }
+
+    /// Ends the session on the server; failures are ignored (the token expires anyway).
+    pub async fn logout(&self, token: &str) {
+        let _ = self
+            .http
+            .post(self.url("/auth/logout"))
+            .bearer_auth(token)
+            .send()
+            .await;
+    }
+
+    pub async fn reference(&self, token: &str) -> Result<ReferenceData, ApiFailure> {
+        self.send(self.http.get(self.url("/reference")).bearer_auth(token))
+            .await
+    }
+
+    pub async fn push(
+        &self,
+        token: &str,
+        mutations: Vec<MutationEnvelope>,
+    ) -> Result<PushResponse, ApiFailure> {
+        let body = PushRequest {
+            protocol: PROTOCOL_VERSION,
+            mutations,
+        };
+        self.send(
+            self.http
+                .post(self.url("/sync/push"))
+                .bearer_auth(token)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn pull(&self, token: &str, cursor: i64) -> Result<PullResponse, ApiFailure> {
+        let url = self.url(&format!(
+            "/sync/pull?protocol={PROTOCOL_VERSION}&cursor={cursor}"
+        ));
+        self.send(self.http.get(url).bearer_auth(token)).await
+    }
+}

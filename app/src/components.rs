@@ -1,0 +1,108 @@
+//! Pieces shared by the screens: the top bar with the sync status.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::i18n::fr;
+use crate::state::AppState;
+
+/// `14:32` (today) or `26/11 14:32`, in the device's time zone.
+fn format_time(ms: f64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    let today = js_sys::Date::new_0();
+    let time = format!("{:02}:{:02}", at.get_hours(), at.get_minutes());
+    if at.to_date_string() == today.to_date_string() {
+        time
+    } else {
+        format!("{:02}/{:02} {time}", at.get_date(), at.get_month() + 1)
+    }
+}
+
+/// Online or not, changes waiting, last sync, last error, and "Synchroniser maintenant".
+#[component]
+pub fn SyncStatus() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <section class="sync" aria-label="Synchronisation">
+            <span
+                class=move || { if state.online.get() { "net online" } else { "net offline" } }
+                data-testid="network"
+            >
+                {move || if state.online.get() { fr::ONLINE } else { fr::OFFLINE }}
+            </span>
+            <span
+                class=move || { if state.pending.get() > 0 { "pending waiting" } else { "pending" } }
+                data-testid="pending"
+            >
+                {move || fr::pending(state.pending.get())}
+            </span>
+            <span class="last-sync" data-testid="last-sync">
+                {move || match state.last_sync.get() {
+                    Some(ms) => format!("{} : {}", fr::LAST_SYNC, format_time(ms)),
+                    None => fr::NEVER_SYNCED.to_owned(),
+                }}
+            </span>
+            {move || {
+                state
+                    .last_error
+                    .get()
+                    .map(|e| view! { <span class="sync-error" role="alert">{e}</span> })
+            }}
+            <button
+                type="button"
+                class="secondary"
+                on:click=move |_| state.request_sync()
+                disabled=move || state.syncing.get()
+            >
+                {move || if state.syncing.get() { fr::SYNCING } else { fr::SYNC_NOW }}
+            </button>
+        </section>
+    }
+}
+
+/// The bar at the top of every signed-in screen.
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        let pending = state.pending.get_untracked();
+        if pending > 0 {
+            let confirmed = web_sys::window()
+                .and_then(|w| w.confirm_with_message(fr::SIGN_OUT_PENDING).ok())
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+        }
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            if let Some(session) = state.session.get_untracked() {
+                state.api().logout(&session.token).await;
+            }
+            let _ = state.store().end_session().await;
+            state.session.set(None);
+            navigate("/connexion", Default::default());
+        });
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                {fr::APP_NAME}
+            </a>
+            <span class="who">
+                {move || {
+                    state
+                        .session
+                        .get()
+                        .map(|s| format!("{} · {}", s.user.display_name, s.user.role.label_fr()))
+                }}
+            </span>
+            <SyncStatus />
+            <button type="button" class="secondary" on:click=sign_out>
+                {fr::SIGN_OUT}
+            </button>
+        </header>
+    }
+}

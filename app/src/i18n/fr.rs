@@ -1,0 +1,78 @@
+//! French texts of the interface.
+
+pub const APP_NAME: &str = "Jalon";
+pub const LOADING: &str = "Chargement…";
+pub const STORAGE_ERROR: &str =
+    "Le stockage local du navigateur est indisponible : Jalon ne peut pas fonctionner hors ligne.";
+
+// Sign-in
+pub const SIGN_IN_TITLE: &str = "Connexion";
+pub const USERNAME: &str = "Identifiant";
+pub const PASSWORD: &str = "Mot de passe";
+pub const SIGN_IN: &str = "Se connecter";
+pub const SIGNING_IN: &str = "Connexion…";
+pub const SIGN_OUT: &str = "Se déconnecter";
+pub const FIRST_SIGN_IN_ONLINE: &str = "Connexion impossible : le serveur est injoignable. La première connexion sur un appareil doit se faire en ligne.";
+pub const OTHER_USER_PENDING: &str = "Des modifications d'un autre utilisateur attendent encore d'être synchronisées sur cet appareil : il doit se reconnecter en ligne avant tout changement d'utilisateur.";
+pub const SIGN_OUT_PENDING: &str = "Des modifications ne sont pas encore synchronisées. Elles restent sur cet appareil et partiront à votre prochaine connexion. Se déconnecter quand même ?";
+
+// Sync status
+pub const ONLINE: &str = "En ligne";
+pub const OFFLINE: &str = "Hors ligne";
+pub const SYNC_NOW: &str = "Synchroniser maintenant";
+pub const SYNCING: &str = "Synchronisation…";
+pub const NOTHING_PENDING: &str = "Tout est synchronisé";
+pub const LAST_SYNC: &str = "Dernière synchronisation";
+pub const NEVER_SYNCED: &str = "Jamais synchronisé";
+pub const SERVER_UNREACHABLE: &str = "Serveur injoignable : les modifications restent sur l'appareil et partiront au retour du réseau.";
+pub const SERVER_ERROR: &str = "Erreur du serveur. Réessayez plus tard.";
+pub const SESSION_EXPIRED: &str = "Session expirée : reconnectez-vous pour synchroniser. Vos modifications en attente sont conservées.";
+
+pub fn pending(count: u32) -> String {
+    match count {
+        0 => NOTHING_PENDING.to_owned(),
+        1 => "1 modification en attente".to_owned(),
+        n => format!("{n} modifications en attente"),
+    }
+}
+
+// Caseload
+pub const MY_CASELOAD: &str = "Mon portefeuille";
+pub const ACTIVE_CASELOAD: &str = "File active";
+pub const NO_CASELOAD: &str =
+    "Le rôle administrateur ne donne accès à aucun dossier de personne accompagnée.";
+pub const SEARCH: &str = "Rechercher";
+pub const SEARCH_HINT: &str = "Nom, prénom ou commune";
+pub const NEW_PERSON: &str = "Nouvelle personne";
+pub const NOT_SYNCED: &str = "Non synchronisé";
+pub const REJECTED: &str = "Refusé par le serveur";
+pub const RSA: &str = "RSA";
+pub const EMPTY_CASELOAD: &str = "Aucune personne ne correspond.";
+
+pub fn people_count(count: usize) -> String {
+    match count {
+        0 | 1 => format!("{count} personne"),
+        n => format!("{n} personnes"),
+    }
+}
+
+pub fn more_results(hidden: usize) -> String {
+    format!("… et {hidden} autres : précisez la recherche.")
+}
+
+// Person form
+pub const NEW_PERSON_TITLE: &str = "Nouvelle personne";
+pub const LAST_NAME: &str = "Nom";
+pub const FIRST_NAME: &str = "Prénom";
+pub const BIRTH_DATE: &str = "Date de naissance";
+pub const COMMUNE: &str = "Commune";
+pub const CHOOSE_COMMUNE: &str = "— Choisir une commune —";
+pub const RSA_BENEFICIARY: &str = "Bénéficiaire du RSA";
+pub const START_DATE: &str = "Date d'entrée dans le dispositif";
+pub const SAVE: &str = "Enregistrer";
+pub const CANCEL: &str = "Annuler";
+pub const INVALID_DATE: &str = "Saisissez une date valide.";
+pub const FORM_HAS_ERRORS: &str = "La fiche n'est pas enregistrée : corrigez les champs signalés.";
+pub const ONLY_REFERENTS_CREATE: &str =
+    "Seuls les référents inscrivent de nouvelles personnes dans leur portefeuille.";
+pub const SAVE_FAILED: &str = "Enregistrement impossible sur cet appareil";

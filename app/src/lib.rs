@@ -1,0 +1,58 @@
+//! Jalon's single-page app: Leptos rendered in the browser, an offline-first replica of the
+//! caseload in IndexedDB, and a sync engine that talks to the server when the network allows.
+
+pub mod api;
+mod components;
+pub mod i18n;
+mod pages;
+pub mod state;
+pub mod store;
+pub mod sync;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::fr;
+use crate::state::AppState;
+use crate::store::Store;
+
+/// Name of the IndexedDB database.
+pub const DB_NAME: &str = "jalon";
+
+/// Opens the local store, then mounts the app. Called once by `main`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    // Leptos sets up its executor when mounting; the store opens before that.
+    wasm_bindgen_futures::spawn_local(async {
+        let booted = match Store::open(DB_NAME).await {
+            Ok(store) => AppState::boot(store).await,
+            Err(e) => Err(e),
+        };
+        match booted {
+            Ok(state) => {
+                leptos::mount::mount_to_body(move || {
+                    provide_context(state);
+                    view! { <App /> }
+                });
+                state.request_sync();
+            }
+            Err(e) => leptos::mount::mount_to_body(move || {
+                view! { <p class="form-error" role="alert">{format!("{} ({e})", fr::STORAGE_ERROR)}</p> }
+            }),
+        }
+    });
+}
+
+#[component]
+fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
+                <Route path=path!("/") view=pages::caseload::CaseloadPage />
+                <Route path=path!("/connexion") view=pages::login::LoginPage />
+                <Route path=path!("/personnes/nouvelle") view=pages::new_person::NewPersonPage />
+            </Routes>
+        </Router>
+    }
+}

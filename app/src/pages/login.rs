@@ -1,0 +1,117 @@
+//! `/connexion`: sign-in. The first sign-in on a device must be online; after it the app opens
+//! offline with the session kept in IndexedDB.
+
+use jalon_domain::auth::LoginRequest;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::ApiFailure;
+use crate::i18n::fr;
+use crate::state::AppState;
+use crate::store::StoredSession;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let outcome = sign_in(state, username.get_untracked(), password.get_untracked()).await;
+            busy.set(false);
+            match outcome {
+                Ok(()) => {
+                    password.set(String::new());
+                    navigate("/", Default::default());
+                }
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+
+    view! {
+        <Show when=move || state.session.get().is_none() fallback=|| view! { <Redirect path="/" /> }>
+            <main class="login">
+                <h1>{fr::APP_NAME}</h1>
+                <form on:submit=submit.clone() novalidate>
+                    <h2>{fr::SIGN_IN_TITLE}</h2>
+                    <label for="username">{fr::USERNAME}</label>
+                    <input
+                        id="username"
+                        name="username"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        prop:value=move || username.get()
+                        on:input=move |ev| username.set(event_target_value(&ev))
+                    />
+                    <label for="password">{fr::PASSWORD}</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                    {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                    <button type="submit" disabled=move || busy.get()>
+                        {move || if busy.get() { fr::SIGNING_IN } else { fr::SIGN_IN }}
+                    </button>
+                </form>
+            </main>
+        </Show>
+    }
+}
+
+/// Signs in online, keeps the session on the device and starts the first sync.
+async fn sign_in(state: AppState, username: String, password: String) -> Result<(), String> {
+    let (store, api) = (state.store(), state.api());
+    let device_id = store.device_id().await.map_err(|e| e.to_string())?;
+    let response = api
+        .login(&LoginRequest {
+            username,
+            password,
+            device_id,
+        })
+        .await
+        .map_err(|failure| match failure {
+            ApiFailure::Network => fr::FIRST_SIGN_IN_ONLINE.to_owned(),
+            other => other.message(),
+        })?;
+    let session = StoredSession {
+        token: response.token,
+        user: response.user,
+    };
+    if !store
+        .start_session(&session)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        api.logout(&session.token).await;
+        return Err(fr::OTHER_USER_PENDING.to_owned());
+    }
+    if let Ok(reference) = api.reference(&session.token).await
+        && store.set_reference(&reference).await.is_ok()
+    {
+        state.reference.set(Some(reference));
+    }
+    state.session.set(Some(session));
+    state.last_sync.set(store.last_sync().await.ok().flatten());
+    state.data_changed();
+    state.request_sync();
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! One module per route.
+
+pub mod caseload;
+pub mod login;
+pub mod new_person;

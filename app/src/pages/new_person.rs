@@ -1,0 +1,224 @@
+//! `/personnes/nouvelle`: a référent enrols a new person, online or not. The rules of the
+//! domain run before saving; the record and its outbox entry are stored together, then synced.
+
+use jalon_domain::FieldError;
+use jalon_domain::Invalid;
+use jalon_domain::auth::Role;
+use jalon_domain::communes;
+use jalon_domain::people::{
+    Enrolment, EnrolmentStatus, Person, PersonCreation, check_person_creation,
+};
+use jalon_domain::schemes::Scheme;
+use jalon_domain::text::{format_iso_date, parse_iso_date};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Redirect};
+use leptos_router::hooks::use_navigate;
+use time::Date;
+use uuid::Uuid;
+
+use crate::components::TopBar;
+use crate::i18n::fr;
+use crate::state::AppState;
+
+/// Today in the device's time zone.
+pub fn today() -> Date {
+    let now = js_sys::Date::new_0();
+    let month = time::Month::try_from(now.get_month() as u8 + 1).unwrap_or(time::Month::January);
+    Date::from_calendar_date(now.get_full_year() as i32, month, now.get_date() as u8)
+        .unwrap_or(Date::MIN)
+}
+
+/// A text field with its label and its error message.
+#[component]
+fn TextField(
+    /// Id of the input, also the API field name its errors refer to.
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    errors: RwSignal<Invalid>,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
+    let message = move || errors.with(|e| e.message_for(id).map(str::to_owned));
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=id
+                type=kind
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=error_id.clone()
+            />
+            <p class="field-error" id=error_id>
+                {message}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+pub fn NewPersonPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let navigate = use_navigate();
+    let last_name = RwSignal::new(String::new());
+    let first_name = RwSignal::new(String::new());
+    let birth_date = RwSignal::new(String::new());
+    let commune_code = RwSignal::new(String::new());
+    let rsa = RwSignal::new(true);
+    let start_date = RwSignal::new(format_iso_date(today()));
+    let errors = RwSignal::new(Invalid::default());
+    let form_error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        let Some(session) = state.session.get_untracked() else {
+            return;
+        };
+        let user = session.user;
+        let Some(scheme) = user.scheme.filter(|_| user.role == Role::Referent) else {
+            form_error.set(Some(fr::ONLY_REFERENTS_CREATE.to_owned()));
+            return;
+        };
+        let mut invalid = Invalid::default();
+        let birth = parse_iso_date(&birth_date.get_untracked());
+        if birth.is_none() {
+            invalid.push(FieldError::new(
+                "birth_date",
+                "invalid_date",
+                fr::INVALID_DATE,
+            ));
+        }
+        let start = parse_iso_date(&start_date.get_untracked());
+        if start.is_none() {
+            invalid.push(FieldError::new(
+                "start_date",
+                "invalid_date",
+                fr::INVALID_DATE,
+            ));
+        }
+        let person = Person {
+            id: Uuid::new_v4(),
+            last_name: last_name.get_untracked(),
+            first_name: first_name.get_untracked(),
+            // Checked again below once the dates parse; Date::MIN never passes the rules.
+            birth_date: birth.unwrap_or(Date::MIN),
+            commune_code: commune_code.get_untracked(),
+            rsa_beneficiary: rsa.get_untracked(),
+        };
+        let creation = PersonCreation {
+            enrolment: Enrolment {
+                id: Uuid::new_v4(),
+                person_id: person.id,
+                scheme,
+                referent_id: user.id,
+                start_date: start.unwrap_or(Date::MIN),
+                status: EnrolmentStatus::Active,
+            },
+            person,
+        };
+        let schemes = state
+            .reference
+            .get_untracked()
+            .map(|r| r.schemes)
+            .unwrap_or_else(Scheme::haute_vienne_defaults);
+        let checked = check_person_creation(creation, &user, &schemes, today());
+        let creation = match (checked, invalid.is_empty()) {
+            (Ok(creation), true) => creation,
+            (result, _) => {
+                if let Err(rules) = result {
+                    for error in rules.errors {
+                        // A date that did not parse already has its message.
+                        if invalid.message_for(&error.field).is_none() {
+                            invalid.push(error);
+                        }
+                    }
+                }
+                errors.set(invalid);
+                form_error.set(Some(fr::FORM_HAS_ERRORS.to_owned()));
+                return;
+            }
+        };
+        errors.set(Invalid::default());
+        form_error.set(None);
+        saving.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let saved = state.store().create_person(&creation).await;
+            saving.set(false);
+            match saved {
+                Ok(_) => {
+                    state.data_changed();
+                    state.request_sync();
+                    navigate("/", Default::default());
+                }
+                Err(e) => form_error.set(Some(format!("{} : {e}", fr::SAVE_FAILED))),
+            }
+        });
+    };
+
+    let commune_message = move || errors.with(|e| e.message_for("commune_code").map(str::to_owned));
+    let enrolment_message = move || errors.with(|e| e.message_for("enrolment").map(str::to_owned));
+
+    view! {
+        <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>
+            <TopBar />
+            <main class="person-form">
+                <h1>{fr::NEW_PERSON_TITLE}</h1>
+                <form on:submit=submit.clone() novalidate>
+                    <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
+                    <TextField id="first_name" label=fr::FIRST_NAME value=first_name errors />
+                    <TextField id="birth_date" label=fr::BIRTH_DATE value=birth_date errors kind="date" />
+                    <div class="field" class:invalid=move || commune_message().is_some()>
+                        <label for="commune_code">{fr::COMMUNE}</label>
+                        <select
+                            id="commune_code"
+                            name="commune_code"
+                            prop:value=move || commune_code.get()
+                            on:change=move |ev| commune_code.set(event_target_value(&ev))
+                            aria-invalid=move || commune_message().is_some().to_string()
+                            aria-describedby="commune_code-error"
+                        >
+                            <option value="">{fr::CHOOSE_COMMUNE}</option>
+                            {communes::all()
+                                .iter()
+                                .map(|c| view! { <option value=c.code>{c.label()}</option> })
+                                .collect_view()}
+                        </select>
+                        <p class="field-error" id="commune_code-error">
+                            {commune_message}
+                        </p>
+                    </div>
+                    <div class="field checkbox">
+                        <input
+                            id="rsa_beneficiary"
+                            type="checkbox"
+                            prop:checked=move || rsa.get()
+                            on:change=move |ev| rsa.set(event_target_checked(&ev))
+                        />
+                        <label for="rsa_beneficiary">{fr::RSA_BENEFICIARY}</label>
+                    </div>
+                    <TextField id="start_date" label=fr::START_DATE value=start_date errors kind="date" />
+                    {move || enrolment_message().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                    {move || form_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                    <div class="actions">
+                        <button type="submit" disabled=move || saving.get()>
+                            {fr::SAVE}
+                        </button>
+                        <A href="/" attr:class="button secondary">
+                            {fr::CANCEL}
+                        </A>
+                    </div>
+                </form>
+            </main>
+        </Show>
+    }
+}

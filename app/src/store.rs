@@ -1,0 +1,406 @@
+//! The device's local replica in IndexedDB. Only this module opens transactions.
+//!
+//! Object stores:
+//! - `meta`: small values under fixed keys (device id, session, next mutation number, pull
+//!   cursor, reference data, time of the last successful sync);
+//! - `people` and `enrolments`: the caseload, keyed by `id`;
+//! - `outbox`: mutations waiting for the server, keyed by `seq`;
+//! - `rejections`: mutations the server refused for good, kept to show their reason.
+//!
+//! A local change and its outbox entry are written in one transaction. Inside a transaction
+//! nothing but IndexedDB requests is awaited (anything else lets it auto-commit early), and it
+//! is committed explicitly (indexed_db_futures rolls back a dropped transaction).
+
+use std::collections::HashSet;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use jalon_domain::auth::SessionUser;
+use jalon_domain::people::{Enrolment, Person, PersonCreation};
+use jalon_domain::sync::{
+    Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, Record,
+    ReferenceData,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Version of the local schema; bump it with a new upgrade step.
+const SCHEMA_VERSION: u32 = 1;
+
+const META: &str = "meta";
+const PEOPLE: &str = "people";
+const ENROLMENTS: &str = "enrolments";
+const OUTBOX: &str = "outbox";
+const REJECTIONS: &str = "rejections";
+const CASELOAD: [&str; 4] = [PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS];
+
+const KEY_DEVICE: &str = "device_id";
+const KEY_SESSION: &str = "session";
+const KEY_NEXT_SEQ: &str = "next_seq";
+const KEY_CURSOR: &str = "cursor";
+const KEY_REFERENCE: &str = "reference";
+const KEY_LAST_SYNC: &str = "last_sync";
+const KEY_OWNER: &str = "owner";
+
+/// A storage failure, with a message for logs and users.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The signed-in session kept on the device, so that the app opens offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredSession {
+    pub token: String,
+    pub user: SessionUser,
+}
+
+/// A mutation waiting to be pushed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub seq: u64,
+    pub mutation: Mutation,
+}
+
+impl OutboxEntry {
+    pub fn envelope(&self) -> MutationEnvelope {
+        MutationEnvelope {
+            seq: self.seq,
+            mutation: self.mutation.clone(),
+        }
+    }
+}
+
+/// A mutation the server refused, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub seq: u64,
+    pub person_id: Uuid,
+    pub code: String,
+    pub message: String,
+    pub mutation: Mutation,
+}
+
+/// Handle on the local database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (creating or upgrading) the database called `name`.
+    pub async fn open(name: &str) -> Result<Store> {
+        let db = Database::open(name)
+            .with_version(SCHEMA_VERSION)
+            .with_on_upgrade_needed(|event, db| {
+                if event.old_version() < 1.0 {
+                    db.create_object_store(META).build()?;
+                    db.create_object_store(PEOPLE)
+                        .with_key_path("id".into())
+                        .build()?;
+                    db.create_object_store(ENROLMENTS)
+                        .with_key_path("id".into())
+                        .build()?;
+                    db.create_object_store(OUTBOX)
+                        .with_key_path("seq".into())
+                        .build()?;
+                    db.create_object_store(REJECTIONS)
+                        .with_key_path("seq".into())
+                        .build()?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(StoreError::from)?;
+        Ok(Store { db })
+    }
+
+    /// Closes the connection (tests reopen the database to prove durability).
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    async fn meta_get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let tx = self.db.transaction(META).build()?;
+        let store = tx.object_store(META)?;
+        let value: Option<T> = store.get(key).serde()?.await?;
+        Ok(value)
+    }
+
+    async fn meta_put<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(META)?
+            .put(value)
+            .with_key(key)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// This device's id, chosen at random on first use and kept for ever.
+    pub async fn device_id(&self) -> Result<Uuid> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let existing: Option<Uuid> = meta.get(KEY_DEVICE).serde()?.await?;
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                let id = Uuid::new_v4();
+                meta.put(&id)
+                    .with_key(KEY_DEVICE)
+                    .without_key_type()
+                    .serde()?
+                    .await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn session(&self) -> Result<Option<StoredSession>> {
+        self.meta_get(KEY_SESSION).await
+    }
+
+    /// Keeps the session of `session.user`. When the local caseload belongs to someone else it
+    /// is wiped first, unless it still holds changes waiting for the server: then nothing is
+    /// changed and `Ok(false)` is returned.
+    pub async fn start_session(&self, session: &StoredSession) -> Result<bool> {
+        let tx = self
+            .db
+            .transaction([META, PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let owner: Option<Uuid> = meta.get(KEY_OWNER).serde()?.await?;
+        if owner.is_some_and(|owner| owner != session.user.id) {
+            let waiting = tx.object_store(OUTBOX)?.count().await?;
+            if waiting > 0 {
+                tx.abort().await?;
+                return Ok(false);
+            }
+            for name in CASELOAD {
+                tx.object_store(name)?.clear()?.await?;
+            }
+            meta.delete(KEY_CURSOR).await?;
+            meta.delete(KEY_LAST_SYNC).await?;
+        }
+        meta.put(&session.user.id)
+            .with_key(KEY_OWNER)
+            .without_key_type()
+            .serde()?
+            .await?;
+        meta.put(session)
+            .with_key(KEY_SESSION)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Forgets the session token; the caseload and the outbox stay for the next sign-in.
+    pub async fn end_session(&self) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(META)?.delete(KEY_SESSION).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn reference(&self) -> Result<Option<ReferenceData>> {
+        self.meta_get(KEY_REFERENCE).await
+    }
+
+    pub async fn set_reference(&self, reference: &ReferenceData) -> Result<()> {
+        self.meta_put(KEY_REFERENCE, reference).await
+    }
+
+    /// Time of the last successful sync, in milliseconds since the epoch.
+    pub async fn last_sync(&self) -> Result<Option<f64>> {
+        self.meta_get(KEY_LAST_SYNC).await
+    }
+
+    pub async fn set_last_sync(&self, at_ms: f64) -> Result<()> {
+        self.meta_put(KEY_LAST_SYNC, &at_ms).await
+    }
+
+    pub async fn cursor(&self) -> Result<i64> {
+        Ok(self.meta_get(KEY_CURSOR).await?.unwrap_or(0))
+    }
+
+    /// Stores a new person with their enrolment and the outbox entry that will send them, in
+    /// one transaction. Returns the mutation number.
+    pub async fn create_person(&self, creation: &PersonCreation) -> Result<u64> {
+        let tx = self
+            .db
+            .transaction([META, PEOPLE, ENROLMENTS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let seq: u64 = meta.get(KEY_NEXT_SEQ).serde()?.await?.unwrap_or(1);
+        meta.put(&(seq + 1))
+            .with_key(KEY_NEXT_SEQ)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.object_store(PEOPLE)?
+            .put(&creation.person)
+            .serde()?
+            .await?;
+        tx.object_store(ENROLMENTS)?
+            .put(&creation.enrolment)
+            .serde()?
+            .await?;
+        let entry = OutboxEntry {
+            seq,
+            mutation: Mutation::CreatePerson(creation.clone()),
+        };
+        tx.object_store(OUTBOX)?.add(&entry).serde()?.await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    async fn all<T: DeserializeOwned>(&self, name: &str) -> Result<Vec<T>> {
+        let tx = self.db.transaction(name).build()?;
+        let store = tx.object_store(name)?;
+        let items: Vec<T> = store
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(items)
+    }
+
+    pub async fn people(&self) -> Result<Vec<Person>> {
+        self.all(PEOPLE).await
+    }
+
+    pub async fn enrolments(&self) -> Result<Vec<Enrolment>> {
+        self.all(ENROLMENTS).await
+    }
+
+    pub async fn rejections(&self) -> Result<Vec<Rejection>> {
+        self.all(REJECTIONS).await
+    }
+
+    /// The oldest waiting mutations, in `seq` order.
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let store = tx.object_store(OUTBOX)?;
+        let items: Vec<OutboxEntry> = store
+            .get_all()
+            .with_limit(limit)
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(items)
+    }
+
+    pub async fn pending_count(&self) -> Result<u32> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let count = tx.object_store(OUTBOX)?.count().await?;
+        Ok(count)
+    }
+
+    /// The people with a change still waiting for the server.
+    pub async fn pending_people(&self) -> Result<HashSet<Uuid>> {
+        Ok(self
+            .outbox(u32::MAX)
+            .await?
+            .iter()
+            .map(|e| e.mutation.person_id())
+            .collect())
+    }
+
+    /// Removes acknowledged mutations from the outbox; refused ones become rejections.
+    pub async fn apply_push_results(
+        &self,
+        sent: &[OutboxEntry],
+        results: &[MutationResult],
+    ) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([OUTBOX, REJECTIONS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let rejections = tx.object_store(REJECTIONS)?;
+        for result in results {
+            let Some(entry) = sent.iter().find(|e| e.seq == result.seq) else {
+                continue;
+            };
+            if let Outcome::Rejected { code, message, .. } = &result.outcome {
+                let rejection = Rejection {
+                    seq: entry.seq,
+                    person_id: entry.mutation.person_id(),
+                    code: code.clone(),
+                    message: message.clone(),
+                    mutation: entry.mutation.clone(),
+                };
+                rejections.put(&rejection).serde()?.await?;
+            }
+            outbox.delete(entry.seq as f64).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a page of pulled changes and the cursor after them, in one transaction.
+    pub async fn apply_pull(&self, page: &PullResponse) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([META, PEOPLE, ENROLMENTS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let people = tx.object_store(PEOPLE)?;
+        let enrolments = tx.object_store(ENROLMENTS)?;
+        for Change { record, .. } in &page.changes {
+            match record {
+                Record::Person(person) => people.put(person).serde()?.await?,
+                Record::Enrolment(enrolment) => enrolments.put(enrolment).serde()?.await?,
+            }
+        }
+        tx.object_store(META)?
+            .put(&page.cursor)
+            .with_key(KEY_CURSOR)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,67 @@
+//! One sync round: push the outbox in order, then pull every page after the cursor.
+
+use jalon_domain::sync::MAX_PUSH_BATCH;
+
+use crate::api::{Api, ApiFailure};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncError {
+    Api(ApiFailure),
+    Store(StoreError),
+}
+
+impl From<ApiFailure> for SyncError {
+    fn from(e: ApiFailure) -> Self {
+        SyncError::Api(e)
+    }
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        SyncError::Store(e)
+    }
+}
+
+/// What a round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+}
+
+/// Pushes every waiting mutation, then pulls until the server has nothing more. Stops at the
+/// first failure: what was acknowledged stays acknowledged, the rest waits for the next round.
+pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    loop {
+        let batch = store.outbox(MAX_PUSH_BATCH as u32).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let response = api
+            .push(token, batch.iter().map(|e| e.envelope()).collect())
+            .await?;
+        report.rejected += response
+            .results
+            .iter()
+            .filter(|r| !matches!(r.outcome, jalon_domain::sync::Outcome::Applied))
+            .count();
+        report.pushed += response.results.len();
+        store.apply_push_results(&batch, &response.results).await?;
+        if response.results.len() < batch.len() {
+            break;
+        }
+    }
+    loop {
+        let cursor = store.cursor().await?;
+        let page = api.pull(token, cursor).await?;
+        report.pulled += page.changes.len();
+        store.apply_pull(&page).await?;
+        if !page.has_more {
+            break;
+        }
+    }
+    Ok(report)
+}

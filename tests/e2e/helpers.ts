@@ -1,0 +1,40 @@
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+
+export const DEMO_PASSWORD = "jalon-demo";
+
+/** Signs in through the form and waits for the first sync to fill the list. */
+export async function signIn(page: Page, username: string) {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/connexion$/);
+  await page.getByLabel("Identifiant").fill(username);
+  await page.getByLabel("Mot de passe").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page.getByTestId("last-sync")).toContainText("Dernière synchronisation");
+}
+
+/** Waits until the service worker controls the page, so that it can reload offline. */
+export async function waitForServiceWorker(page: Page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/** Every record a user's device would receive, fetched page by page through the API. */
+export async function pullAll(request: APIRequestContext, username: string) {
+  const login = await request.post("/api/auth/login", {
+    data: { username, password: DEMO_PASSWORD, device_id: randomUUID() },
+  });
+  expect(login.ok()).toBeTruthy();
+  const { token } = await login.json();
+  const changes: Array<{ rev: number; kind: string; data: Record<string, unknown> }> = [];
+  let cursor = 0;
+  for (;;) {
+    const response = await request.get(`/api/sync/pull?protocol=1&cursor=${cursor}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status()).toBe(200);
+    const page = await response.json();
+    changes.push(...page.changes);
+    cursor = page.cursor;
+    if (!page.has_more) return changes;
+  }
+}
