@@ -63,9 +63,8 @@ impl Db {
     }
 
     pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await
+        let mut conn = self.pool.acquire().await?;
+        user_count(&mut conn).await
     }
 
     pub async fn schemes(&self) -> Result<Vec<Scheme>, sqlx::Error> {
@@ -313,6 +312,12 @@ impl Db {
         .await?;
         Ok(found.is_some())
     }
+}
+
+pub async fn user_count(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// Takes `n` consecutive change numbers and returns the first.

@@ -279,7 +279,8 @@ impl Rng {
     }
 }
 
-/// Seeds the demo data into an empty database, in one transaction.
+/// Seeds the demo data into an empty database, in one transaction. Does nothing when the
+/// database has accounts already (another instance may have seeded it meanwhile).
 pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     // Every demo account has the same password, so one argon2id hash serves them all.
     let password_hash = tokio::task::spawn_blocking(|| auth::hash_password(DEMO_PASSWORD))
@@ -289,6 +290,9 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     let mut rng = Rng(0x4A41_4C4F_4E87);
     let schemes = Scheme::haute_vienne_defaults();
     let mut tx = db.begin_write().await?;
+    if db::user_count(&mut tx).await? > 0 {
+        return Ok(());
+    }
     for scheme in &schemes {
         db::insert_scheme(&mut tx, scheme).await?;
     }

@@ -1,0 +1,212 @@
+//! The IndexedDB store, in headless Chromium.
+
+use jalon_app::store::{Store, StoredSession};
+use jalon_domain::auth::{Role, SessionUser};
+use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
+use jalon_domain::schemes::SchemeCode;
+use jalon_domain::sync::{Change, Mutation, MutationResult, Outcome, PullResponse, Record};
+use time::macros::date;
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Every test has a database of its own.
+async fn fresh_store() -> (Store, String) {
+    let name = format!("jalon-test-{}", Uuid::new_v4());
+    (Store::open(&name).await.expect("store opens"), name)
+}
+
+fn creation(last_name: &str) -> PersonCreation {
+    let person = Person {
+        id: Uuid::new_v4(),
+        last_name: last_name.into(),
+        first_name: "Noé".into(),
+        birth_date: date!(1990 - 09 - 09),
+        commune_code: "87011".into(),
+        rsa_beneficiary: true,
+    };
+    PersonCreation {
+        enrolment: Enrolment {
+            id: Uuid::new_v4(),
+            person_id: person.id,
+            scheme: SchemeCode::Arpe,
+            referent_id: Uuid::from_u128(1),
+            start_date: date!(2026 - 02 - 02),
+            status: EnrolmentStatus::Active,
+        },
+        person,
+    }
+}
+
+fn session(user: u128) -> StoredSession {
+    StoredSession {
+        token: format!("token-{user}"),
+        user: SessionUser {
+            id: Uuid::from_u128(user),
+            username: format!("user{user}"),
+            display_name: "Test".into(),
+            role: Role::Referent,
+            scheme: Some(SchemeCode::Arpe),
+            supervised_schemes: vec![],
+        },
+    }
+}
+
+#[wasm_bindgen_test]
+async fn creating_a_person_stores_the_record_and_its_outbox_entry() {
+    let (store, _) = fresh_store().await;
+    let new = creation("Lemaître");
+    let seq = store.create_person(&new).await.unwrap();
+    assert_eq!(seq, 1);
+    assert_eq!(store.people().await.unwrap(), vec![new.person.clone()]);
+    assert_eq!(
+        store.enrolments().await.unwrap(),
+        vec![new.enrolment.clone()]
+    );
+    let outbox = store.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].mutation, Mutation::CreatePerson(new.clone()));
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+    assert!(
+        store
+            .pending_people()
+            .await
+            .unwrap()
+            .contains(&new.person.id)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn mutation_numbers_increase_from_one_on_each_device() {
+    let (store, _) = fresh_store().await;
+    let seqs = [
+        store.create_person(&creation("Un")).await.unwrap(),
+        store.create_person(&creation("Deux")).await.unwrap(),
+        store.create_person(&creation("Trois")).await.unwrap(),
+    ];
+    assert_eq!(seqs, [1, 2, 3]);
+    let outbox: Vec<_> = store
+        .outbox(2)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(outbox, vec![1, 2], "the oldest first, up to the limit");
+}
+
+#[wasm_bindgen_test]
+async fn the_outbox_session_and_device_id_survive_closing_the_database() {
+    let (store, name) = fresh_store().await;
+    let device = store.device_id().await.unwrap();
+    assert!(store.start_session(&session(7)).await.unwrap());
+    let new = creation("Persistant");
+    store.create_person(&new).await.unwrap();
+    store.close();
+
+    let reopened = Store::open(&name).await.unwrap();
+    assert_eq!(reopened.device_id().await.unwrap(), device);
+    assert_eq!(reopened.session().await.unwrap(), Some(session(7)));
+    assert_eq!(reopened.outbox(10).await.unwrap().len(), 1);
+    assert_eq!(reopened.people().await.unwrap(), vec![new.person]);
+    // Numbering goes on where it stopped.
+    assert_eq!(
+        reopened.create_person(&creation("Suivant")).await.unwrap(),
+        2
+    );
+}
+
+#[wasm_bindgen_test]
+async fn acknowledged_mutations_leave_the_outbox_and_refused_ones_become_rejections() {
+    let (store, _) = fresh_store().await;
+    let accepted = creation("Accepte");
+    let refused = creation("Refuse");
+    store.create_person(&accepted).await.unwrap();
+    store.create_person(&refused).await.unwrap();
+    let sent = store.outbox(10).await.unwrap();
+    let results = vec![
+        MutationResult {
+            seq: 1,
+            outcome: Outcome::Applied,
+        },
+        MutationResult {
+            seq: 2,
+            outcome: Outcome::Rejected {
+                code: "validation_failed".into(),
+                message: "Bellac n'est pas sur le territoire du dispositif PLIE.".into(),
+                errors: vec![],
+            },
+        },
+    ];
+    store.apply_push_results(&sent, &results).await.unwrap();
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    let rejections = store.rejections().await.unwrap();
+    assert_eq!(rejections.len(), 1);
+    assert_eq!(rejections[0].person_id, refused.person.id);
+    assert!(rejections[0].message.contains("Bellac"));
+    // What was typed is kept on the device.
+    assert_eq!(store.people().await.unwrap().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_pulled_page_is_stored_together_with_its_cursor() {
+    let (store, _) = fresh_store().await;
+    assert_eq!(store.cursor().await.unwrap(), 0);
+    let remote = creation("Distant");
+    let page = PullResponse {
+        protocol: 1,
+        changes: vec![
+            Change {
+                rev: 41,
+                record: Record::Person(remote.person.clone()),
+            },
+            Change {
+                rev: 42,
+                record: Record::Enrolment(remote.enrolment.clone()),
+            },
+        ],
+        cursor: 42,
+        has_more: false,
+    };
+    store.apply_pull(&page).await.unwrap();
+    assert_eq!(store.cursor().await.unwrap(), 42);
+    assert_eq!(store.people().await.unwrap(), vec![remote.person]);
+    assert_eq!(store.enrolments().await.unwrap(), vec![remote.enrolment]);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn another_user_signing_in_wipes_the_caseload_unless_changes_wait() {
+    let (store, _) = fresh_store().await;
+    assert!(store.start_session(&session(1)).await.unwrap());
+    store.create_person(&creation("EnAttente")).await.unwrap();
+
+    // Someone else cannot take the device while user 1's change waits.
+    assert!(!store.start_session(&session(2)).await.unwrap());
+    assert_eq!(store.session().await.unwrap(), Some(session(1)));
+    assert_eq!(store.people().await.unwrap().len(), 1);
+
+    // Once it is pushed, they can, and they do not see user 1's caseload.
+    let sent = store.outbox(10).await.unwrap();
+    store
+        .apply_push_results(
+            &sent,
+            &[MutationResult {
+                seq: sent[0].seq,
+                outcome: Outcome::Applied,
+            }],
+        )
+        .await
+        .unwrap();
+    assert!(store.start_session(&session(2)).await.unwrap());
+    assert!(store.people().await.unwrap().is_empty());
+    assert_eq!(store.cursor().await.unwrap(), 0);
+
+    // The same user signing in again keeps everything.
+    store.create_person(&creation("Garde")).await.unwrap();
+    store.end_session().await.unwrap();
+    assert_eq!(store.session().await.unwrap(), None);
+    assert!(store.start_session(&session(2)).await.unwrap());
+    assert_eq!(store.people().await.unwrap().len(), 1);
+}

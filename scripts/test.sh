@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every check and test of Jalon, installing what is missing first:
+# formatting, clippy (warnings are errors), the Rust tests, the app's tests in headless
+# Chromium, and the end-to-end tests against the real server serving the real built app.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-tools.sh
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+
+ensure_build_tools
+ensure_browser
+ensure_e2e_deps
+step "Fetching crates"
+cargo fetch --locked
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native: domain, server)"
+cargo clippy --locked -p jalon-domain -p jalon-server --all-targets -- -D warnings
+step "clippy (wasm32: domain, app)"
+cargo clippy --locked -p jalon-domain -p jalon-app --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "Rust tests (domain, server)"
+cargo test --locked -p jalon-domain -p jalon-server 2>&1 | tee "$logs/rust.log"
+
+step "App tests in headless Chromium (wasm-bindgen-test)"
+cargo test --locked -p jalon-app --target wasm32-unknown-unknown 2>&1 | tee "$logs/wasm.log"
+
+step "Building the app and the server for the end-to-end tests"
+trunk build --release
+cargo build --locked -p jalon-server
+
+step "End-to-end tests (Playwright, Debian's Chromium)"
+(cd tests/e2e && npx playwright test) 2>&1 | tee "$logs/e2e.log"
+
+# One closing line for all the runners above (each one already failed the script on error).
+sum() { grep -hoE "$1" "$logs"/*.log | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
+passed=$(( $(sum 'test result: ok\. [0-9]+ passed') + $(sum '^ +[0-9]+ passed') ))
+failed=$(( $(sum '[0-9]+ failed;') + $(sum '^ +[0-9]+ failed') ))
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

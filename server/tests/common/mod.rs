@@ -1,0 +1,153 @@
+//! Starts the real server on 127.0.0.1:0 with a temporary SQLite database.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use jalon_domain::sync::{MutationEnvelope, PullResponse, PushResponse};
+use jalon_server::Config;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "jalon-demo";
+
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// A server over the database in `data_dir` (seeded with demo data when empty).
+    pub async fn start(data_dir: &Path, dist_dir: Option<PathBuf>) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = Config {
+            data_dir: data_dir.to_owned(),
+            dist_dir: dist_dir.unwrap_or_else(|| data_dir.join("no-dist")),
+            ..Config::default()
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            jalon_server::launch_with_listener(config, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        let server = TestServer {
+            base,
+            http: reqwest::Client::new(),
+            stop: Some(stop),
+            task: Some(task),
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    async fn wait_healthy(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Ok(r) = self.http.get(self.url("/api/health")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server never became healthy"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the server and waits until it has released the database.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Signs in from a new device; returns the token and the user.
+    pub async fn login(&self, username: &str) -> (String, Value) {
+        self.login_on(username, Uuid::new_v4()).await
+    }
+
+    pub async fn login_on(&self, username: &str, device: Uuid) -> (String, Value) {
+        let response = self
+            .http
+            .post(self.url("/api/auth/login"))
+            .json(&json!({"username": username, "password": PASSWORD, "device_id": device}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "sign-in of {username}");
+        let body: Value = response.json().await.unwrap();
+        (
+            body["token"].as_str().unwrap().to_owned(),
+            body["user"].clone(),
+        )
+    }
+
+    pub async fn push(&self, token: &str, mutations: &[MutationEnvelope]) -> PushResponse {
+        let response = self
+            .http
+            .post(self.url("/api/sync/push"))
+            .bearer_auth(token)
+            .json(&json!({"protocol": 1, "mutations": mutations}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn pull(&self, token: &str, cursor: i64, limit: u32) -> PullResponse {
+        let response = self
+            .http
+            .get(self.url(&format!(
+                "/api/sync/pull?protocol=1&cursor={cursor}&limit={limit}"
+            )))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// Every change after `cursor`, page by page; returns them and the final cursor.
+    pub async fn pull_all(
+        &self,
+        token: &str,
+        cursor: i64,
+    ) -> (Vec<jalon_domain::sync::Change>, i64) {
+        let mut changes = Vec::new();
+        let mut cursor = cursor;
+        loop {
+            let page = self.pull(token, cursor, 1_000).await;
+            changes.extend(page.changes);
+            cursor = page.cursor;
+            if !page.has_more {
+                return (changes, cursor);
+            }
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
