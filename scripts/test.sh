@@ -37,7 +37,7 @@ step "End-to-end tests (Playwright, Debian's Chromium)"
 (cd tests/e2e && npx playwright test) 2>&1 | tee "$logs/e2e.log"
 
 # One closing line for all the runners above (each one already failed the script on error).
-sum() { grep -hoE "$1" "$logs"/*.log | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
+sum() { { grep -hoE "$1" "$logs"/*.log || true; } | { grep -oE '[0-9]+' || true; } | awk '{ s += $1 } END { print s + 0 }'; }
 passed=$(( $(sum 'test result: ok\. [0-9]+ passed') + $(sum '^ +[0-9]+ passed') ))
 failed=$(( $(sum '[0-9]+ failed;') + $(sum '^ +[0-9]+ failed') ))
 echo
