@@ -210,3 +210,13 @@ async fn another_user_signing_in_wipes_the_caseload_unless_changes_wait() {
     assert!(store.start_session(&session(2)).await.unwrap());
     assert_eq!(store.people().await.unwrap().len(), 1);
 }
+
+#[wasm_bindgen_test]
+fn counts_are_written_the_french_way() {
+    use jalon_app::i18n::fr;
+    assert_eq!(fr::number(950), "950");
+    assert_eq!(fr::number(1_250), "1\u{202f}250");
+    assert_eq!(fr::number(1_234_567), "1\u{202f}234\u{202f}567");
+    assert_eq!(fr::people_count(1), "1 personne");
+    assert_eq!(fr::people_count(1_251), "1\u{202f}251 personnes");
+}

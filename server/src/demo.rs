@@ -308,17 +308,17 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
             .map_or(0, |(_, n)| *n);
         for n in 1..=count {
             let referent_id = rng.uuid();
+            let username = format!("{}{n}", scheme.code.as_str());
             let display_name = format!(
-                "{} {} ({} {n})",
+                "{} {} ({username})",
                 rng.pick(FIRST_NAMES),
                 rng.pick(LAST_NAMES),
-                scheme.code.short_name()
             );
             db::insert_user(
                 &mut tx,
                 &NewUser {
                     id: referent_id,
-                    username: &format!("{}{n}", scheme.code.as_str()),
+                    username: &username,
                     display_name: &display_name,
                     role: Role::Referent,
                     scheme: Some(scheme.code),

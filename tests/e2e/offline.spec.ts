@@ -57,7 +57,7 @@ test("a person created offline survives a reload and reaches a supervisor once o
   const desk = await supervisor.newPage();
   await signIn(desk, "superviseur");
   await expect(desk.getByRole("heading", { name: "File active" })).toBeVisible();
-  await expect(desk.getByText("1251 personnes")).toBeVisible();
+  await expect(desk.getByText("1\u202f251 personnes")).toBeVisible();
   await desk.getByLabel("Rechercher").fill("verdier");
   const seen = desk.getByRole("listitem").filter({ hasText: "VERDIER Capucine" });
   await expect(seen).toContainText("ARPE");

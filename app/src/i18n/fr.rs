@@ -49,15 +49,28 @@ pub const REJECTED: &str = "Refusé par le serveur";
 pub const RSA: &str = "RSA";
 pub const EMPTY_CASELOAD: &str = "Aucune personne ne correspond.";
 
+/// `1 250`: digits grouped by three with a narrow no-break space, as French writes numbers.
+pub fn number(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn people_count(count: usize) -> String {
     match count {
         0 | 1 => format!("{count} personne"),
-        n => format!("{n} personnes"),
+        n => format!("{} personnes", number(n)),
     }
 }
 
 pub fn more_results(hidden: usize) -> String {
-    format!("… et {hidden} autres : précisez la recherche.")
+    format!("… et {} autres : précisez la recherche.", number(hidden))
 }
 
 // Person form
