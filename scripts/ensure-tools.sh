@@ -66,8 +66,10 @@ ensure_browser() {
 }
 
 ensure_e2e_deps() {
-  if [ ! -d tests/e2e/node_modules/@playwright/test ] ||
-    ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.package-lock.json; then
+  local want have
+  want="$(node -p "require('./tests/e2e/package.json').devDependencies['@playwright/test']")"
+  have="$(node -p "require('./tests/e2e/node_modules/@playwright/test/package.json').version" 2>/dev/null || true)"
+  if [ "$want" != "$have" ]; then
     step "Installing the end-to-end test dependencies (npm ci)"
     (cd tests/e2e && npm ci --no-audit --no-fund)
   fi
