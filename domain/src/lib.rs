@@ -9,6 +9,7 @@ pub mod communes;
 #[rustfmt::skip]
 mod communes_data;
 pub mod error;
+pub mod merge;
 pub mod people;
 pub mod schemes;
 pub mod sync;

@@ -248,6 +248,43 @@ pub fn check_person_creation(
     Ok(PersonCreation { person, enrolment })
 }
 
+/// Checks a person after an edit: their own fields, and that every scheme they are actively
+/// enrolled in still serves their commune. Returns the normalized person to store.
+pub fn check_person_update(
+    person: Person,
+    enrolments: &[Enrolment],
+    schemes: &[Scheme],
+    today: Date,
+) -> Result<Person, Invalid> {
+    let person = person.normalized();
+    let mut invalid = match check_person(&person, today) {
+        Ok(()) => Invalid::default(),
+        Err(invalid) => invalid,
+    };
+    if let Some(commune) = communes::by_code(&person.commune_code) {
+        for enrolment in enrolments
+            .iter()
+            .filter(|e| e.person_id == person.id && e.status == EnrolmentStatus::Active)
+        {
+            if let Some(scheme) = schemes.iter().find(|s| s.code == enrolment.scheme)
+                && !scheme.serves(commune)
+            {
+                invalid.push(FieldError::new(
+                    "commune_code",
+                    "outside_territory",
+                    format!(
+                        "{} n'est pas sur le territoire du dispositif {} : clôturez d'abord l'accompagnement.",
+                        commune.name,
+                        enrolment.scheme.short_name()
+                    ),
+                ));
+            }
+        }
+    }
+    invalid.into_result()?;
+    Ok(person)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,6 +459,29 @@ mod tests {
                 ("start_date".into(), "in_future".into())
             ]
         );
+    }
+
+    #[test]
+    fn an_update_keeps_the_person_inside_the_territory_of_their_active_enrolments() {
+        let c = creation("87085", SchemeCode::Plie);
+        let mut moved = c.person.clone();
+        moved.commune_code = "87011".into();
+        let schemes = Scheme::haute_vienne_defaults();
+        let refused = check_person_update(
+            moved.clone(),
+            std::slice::from_ref(&c.enrolment),
+            &schemes,
+            TODAY,
+        )
+        .unwrap_err();
+        assert_eq!(refused.errors[0].code, "outside_territory");
+        let mut closed = c.enrolment.clone();
+        closed.status = EnrolmentStatus::Closed;
+        assert!(check_person_update(moved, &[closed], &schemes, TODAY).is_ok());
+        let mut renamed = c.person.clone();
+        renamed.first_name = " Léa ".into();
+        let ok = check_person_update(renamed, &[c.enrolment], &schemes, TODAY).unwrap();
+        assert_eq!(ok.first_name, "Léa");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::FieldError;
 use crate::auth::StaffMember;
+use crate::merge::{Conflict, FieldValue, PersonEdit};
 use crate::people::{Enrolment, Person, PersonCreation};
 use crate::schemes::Scheme;
 
@@ -29,6 +30,14 @@ pub const MAX_PULL_PAGE: u32 = 1_000;
 pub enum Mutation {
     /// A new person with their first enrolment.
     CreatePerson(PersonCreation),
+    /// Changed fields of a person, each with the value the device last saw.
+    EditPerson(PersonEdit),
+    /// A user keeps one of the values of a conflict.
+    ResolveConflict {
+        conflict_id: Uuid,
+        person_id: Uuid,
+        value: FieldValue,
+    },
 }
 
 impl Mutation {
@@ -36,6 +45,8 @@ impl Mutation {
     pub fn person_id(&self) -> Uuid {
         match self {
             Mutation::CreatePerson(c) => c.person.id,
+            Mutation::EditPerson(e) => e.person_id,
+            Mutation::ResolveConflict { person_id, .. } => *person_id,
         }
     }
 }
@@ -88,6 +99,7 @@ pub struct PushResponse {
 pub enum Record {
     Person(Person),
     Enrolment(Enrolment),
+    Conflict(Conflict),
 }
 
 /// One record in a pull, with the change number the server gave its last write.

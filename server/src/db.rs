@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use jalon_domain::auth::{Role, SessionUser, StaffMember};
+use jalon_domain::merge::{Conflict, FieldValue, PersonField};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::{Change, Outcome, Record};
@@ -215,51 +216,63 @@ impl Db {
         cursor: i64,
         limit: u32,
     ) -> Result<(Vec<Change>, bool), sqlx::Error> {
-        use jalon_domain::auth::Scope;
-        // The people a user's device holds, as a sub-query on ?1 (the user's id).
-        let scope = match user.scope() {
-            Scope::Referent(_) => {
-                "SELECT person_id FROM enrolments WHERE referent_id = ?1 AND status = 'active'"
-            }
-            Scope::Schemes(_) => {
-                "SELECT person_id FROM enrolments
-                 WHERE scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)"
-            }
-            Scope::Nothing => return Ok((Vec::new(), false)),
+        let Some(scope) = scope_sql(user) else {
+            return Ok((Vec::new(), false));
         };
-        let people_sql = format!(
-            "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev
-             FROM people WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
-        );
-        let enrolments_sql = format!(
-            "SELECT id, person_id, scheme, referent_id, start_date, status, rev
-             FROM enrolments WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
-        );
+        let queries: [(String, DecodeChange); 3] = [
+            (
+                format!(
+                    "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev
+                     FROM people WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
+                ),
+                person_change,
+            ),
+            (
+                format!(
+                    "SELECT id, person_id, scheme, referent_id, start_date, status, rev
+                     FROM enrolments WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                ),
+                enrolment_change,
+            ),
+            (
+                format!(
+                    "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
+                     FROM conflicts WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                ),
+                conflict_change,
+            ),
+        ];
         let user_id = user.id.to_string();
-        let people = sqlx::query(sqlx::AssertSqlSafe(people_sql))
-            .bind(&user_id)
-            .bind(cursor)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        let enrolments = sqlx::query(sqlx::AssertSqlSafe(enrolments_sql))
-            .bind(&user_id)
-            .bind(cursor)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        let full = people.len() as u32 == limit || enrolments.len() as u32 == limit;
-        let mut changes = people
-            .iter()
-            .map(person_change)
-            .chain(enrolments.iter().map(enrolment_change))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut changes = Vec::new();
+        let mut full = false;
+        for (sql, decode) in queries {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&user_id)
+                .bind(cursor)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+            full |= rows.len() as u32 == limit;
+            for row in &rows {
+                changes.push(decode(row)?);
+            }
+        }
         changes.sort_by_key(|c| c.rev);
         // Each query returned its first `limit` rows, so the first `limit` of the merge are
         // exactly the first `limit` changes overall.
         let truncated = changes.len() > limit as usize;
         changes.truncate(limit as usize);
         Ok((changes, full || truncated))
+    }
+
+    /// The history of one field of a person (see [`history`]).
+    pub async fn person_history(
+        &self,
+        person_id: Uuid,
+        field: PersonField,
+    ) -> Result<Vec<(FieldValue, FieldValue, bool)>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        history(&mut conn, person_id, field).await
     }
 
     /// The outcome already recorded for a device's mutation, if any.
@@ -318,6 +331,235 @@ pub async fn user_count(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error>
     sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(&mut *conn)
         .await
+}
+
+/// The people a user's device holds, as a sub-query on `?1` (the user's id); `None` for a
+/// user who holds no people.
+fn scope_sql(user: &SessionUser) -> Option<&'static str> {
+    use jalon_domain::auth::Scope;
+    match user.scope() {
+        Scope::Referent(_) => {
+            Some("SELECT person_id FROM enrolments WHERE referent_id = ?1 AND status = 'active'")
+        }
+        Scope::Schemes(_) => Some(
+            "SELECT person_id FROM enrolments
+             WHERE scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)",
+        ),
+        Scope::Nothing => None,
+    }
+}
+
+/// Whether `person_id` is in `user`'s scope.
+pub async fn in_scope(
+    tx: &mut SqliteConnection,
+    user: &SessionUser,
+    person_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let Some(scope) = scope_sql(user) else {
+        return Ok(false);
+    };
+    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT 1 WHERE ?2 IN ({scope})"
+    )))
+    .bind(user.id.to_string())
+    .bind(person_id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// A person with who created them and when.
+pub async fn person(
+    tx: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<(Person, Uuid, i64)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev,
+                created_by, created_at
+         FROM people WHERE id = ?1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let Record::Person(person) = person_change(&row)?.record else {
+        unreachable!("person_change decodes a person")
+    };
+    Ok(Some((
+        person,
+        parse_uuid(row.try_get("created_by")?)?,
+        row.try_get("created_at")?,
+    )))
+}
+
+pub async fn enrolments_of(
+    tx: &mut SqliteConnection,
+    person_id: Uuid,
+) -> Result<Vec<Enrolment>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, person_id, scheme, referent_id, start_date, status, rev
+         FROM enrolments WHERE person_id = ?1",
+    )
+    .bind(person_id.to_string())
+    .fetch_all(&mut *tx)
+    .await?;
+    rows.iter()
+        .map(|row| match enrolment_change(row)?.record {
+            Record::Enrolment(e) => Ok(e),
+            _ => unreachable!("enrolment_change decodes an enrolment"),
+        })
+        .collect()
+}
+
+/// Who last wrote `field` of a person, and when: the last kept history entry, or the creation.
+pub async fn last_writer(
+    tx: &mut SqliteConnection,
+    person_id: Uuid,
+    field: PersonField,
+) -> Result<Option<(Uuid, i64)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT author_id, at FROM person_history
+         WHERE person_id = ?1 AND field = ?2 AND kept = 1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(person_id.to_string())
+    .bind(field.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    row.map(|row| Ok((parse_uuid(row.try_get("author_id")?)?, row.try_get("at")?)))
+        .transpose()
+}
+
+pub async fn update_person(
+    tx: &mut SqliteConnection,
+    person: &Person,
+    rev: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE people SET last_name = ?2, first_name = ?3, birth_date = ?4, commune_code = ?5,
+                           rsa_beneficiary = ?6, rev = ?7
+         WHERE id = ?1",
+    )
+    .bind(person.id.to_string())
+    .bind(&person.last_name)
+    .bind(&person.first_name)
+    .bind(person.birth_date)
+    .bind(&person.commune_code)
+    .bind(person.rsa_beneficiary)
+    .bind(rev)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(e.into()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|_| corrupt(what))
+}
+
+/// One entry of a person's history.
+pub struct HistoryEntry<'a> {
+    pub person_id: Uuid,
+    pub field: PersonField,
+    pub old_value: &'a FieldValue,
+    pub new_value: &'a FieldValue,
+    /// `false` for a value that lost a conflict.
+    pub kept: bool,
+    pub author_id: Uuid,
+    pub at: i64,
+}
+
+pub async fn insert_history(
+    tx: &mut SqliteConnection,
+    entry: &HistoryEntry<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO person_history (person_id, field, old_value, new_value, kept, author_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(entry.person_id.to_string())
+    .bind(entry.field.as_str())
+    .bind(to_json(entry.old_value)?)
+    .bind(to_json(entry.new_value)?)
+    .bind(entry.kept)
+    .bind(entry.author_id.to_string())
+    .bind(entry.at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The values a person field took, oldest first, as `(old, new, kept)`.
+pub async fn history(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+    field: PersonField,
+) -> Result<Vec<(FieldValue, FieldValue, bool)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT old_value, new_value, kept FROM person_history
+         WHERE person_id = ?1 AND field = ?2 ORDER BY id",
+    )
+    .bind(person_id.to_string())
+    .bind(field.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                from_json(row.try_get("old_value")?, "history")?,
+                from_json(row.try_get("new_value")?, "history")?,
+                row.try_get("kept")?,
+            ))
+        })
+        .collect()
+}
+
+pub async fn upsert_conflict(
+    tx: &mut SqliteConnection,
+    conflict: &Conflict,
+    rev: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO conflicts (id, person_id, field, candidates, result, resolved_by, resolved_at,
+                                rev, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET result = excluded.result,
+             resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at,
+             rev = excluded.rev",
+    )
+    .bind(conflict.id.to_string())
+    .bind(conflict.person_id.to_string())
+    .bind(conflict.field.as_str())
+    .bind(to_json(&conflict.candidates)?)
+    .bind(to_json(&conflict.result)?)
+    .bind(conflict.resolved_by.map(|u| u.to_string()))
+    .bind(conflict.resolved_at)
+    .bind(rev)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn conflict(
+    tx: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<Conflict>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
+         FROM conflicts WHERE id = ?1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    row.map(|row| match conflict_change(&row)?.record {
+        Record::Conflict(c) => Ok(c),
+        _ => unreachable!("conflict_change decodes a conflict"),
+    })
+    .transpose()
 }
 
 /// Takes `n` consecutive change numbers and returns the first.
@@ -448,6 +690,9 @@ pub async fn audit(
     Ok(())
 }
 
+/// Turns a row of one of the synced tables into a change.
+type DecodeChange = fn(&SqliteRow) -> Result<Change, sqlx::Error>;
+
 fn person_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
     Ok(Change {
         rev: row.try_get("rev")?,
@@ -458,6 +703,22 @@ fn person_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
             birth_date: row.try_get::<Date, _>("birth_date")?,
             commune_code: row.try_get("commune_code")?,
             rsa_beneficiary: row.try_get("rsa_beneficiary")?,
+        }),
+    })
+}
+
+fn conflict_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
+    let resolved_by: Option<String> = row.try_get("resolved_by")?;
+    Ok(Change {
+        rev: row.try_get("rev")?,
+        record: Record::Conflict(Conflict {
+            id: parse_uuid(row.try_get("id")?)?,
+            person_id: parse_uuid(row.try_get("person_id")?)?,
+            field: PersonField::parse(row.try_get("field")?).ok_or_else(|| corrupt("field"))?,
+            candidates: from_json(row.try_get("candidates")?, "conflict candidates")?,
+            result: from_json(row.try_get("result")?, "conflict result")?,
+            resolved_by: resolved_by.as_deref().map(parse_uuid).transpose()?,
+            resolved_at: row.try_get("resolved_at")?,
         }),
     })
 }

@@ -155,19 +155,16 @@ pub async fn push(
         });
     }
     let schemes = state.db.schemes().await?;
-    let (today, now) = (today(), now_unix());
+    let ctx = sync::Context {
+        actor: &current.user,
+        device_id: current.device_id,
+        schemes: &schemes,
+        today: today(),
+        now: now_unix(),
+    };
     let mut results = Vec::with_capacity(request.mutations.len());
     for envelope in &request.mutations {
-        let outcome = sync::apply(
-            &state.db,
-            &current.user,
-            current.device_id,
-            &schemes,
-            today,
-            now,
-            envelope,
-        )
-        .await?;
+        let outcome = sync::apply(&state.db, &ctx, envelope).await?;
         results.push(MutationResult {
             seq: envelope.seq,
             outcome,

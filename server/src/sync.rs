@@ -1,14 +1,37 @@
 //! Applying pushed mutations: each one in its own write transaction, at most once per
 //! `(device, seq)`, acknowledged only once committed.
 
+use std::collections::HashSet;
+
 use jalon_domain::auth::SessionUser;
-use jalon_domain::people::check_person_creation;
+use jalon_domain::merge::{
+    Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
+};
+use jalon_domain::people::{PersonCreation, check_person_creation, check_person_update};
 use jalon_domain::schemes::Scheme;
 use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome};
+use sqlx::sqlite::SqliteConnection;
 use time::Date;
 use uuid::Uuid;
 
-use crate::db::{self, Db};
+use crate::db::{self, Db, HistoryEntry};
+
+/// Who pushes, and the facts the rules need.
+pub struct Context<'a> {
+    pub actor: &'a SessionUser,
+    pub device_id: Uuid,
+    pub schemes: &'a [Scheme],
+    pub today: Date,
+    pub now: i64,
+}
+
+fn rejected(code: &str, message: impl Into<String>) -> Outcome {
+    Outcome::Rejected {
+        code: code.into(),
+        message: message.into(),
+        errors: Vec::new(),
+    }
+}
 
 /// Applies one mutation, or returns the outcome recorded the first time it was pushed.
 ///
@@ -17,54 +40,273 @@ use crate::db::{self, Db};
 /// then nothing of the mutation is kept.
 pub async fn apply(
     db: &Db,
-    actor: &SessionUser,
-    device_id: Uuid,
-    schemes: &[Scheme],
-    today: Date,
-    now: i64,
+    ctx: &Context<'_>,
     envelope: &MutationEnvelope,
 ) -> Result<Outcome, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    if let Some(outcome) = Db::recorded_outcome(&mut tx, device_id, envelope.seq).await? {
+    if let Some(outcome) = Db::recorded_outcome(&mut tx, ctx.device_id, envelope.seq).await? {
         tx.rollback().await?;
         return Ok(outcome);
     }
     let outcome = match &envelope.mutation {
-        Mutation::CreatePerson(creation) => {
-            match check_person_creation(creation.clone(), actor, schemes, today) {
-                Err(invalid) => Outcome::Rejected {
-                    code: "validation_failed".into(),
-                    message: invalid.to_string(),
-                    errors: invalid.errors,
-                },
-                Ok(creation) => {
-                    if Db::person_exists(&mut tx, creation.person.id).await?
-                        || Db::person_exists(&mut tx, creation.enrolment.id).await?
-                    {
-                        Outcome::Rejected {
-                            code: "already_exists".into(),
-                            message: "Cette fiche existe déjà sur le serveur.".into(),
-                            errors: Vec::new(),
-                        }
-                    } else {
-                        let rev = db::next_revs(&mut tx, 2).await?;
-                        db::insert_person(&mut tx, &creation.person, rev, actor.id, now).await?;
-                        db::insert_enrolment(&mut tx, &creation.enrolment, rev + 1, now).await?;
-                        db::audit(
-                            &mut tx,
-                            now,
-                            Some(actor.id),
-                            "person.create",
-                            Some(creation.person.id),
-                        )
-                        .await?;
-                        Outcome::Applied
-                    }
-                }
-            }
-        }
+        Mutation::CreatePerson(creation) => create_person(&mut tx, ctx, creation).await?,
+        Mutation::EditPerson(edit) => edit_person(&mut tx, ctx, edit).await?,
+        Mutation::ResolveConflict {
+            conflict_id,
+            person_id,
+            value,
+        } => resolve_conflict(&mut tx, ctx, *conflict_id, *person_id, value).await?,
     };
-    Db::record_outcome(&mut tx, device_id, envelope.seq, actor.id, &outcome, now).await?;
+    Db::record_outcome(
+        &mut tx,
+        ctx.device_id,
+        envelope.seq,
+        ctx.actor.id,
+        &outcome,
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome)
+}
+
+async fn create_person(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    creation: &PersonCreation,
+) -> Result<Outcome, sqlx::Error> {
+    let creation = match check_person_creation(creation.clone(), ctx.actor, ctx.schemes, ctx.today)
+    {
+        Ok(creation) => creation,
+        Err(invalid) => {
+            return Ok(Outcome::Rejected {
+                code: "validation_failed".into(),
+                message: invalid.to_string(),
+                errors: invalid.errors,
+            });
+        }
+    };
+    if Db::person_exists(tx, creation.person.id).await?
+        || Db::person_exists(tx, creation.enrolment.id).await?
+    {
+        return Ok(rejected(
+            "already_exists",
+            "Cette fiche existe déjà sur le serveur.",
+        ));
+    }
+    let rev = db::next_revs(tx, 2).await?;
+    db::insert_person(tx, &creation.person, rev, ctx.actor.id, ctx.now).await?;
+    db::insert_enrolment(tx, &creation.enrolment, rev + 1, ctx.now).await?;
+    db::audit(
+        tx,
+        ctx.now,
+        Some(ctx.actor.id),
+        "person.create",
+        Some(creation.person.id),
+    )
+    .await?;
+    Ok(Outcome::Applied)
+}
+
+fn not_in_scope() -> Outcome {
+    rejected(
+        "not_in_scope",
+        "Cette personne ne fait pas (ou plus) partie de vos dossiers : la modification n'a pas été enregistrée.",
+    )
+}
+
+/// Merges an edit field by field (see `jalon_domain::merge`), keeps every value in the
+/// history, records a conflict for each field changed concurrently.
+async fn edit_person(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    edit: &PersonEdit,
+) -> Result<Outcome, sqlx::Error> {
+    let Some((before, created_by, created_at)) = db::person(tx, edit.person_id).await? else {
+        return Ok(rejected(
+            "not_found",
+            "Cette personne n'existe pas sur le serveur.",
+        ));
+    };
+    if !db::in_scope(tx, ctx.actor, before.id).await? {
+        return Ok(not_in_scope());
+    }
+    let mut seen = HashSet::new();
+    for change in &edit.changes {
+        let mut probe = before.clone();
+        if !seen.insert(change.field)
+            || !change.field.set(&mut probe, &change.base)
+            || !change.field.set(&mut probe, &change.value)
+        {
+            return Ok(rejected(
+                "invalid_change",
+                "Modification illisible : un champ est répété ou sa valeur n'a pas le bon type.",
+            ));
+        }
+    }
+
+    let mut after = before.clone();
+    let mut history = Vec::new();
+    let mut conflicts = Vec::new();
+    for change in &edit.changes {
+        let current = change.field.get(&after);
+        match merge_field(&current, change) {
+            FieldMerge::Unchanged => {}
+            FieldMerge::Apply(value) => {
+                change.field.set(&mut after, &value);
+                history.push((change.clone(), current, true));
+            }
+            FieldMerge::Conflict { result } => {
+                let (author_id, at) = db::last_writer(tx, before.id, change.field)
+                    .await?
+                    .unwrap_or((created_by, created_at));
+                let incoming_wins = result == change.value;
+                change.field.set(&mut after, &result);
+                history.push((change.clone(), current.clone(), incoming_wins));
+                conflicts.push(Conflict {
+                    id: Uuid::new_v4(),
+                    person_id: before.id,
+                    field: change.field,
+                    candidates: vec![
+                        ConflictValue {
+                            value: current,
+                            author_id,
+                            at,
+                        },
+                        ConflictValue {
+                            value: change.value.clone(),
+                            author_id: ctx.actor.id,
+                            at: ctx.now,
+                        },
+                    ],
+                    result,
+                    resolved_by: None,
+                    resolved_at: None,
+                });
+            }
+        }
+    }
+
+    let enrolments = db::enrolments_of(tx, before.id).await?;
+    let after = match check_person_update(after, &enrolments, ctx.schemes, ctx.today) {
+        Ok(after) => after,
+        Err(invalid) => {
+            return Ok(Outcome::Rejected {
+                code: "validation_failed".into(),
+                message: invalid.to_string(),
+                errors: invalid.errors,
+            });
+        }
+    };
+    if history.is_empty() {
+        return Ok(Outcome::Applied);
+    }
+    let first_rev = db::next_revs(tx, 1 + conflicts.len() as i64).await?;
+    if after != before {
+        db::update_person(tx, &after, first_rev).await?;
+    }
+    for (change, old, kept) in &history {
+        db::insert_history(
+            tx,
+            &HistoryEntry {
+                person_id: before.id,
+                field: change.field,
+                old_value: old,
+                new_value: &change.value,
+                kept: *kept,
+                author_id: ctx.actor.id,
+                at: ctx.now,
+            },
+        )
+        .await?;
+    }
+    for (i, conflict) in conflicts.iter().enumerate() {
+        db::upsert_conflict(tx, conflict, first_rev + 1 + i as i64, ctx.now).await?;
+    }
+    db::audit(
+        tx,
+        ctx.now,
+        Some(ctx.actor.id),
+        "person.edit",
+        Some(before.id),
+    )
+    .await?;
+    Ok(Outcome::Applied)
+}
+
+/// Keeps one of a conflict's values: the field takes it (unless it changed again since the
+/// conflict), and the conflict is closed for every device.
+async fn resolve_conflict(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    conflict_id: Uuid,
+    person_id: Uuid,
+    value: &FieldValue,
+) -> Result<Outcome, sqlx::Error> {
+    let Some(mut conflict) = db::conflict(tx, conflict_id).await? else {
+        return Ok(rejected(
+            "not_found",
+            "Ce conflit n'existe pas sur le serveur.",
+        ));
+    };
+    if conflict.person_id != person_id || !db::in_scope(tx, ctx.actor, person_id).await? {
+        return Ok(not_in_scope());
+    }
+    if !conflict.is_open() {
+        return Ok(rejected(
+            "already_resolved",
+            "Ce conflit a déjà été résolu par quelqu'un d'autre.",
+        ));
+    }
+    if !conflict.candidates.iter().any(|c| c.value == *value) {
+        return Ok(rejected(
+            "invalid_choice",
+            "La valeur choisie ne fait pas partie du conflit.",
+        ));
+    }
+    let Some((before, _, _)) = db::person(tx, person_id).await? else {
+        return Ok(rejected(
+            "not_found",
+            "Cette personne n'existe pas sur le serveur.",
+        ));
+    };
+    let current = conflict.field.get(&before);
+    if current != conflict.result {
+        return Ok(rejected(
+            "modified_since",
+            "Ce champ a été modifié depuis le conflit : vérifiez la fiche avant de choisir.",
+        ));
+    }
+    let rev = db::next_revs(tx, 2).await?;
+    if current != *value {
+        let mut after = before.clone();
+        conflict.field.set(&mut after, value);
+        db::update_person(tx, &after, rev).await?;
+        db::insert_history(
+            tx,
+            &HistoryEntry {
+                person_id,
+                field: conflict.field,
+                old_value: &current,
+                new_value: value,
+                kept: true,
+                author_id: ctx.actor.id,
+                at: ctx.now,
+            },
+        )
+        .await?;
+    }
+    conflict.result = value.clone();
+    conflict.resolved_by = Some(ctx.actor.id);
+    conflict.resolved_at = Some(ctx.now);
+    db::upsert_conflict(tx, &conflict, rev + 1, ctx.now).await?;
+    db::audit(
+        tx,
+        ctx.now,
+        Some(ctx.actor.id),
+        "conflict.resolve",
+        Some(person_id),
+    )
+    .await?;
+    Ok(Outcome::Applied)
 }
