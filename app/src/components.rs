@@ -1,5 +1,7 @@
 //! Pieces shared by the screens: the top bar with the sync status.
 
+use jalon_domain::Invalid;
+use jalon_domain::communes;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -104,5 +106,64 @@ pub fn TopBar() -> impl IntoView {
                 {fr::SIGN_OUT}
             </button>
         </header>
+    }
+}
+
+/// A text field with its label and its error message.
+#[component]
+pub fn TextField(
+    /// Id of the input, also the API field name its errors refer to.
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    errors: RwSignal<Invalid>,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
+    let message = move || errors.with(|e| e.message_for(id).map(str::to_owned));
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=id
+                type=kind
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=error_id.clone()
+            />
+            <p class="field-error" id=error_id>
+                {message}
+            </p>
+        </div>
+    }
+}
+
+/// The commune picker: the 195 communes of Haute-Vienne with their postal code.
+#[component]
+pub fn CommuneSelect(value: RwSignal<String>, errors: RwSignal<Invalid>) -> impl IntoView {
+    let message = move || errors.with(|e| e.message_for("commune_code").map(str::to_owned));
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for="commune_code">{fr::COMMUNE}</label>
+            <select
+                id="commune_code"
+                name="commune_code"
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby="commune_code-error"
+            >
+                <option value="">{fr::CHOOSE_COMMUNE}</option>
+                {communes::all()
+                    .iter()
+                    .map(|c| view! { <option value=c.code>{c.label()}</option> })
+                    .collect_view()}
+            </select>
+            <p class="field-error" id="commune_code-error">
+                {message}
+            </p>
+        </div>
     }
 }

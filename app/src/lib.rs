@@ -52,6 +52,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::caseload::CaseloadPage />
                 <Route path=path!("/connexion") view=pages::login::LoginPage />
                 <Route path=path!("/personnes/nouvelle") view=pages::new_person::NewPersonPage />
+                <Route path=path!("/personne/:id") view=pages::person::PersonPage />
             </Routes>
         </Router>
     }

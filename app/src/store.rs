@@ -5,7 +5,12 @@
 //!   cursor, reference data, time of the last successful sync);
 //! - `people` and `enrolments`: the caseload, keyed by `id`;
 //! - `outbox`: mutations waiting for the server, keyed by `seq`;
-//! - `rejections`: mutations the server refused for good, kept to show their reason.
+//! - `rejections`: mutations the server refused for good, kept to show their reason;
+//! - `conflicts`: conflicts on the people of the caseload, open or resolved.
+//!
+//! `people` holds the last state known from the server (or the local creation not yet
+//! pushed); edits waiting in the outbox are laid over it when reading
+//! ([`Store::people_as_shown`]), so that a pull never hides a change not yet pushed.
 //!
 //! A local change and its outbox entry are written in one transaction. Inside a transaction
 //! nothing but IndexedDB requests is awaited (anything else lets it auto-commit early), and it
@@ -17,6 +22,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use jalon_domain::auth::SessionUser;
+use jalon_domain::merge::{Conflict, FieldValue, PersonEdit, with_pending_edits};
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
 use jalon_domain::sync::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, Record,
@@ -27,14 +33,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Version of the local schema; bump it with a new upgrade step.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 
 const META: &str = "meta";
 const PEOPLE: &str = "people";
 const ENROLMENTS: &str = "enrolments";
 const OUTBOX: &str = "outbox";
 const REJECTIONS: &str = "rejections";
-const CASELOAD: [&str; 4] = [PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS];
+const CONFLICTS: &str = "conflicts";
+const CASELOAD: [&str; 5] = [PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS];
 
 const KEY_DEVICE: &str = "device_id";
 const KEY_SESSION: &str = "session";
@@ -128,6 +135,11 @@ impl Store {
                         .with_key_path("seq".into())
                         .build()?;
                 }
+                if event.old_version() < 2.0 {
+                    db.create_object_store(CONFLICTS)
+                        .with_key_path("id".into())
+                        .build()?;
+                }
                 Ok(())
             })
             .await
@@ -198,7 +210,7 @@ impl Store {
     pub async fn start_session(&self, session: &StoredSession) -> Result<bool> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS])
+            .transaction([META, PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let meta = tx.object_store(META)?;
@@ -270,13 +282,6 @@ impl Store {
             .transaction([META, PEOPLE, ENROLMENTS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let meta = tx.object_store(META)?;
-        let seq: u64 = meta.get(KEY_NEXT_SEQ).serde()?.await?.unwrap_or(1);
-        meta.put(&(seq + 1))
-            .with_key(KEY_NEXT_SEQ)
-            .without_key_type()
-            .serde()?
-            .await?;
         tx.object_store(PEOPLE)?
             .put(&creation.person)
             .serde()?
@@ -285,13 +290,59 @@ impl Store {
             .put(&creation.enrolment)
             .serde()?
             .await?;
-        let entry = OutboxEntry {
-            seq,
-            mutation: Mutation::CreatePerson(creation.clone()),
-        };
-        tx.object_store(OUTBOX)?.add(&entry).serde()?.await?;
+        let seq = add_to_outbox(&tx, Mutation::CreatePerson(creation.clone())).await?;
         tx.commit().await?;
         Ok(seq)
+    }
+
+    /// Queues a mutation in the outbox, in a transaction of its own.
+    async fn enqueue(&self, mutation: Mutation) -> Result<u64> {
+        let tx = self
+            .db
+            .transaction([META, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let seq = add_to_outbox(&tx, mutation).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Queues an edit of a person. The stored person is left as the server last sent it; the
+    /// edit shows through [`Store::people_as_shown`] until the server has it.
+    pub async fn edit_person(&self, edit: PersonEdit) -> Result<u64> {
+        self.enqueue(Mutation::EditPerson(edit)).await
+    }
+
+    /// Queues the choice of one value of a conflict.
+    pub async fn resolve_conflict(&self, conflict: &Conflict, value: FieldValue) -> Result<u64> {
+        self.enqueue(Mutation::ResolveConflict {
+            conflict_id: conflict.id,
+            person_id: conflict.person_id,
+            value,
+        })
+        .await
+    }
+
+    /// The people with the edits still waiting in the outbox laid over them.
+    pub async fn people_as_shown(&self) -> Result<Vec<Person>> {
+        let pending = self.outbox(u32::MAX).await?;
+        let edits: Vec<&PersonEdit> = pending
+            .iter()
+            .filter_map(|e| match &e.mutation {
+                Mutation::EditPerson(edit) => Some(edit),
+                _ => None,
+            })
+            .collect();
+        Ok(self
+            .people()
+            .await?
+            .into_iter()
+            .map(|p| with_pending_edits(p, edits.iter().copied()))
+            .collect())
+    }
+
+    pub async fn conflicts(&self) -> Result<Vec<Conflict>> {
+        self.all(CONFLICTS).await
     }
 
     async fn all<T: DeserializeOwned>(&self, name: &str) -> Result<Vec<T>> {
@@ -354,15 +405,28 @@ impl Store {
     ) -> Result<()> {
         let tx = self
             .db
-            .transaction([OUTBOX, REJECTIONS])
+            .transaction([OUTBOX, REJECTIONS, PEOPLE])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;
         let rejections = tx.object_store(REJECTIONS)?;
+        let people = tx.object_store(PEOPLE)?;
         for result in results {
             let Some(entry) = sent.iter().find(|e| e.seq == result.seq) else {
                 continue;
             };
+            // An accepted edit is the best guess of the server state until the next pull,
+            // which brings the merged truth.
+            if let (Outcome::Applied, Mutation::EditPerson(edit)) =
+                (&result.outcome, &entry.mutation)
+                && let Some(person) = people.get(edit.person_id.to_string()).serde()?.await?
+            {
+                let person: Person = person;
+                people
+                    .put(&with_pending_edits(person, [edit]))
+                    .serde()?
+                    .await?;
+            }
             if let Outcome::Rejected { code, message, .. } = &result.outcome {
                 let rejection = Rejection {
                     seq: entry.seq,
@@ -383,15 +447,17 @@ impl Store {
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<()> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS])
+            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let people = tx.object_store(PEOPLE)?;
         let enrolments = tx.object_store(ENROLMENTS)?;
+        let conflicts = tx.object_store(CONFLICTS)?;
         for Change { record, .. } in &page.changes {
             match record {
                 Record::Person(person) => people.put(person).serde()?.await?,
                 Record::Enrolment(enrolment) => enrolments.put(enrolment).serde()?.await?,
+                Record::Conflict(conflict) => conflicts.put(conflict).serde()?.await?,
             }
         }
         tx.object_store(META)?
@@ -403,4 +469,24 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Adds `mutation` to the outbox under the device's next mutation number, inside `tx` (which
+/// must cover `meta` and `outbox`). Returns the number.
+async fn add_to_outbox(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    mutation: Mutation,
+) -> Result<u64> {
+    let meta = tx.object_store(META)?;
+    let seq: u64 = meta.get(KEY_NEXT_SEQ).serde()?.await?.unwrap_or(1);
+    meta.put(&(seq + 1))
+        .with_key(KEY_NEXT_SEQ)
+        .without_key_type()
+        .serde()?
+        .await?;
+    tx.object_store(OUTBOX)?
+        .add(&OutboxEntry { seq, mutation })
+        .serde()?
+        .await?;
+    Ok(seq)
 }

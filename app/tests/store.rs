@@ -220,3 +220,111 @@ fn counts_are_written_the_french_way() {
     assert_eq!(fr::people_count(1), "1 personne");
     assert_eq!(fr::people_count(1_251), "1\u{202f}251 personnes");
 }
+
+#[wasm_bindgen_test]
+async fn a_waiting_edit_shows_over_the_server_state_even_after_a_pull() {
+    use jalon_domain::merge::{FieldChange, FieldValue, PersonEdit, PersonField};
+    let (store, _) = fresh_store().await;
+    let remote = creation("Serveur");
+    let page = |rev: i64, person: Person| PullResponse {
+        protocol: 1,
+        changes: vec![Change {
+            rev,
+            record: Record::Person(person),
+        }],
+        cursor: rev,
+        has_more: false,
+    };
+    store
+        .apply_pull(&page(1, remote.person.clone()))
+        .await
+        .unwrap();
+    let edit = PersonEdit {
+        person_id: remote.person.id,
+        changes: vec![FieldChange {
+            field: PersonField::FirstName,
+            base: FieldValue::Text("Noé".into()),
+            value: FieldValue::Text("Noémie".into()),
+        }],
+    };
+    store.edit_person(edit.clone()).await.unwrap();
+    // Someone else's change of another field arrives before the edit is pushed.
+    let mut newer = remote.person.clone();
+    newer.rsa_beneficiary = false;
+    store.apply_pull(&page(2, newer)).await.unwrap();
+
+    let shown = store.people_as_shown().await.unwrap();
+    assert_eq!(shown[0].first_name, "Noémie");
+    assert!(!shown[0].rsa_beneficiary);
+    assert_eq!(
+        store.people().await.unwrap()[0].first_name,
+        "Noé",
+        "the server state is kept apart"
+    );
+
+    // Once acknowledged, the stored person carries the edit until the next pull.
+    let sent = store.outbox(10).await.unwrap();
+    store
+        .apply_push_results(
+            &sent,
+            &[MutationResult {
+                seq: sent[0].seq,
+                outcome: Outcome::Applied,
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(store.people().await.unwrap()[0].first_name, "Noémie");
+}
+
+#[wasm_bindgen_test]
+async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
+    use jalon_domain::merge::{Conflict, ConflictValue, FieldValue, PersonField};
+    let (store, _) = fresh_store().await;
+    let conflict = Conflict {
+        id: Uuid::new_v4(),
+        person_id: Uuid::new_v4(),
+        field: PersonField::LastName,
+        candidates: vec![
+            ConflictValue {
+                value: FieldValue::Text("Aubrac".into()),
+                author_id: Uuid::from_u128(1),
+                at: 1,
+            },
+            ConflictValue {
+                value: FieldValue::Text("Vialle".into()),
+                author_id: Uuid::from_u128(2),
+                at: 2,
+            },
+        ],
+        result: FieldValue::Text("Vialle".into()),
+        resolved_by: None,
+        resolved_at: None,
+    };
+    let page = PullResponse {
+        protocol: 1,
+        changes: vec![Change {
+            rev: 9,
+            record: Record::Conflict(conflict.clone()),
+        }],
+        cursor: 9,
+        has_more: false,
+    };
+    store.apply_pull(&page).await.unwrap();
+    assert_eq!(store.conflicts().await.unwrap(), vec![conflict.clone()]);
+
+    store
+        .resolve_conflict(&conflict, FieldValue::Text("Aubrac".into()))
+        .await
+        .unwrap();
+    let outbox = store.outbox(10).await.unwrap();
+    assert_eq!(
+        outbox[0].mutation,
+        Mutation::ResolveConflict {
+            conflict_id: conflict.id,
+            person_id: conflict.person_id,
+            value: FieldValue::Text("Aubrac".into()),
+        }
+    );
+}

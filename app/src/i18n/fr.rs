@@ -89,3 +89,34 @@ pub const FORM_HAS_ERRORS: &str = "La fiche n'est pas enregistrée : corrigez le
 pub const ONLY_REFERENTS_CREATE: &str =
     "Seuls les référents inscrivent de nouvelles personnes dans leur portefeuille.";
 pub const SAVE_FAILED: &str = "Enregistrement impossible sur cet appareil";
+
+// Person file
+pub const PERSON_NOT_FOUND: &str = "Cette personne n'est pas (ou plus) sur cet appareil.";
+pub const BACK_TO_LIST: &str = "Retour à la liste";
+pub const IDENTITY: &str = "Identité";
+pub const ENROLMENTS: &str = "Accompagnements";
+pub const SAVE_CHANGES: &str = "Enregistrer les modifications";
+pub const NO_CHANGES: &str = "Aucune modification à enregistrer.";
+pub const CHANGES_SAVED: &str =
+    "Modifications enregistrées sur l'appareil : elles partiront à la prochaine synchronisation.";
+pub const CONFLICTS: &str = "Conflits à résoudre";
+pub const CONFLICT: &str = "Conflit";
+pub const CURRENT_VALUE: &str = "Valeur retenue pour l'instant";
+pub const KEEP: &str = "Garder";
+pub const CONFLICT_CHOICE_SAVED: &str =
+    "Choix enregistré : il sera appliqué à la prochaine synchronisation.";
+pub const SINCE: &str = "depuis le";
+pub const ACTIVE: &str = "en cours";
+pub const CLOSED: &str = "clôturé";
+
+pub fn conflict_on(field: &str) -> String {
+    format!("Conflit sur « {field} » : deux appareils l'ont modifié en même temps.")
+}
+
+pub fn entered_by(value: &str, author: &str, when: &str) -> String {
+    format!("« {value} », saisi par {author} le {when}")
+}
+
+pub fn keep(value: &str) -> String {
+    format!("{KEEP} « {value} »")
+}

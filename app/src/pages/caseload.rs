@@ -30,6 +30,8 @@ struct Row {
     /// Who follows the person (shown to supervisors) and in which scheme.
     followed_by: Option<String>,
     pending: bool,
+    /// An open conflict waits for someone to choose a value.
+    conflict: bool,
     rejection: Option<String>,
     /// Folded name and commune, for accent-insensitive search.
     search_key: String,
@@ -37,7 +39,14 @@ struct Row {
 }
 
 async fn load_rows(store: &Store, staff: HashMap<Uuid, String>) -> Result<Vec<Row>, StoreError> {
-    let people = store.people().await?;
+    let people = store.people_as_shown().await?;
+    let conflicted: std::collections::HashSet<Uuid> = store
+        .conflicts()
+        .await?
+        .into_iter()
+        .filter(|c| c.is_open())
+        .map(|c| c.person_id)
+        .collect();
     let enrolments = store.enrolments().await?;
     let pending = store.pending_people().await?;
     let rejections: HashMap<Uuid, String> = store
@@ -70,6 +79,7 @@ async fn load_rows(store: &Store, staff: HashMap<Uuid, String>) -> Result<Vec<Ro
                 rsa: p.rsa_beneficiary,
                 followed_by,
                 pending: pending.contains(&p.id),
+                conflict: conflicted.contains(&p.id),
                 rejection: rejections.get(&p.id).cloned(),
             }
         })
@@ -177,12 +187,15 @@ fn PersonRow(
 ) -> impl IntoView {
     view! {
         <li class="person" data-person-id=row.id.to_string()>
-            <span class="name">{row.name}</span>
+            <A href=format!("/personne/{}", row.id) attr:class="name">
+                {row.name}
+            </A>
             <span class="birth">{row.birth_date}</span>
             <span class="commune">{row.commune}</span>
             {row.rsa.then(|| view! { <span class="tag rsa">{fr::RSA}</span> })}
             {show_followed_by.then(|| row.followed_by.map(|f| view! { <span class="followed-by">{f}</span> }))}
             {row.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
+            {row.conflict.then(|| view! { <span class="badge rejected">{fr::CONFLICT}</span> })}
             {row
                 .rejection
                 .map(|message| {

@@ -3,3 +3,4 @@
 pub mod caseload;
 pub mod login;
 pub mod new_person;
+pub mod person;

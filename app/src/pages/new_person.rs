@@ -4,7 +4,6 @@
 use jalon_domain::FieldError;
 use jalon_domain::Invalid;
 use jalon_domain::auth::Role;
-use jalon_domain::communes;
 use jalon_domain::people::{
     Enrolment, EnrolmentStatus, Person, PersonCreation, check_person_creation,
 };
@@ -18,7 +17,7 @@ use leptos_router::hooks::use_navigate;
 use time::Date;
 use uuid::Uuid;
 
-use crate::components::TopBar;
+use crate::components::{CommuneSelect, TextField, TopBar};
 use crate::i18n::fr;
 use crate::state::AppState;
 
@@ -28,37 +27,6 @@ pub fn today() -> Date {
     let month = time::Month::try_from(now.get_month() as u8 + 1).unwrap_or(time::Month::January);
     Date::from_calendar_date(now.get_full_year() as i32, month, now.get_date() as u8)
         .unwrap_or(Date::MIN)
-}
-
-/// A text field with its label and its error message.
-#[component]
-fn TextField(
-    /// Id of the input, also the API field name its errors refer to.
-    id: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    errors: RwSignal<Invalid>,
-    #[prop(default = "text")] kind: &'static str,
-) -> impl IntoView {
-    let message = move || errors.with(|e| e.message_for(id).map(str::to_owned));
-    let error_id = format!("{id}-error");
-    view! {
-        <div class="field" class:invalid=move || message().is_some()>
-            <label for=id>{label}</label>
-            <input
-                id=id
-                name=id
-                type=kind
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-                aria-invalid=move || message().is_some().to_string()
-                aria-describedby=error_id.clone()
-            />
-            <p class="field-error" id=error_id>
-                {message}
-            </p>
-        </div>
-    }
 }
 
 #[component]
@@ -165,7 +133,6 @@ pub fn NewPersonPage() -> impl IntoView {
         });
     };
 
-    let commune_message = move || errors.with(|e| e.message_for("commune_code").map(str::to_owned));
     let enrolment_message = move || errors.with(|e| e.message_for("enrolment").map(str::to_owned));
 
     view! {
@@ -177,26 +144,7 @@ pub fn NewPersonPage() -> impl IntoView {
                     <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
                     <TextField id="first_name" label=fr::FIRST_NAME value=first_name errors />
                     <TextField id="birth_date" label=fr::BIRTH_DATE value=birth_date errors kind="date" />
-                    <div class="field" class:invalid=move || commune_message().is_some()>
-                        <label for="commune_code">{fr::COMMUNE}</label>
-                        <select
-                            id="commune_code"
-                            name="commune_code"
-                            prop:value=move || commune_code.get()
-                            on:change=move |ev| commune_code.set(event_target_value(&ev))
-                            aria-invalid=move || commune_message().is_some().to_string()
-                            aria-describedby="commune_code-error"
-                        >
-                            <option value="">{fr::CHOOSE_COMMUNE}</option>
-                            {communes::all()
-                                .iter()
-                                .map(|c| view! { <option value=c.code>{c.label()}</option> })
-                                .collect_view()}
-                        </select>
-                        <p class="field-error" id="commune_code-error">
-                            {commune_message}
-                        </p>
-                    </div>
+                    <CommuneSelect value=commune_code errors />
                     <div class="field checkbox">
                         <input
                             id="rsa_beneficiary"

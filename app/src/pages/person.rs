@@ -1,0 +1,321 @@
+//! `/personne/:id`: a person's file — identity (editable offline), enrolments, and the
+//! conflicts on their record with both values and a one-click resolution.
+
+use std::collections::HashMap;
+
+use jalon_domain::FieldError;
+use jalon_domain::Invalid;
+use jalon_domain::merge::{Conflict, FieldValue, diff};
+use jalon_domain::people::{EnrolmentStatus, Person, check_person_update};
+use jalon_domain::schemes::Scheme;
+use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Redirect};
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::components::{CommuneSelect, TextField, TopBar};
+use crate::i18n::fr;
+use crate::pages::new_person::today;
+use crate::state::AppState;
+
+/// `26/11/2026 14:32` from Unix seconds, in the device's time zone.
+fn format_moment(unix_seconds: i64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        unix_seconds as f64 * 1000.0,
+    ));
+    format!(
+        "{:02}/{:02}/{} à {:02}:{:02}",
+        at.get_date(),
+        at.get_month() + 1,
+        at.get_full_year(),
+        at.get_hours(),
+        at.get_minutes()
+    )
+}
+
+/// How a value is shown: communes by name.
+fn show(value: &FieldValue) -> String {
+    match value {
+        FieldValue::Text(code) if code.len() == 5 && code.starts_with("87") => {
+            jalon_domain::communes::by_code(code)
+                .map_or_else(|| code.clone(), |c| c.name.to_owned())
+        }
+        other => other.display_fr(),
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct FileData {
+    person: Person,
+    pending: bool,
+    conflicts: Vec<Conflict>,
+    enrolments: Vec<(String, String, bool)>,
+}
+
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let params = use_params_map();
+    let person_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    };
+    let staff = move || -> HashMap<Uuid, String> {
+        state
+            .reference
+            .get()
+            .map(|r| {
+                r.staff
+                    .into_iter()
+                    .map(|s| (s.id, s.display_name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    // Reloads whenever local data changes (a sync, a save).
+    let data = LocalResource::new(move || {
+        state.data_version.track();
+        let (id, staff, store) = (person_id(), staff(), state.store());
+        async move {
+            let id = id?;
+            let person = store
+                .people_as_shown()
+                .await
+                .ok()?
+                .into_iter()
+                .find(|p| p.id == id)?;
+            let pending = store.pending_people().await.ok()?.contains(&id);
+            let mut conflicts: Vec<Conflict> = store
+                .conflicts()
+                .await
+                .ok()?
+                .into_iter()
+                .filter(|c| c.person_id == id && c.is_open())
+                .collect();
+            conflicts.sort_by_key(|c| c.field);
+            let enrolments = store
+                .enrolments()
+                .await
+                .ok()?
+                .into_iter()
+                .filter(|e| e.person_id == id)
+                .map(|e| {
+                    let who = staff.get(&e.referent_id).cloned().unwrap_or_default();
+                    (
+                        format!("{} · {who}", e.scheme.short_name()),
+                        format!("{} {}", fr::SINCE, format_date_fr(e.start_date)),
+                        e.status == EnrolmentStatus::Active,
+                    )
+                })
+                .collect();
+            Some(FileData {
+                person,
+                pending,
+                conflicts,
+                enrolments,
+            })
+        }
+    });
+
+    let body = move || {
+        let loaded = data.get()?;
+        Some(match loaded {
+            None => view! { <p class="empty">{fr::PERSON_NOT_FOUND}</p> }.into_any(),
+            Some(file) => {
+                let staff = staff();
+                view! {
+                    <div class="title-row">
+                        <h1>{file.person.display_name()}</h1>
+                        {file.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
+                    </div>
+                    {(!file.conflicts.is_empty()).then(|| view! {
+                        <section class="conflicts" aria-label=fr::CONFLICTS>
+                            <h2>{fr::CONFLICTS}</h2>
+                            {file.conflicts.iter().map(|c| view! { <ConflictCard conflict=c.clone() staff=staff.clone() /> }).collect_view()}
+                        </section>
+                    })}
+                    <section aria-label=fr::ENROLMENTS>
+                        <h2>{fr::ENROLMENTS}</h2>
+                        <ul class="enrolments">
+                            {file.enrolments.into_iter().map(|(who, since, active)| view! {
+                                <li>{who} " " {since} " — " {if active { fr::ACTIVE } else { fr::CLOSED }}</li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }
+                .into_any()
+            }
+        })
+    };
+
+    // The form is built once per person, from the values shown when it opened: a sync in the
+    // background never overwrites what is being typed.
+    let form_base = LocalResource::new(move || {
+        let (id, store) = (person_id(), state.store());
+        async move {
+            let id = id?;
+            store
+                .people_as_shown()
+                .await
+                .ok()?
+                .into_iter()
+                .find(|p| p.id == id)
+        }
+    });
+
+    view! {
+        <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>
+            <TopBar />
+            <main class="person-file">
+                <p><A href="/">{fr::BACK_TO_LIST}</A></p>
+                {body}
+                {move || form_base.get().flatten().map(|person| view! { <IdentityForm person /> })}
+            </main>
+        </Show>
+    }
+}
+
+/// One open conflict: both values, who typed them and when, and a button to keep each.
+#[component]
+fn ConflictCard(conflict: Conflict, staff: HashMap<Uuid, String>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let done = RwSignal::new(false);
+    let field = conflict.field.label_fr();
+    let candidates = conflict.candidates.clone();
+    view! {
+        <article class="conflict" data-field=conflict.field.as_str()>
+            <h3>{fr::conflict_on(field)}</h3>
+            <p>{format!("{} : {}", fr::CURRENT_VALUE, show(&conflict.result))}</p>
+            <ul>
+                {candidates
+                    .into_iter()
+                    .map(|candidate| {
+                        let author = staff.get(&candidate.author_id).cloned().unwrap_or_default();
+                        let shown = show(&candidate.value);
+                        let keep_label = fr::keep(&shown);
+                        let conflict = conflict.clone();
+                        let keep = move |_| {
+                            let (conflict, value) = (conflict.clone(), candidate.value.clone());
+                            spawn_local(async move {
+                                if state.store().resolve_conflict(&conflict, value).await.is_ok() {
+                                    done.set(true);
+                                    state.data_changed();
+                                    state.request_sync();
+                                }
+                            });
+                        };
+                        view! {
+                            <li>
+                                <span>{fr::entered_by(&shown, &author, &format_moment(candidate.at))}</span>
+                                <button type="button" class="secondary" on:click=keep disabled=move || done.get()>
+                                    {keep_label}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            {move || done.get().then(|| view! { <p role="status">{fr::CONFLICT_CHOICE_SAVED}</p> })}
+        </article>
+    }
+}
+
+/// The identity fields, editable offline. Saving queues the changed fields, each with the
+/// value it had when the form opened (the base the server merges against).
+#[component]
+fn IdentityForm(person: Person) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let base = RwSignal::new(person.clone());
+    let last_name = RwSignal::new(person.last_name.clone());
+    let first_name = RwSignal::new(person.first_name.clone());
+    let birth_date = RwSignal::new(format_iso_date(person.birth_date));
+    let commune_code = RwSignal::new(person.commune_code.clone());
+    let rsa = RwSignal::new(person.rsa_beneficiary);
+    let errors = RwSignal::new(Invalid::default());
+    let message = RwSignal::new(None::<String>);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let before = base.get_untracked();
+        let Some(birth) = parse_iso_date(&birth_date.get_untracked()) else {
+            let mut invalid = Invalid::default();
+            invalid.push(FieldError::new(
+                "birth_date",
+                "invalid_date",
+                fr::INVALID_DATE,
+            ));
+            errors.set(invalid);
+            return;
+        };
+        let after = Person {
+            last_name: last_name.get_untracked(),
+            first_name: first_name.get_untracked(),
+            birth_date: birth,
+            commune_code: commune_code.get_untracked(),
+            rsa_beneficiary: rsa.get_untracked(),
+            ..before.clone()
+        };
+        let schemes = state
+            .reference
+            .get_untracked()
+            .map(|r| r.schemes)
+            .unwrap_or_else(Scheme::haute_vienne_defaults);
+        let store = state.store();
+        spawn_local(async move {
+            let enrolments = store.enrolments().await.unwrap_or_default();
+            let after = match check_person_update(after, &enrolments, &schemes, today()) {
+                Ok(after) => after,
+                Err(invalid) => {
+                    errors.set(invalid);
+                    message.set(Some(fr::FORM_HAS_ERRORS.to_owned()));
+                    return;
+                }
+            };
+            errors.set(Invalid::default());
+            let edit = diff(&before, &after);
+            if edit.changes.is_empty() {
+                message.set(Some(fr::NO_CHANGES.to_owned()));
+                return;
+            }
+            match store.edit_person(edit).await {
+                Ok(_) => {
+                    base.set(after);
+                    message.set(Some(fr::CHANGES_SAVED.to_owned()));
+                    state.data_changed();
+                    state.request_sync();
+                }
+                Err(e) => message.set(Some(format!("{} : {e}", fr::SAVE_FAILED))),
+            }
+        });
+    };
+
+    view! {
+        <section aria-label=fr::IDENTITY>
+            <h2>{fr::IDENTITY}</h2>
+            <form class="person-form-fields" on:submit=submit novalidate>
+                <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
+                <TextField id="first_name" label=fr::FIRST_NAME value=first_name errors />
+                <TextField id="birth_date" label=fr::BIRTH_DATE value=birth_date errors kind="date" />
+                <CommuneSelect value=commune_code errors />
+                <div class="field checkbox">
+                    <input
+                        id="rsa_beneficiary"
+                        type="checkbox"
+                        prop:checked=move || rsa.get()
+                        on:change=move |ev| rsa.set(event_target_checked(&ev))
+                    />
+                    <label for="rsa_beneficiary">{fr::RSA_BENEFICIARY}</label>
+                </div>
+                {move || message.get().map(|m| view! { <p class="form-message" role="status">{m}</p> })}
+                <div class="actions">
+                    <button type="submit">{fr::SAVE_CHANGES}</button>
+                </div>
+            </form>
+        </section>
+    }
+}

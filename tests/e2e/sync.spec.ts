@@ -1,0 +1,103 @@
+import { expect, test, type Page } from "@playwright/test";
+import { pullAll, signIn, waitForServiceWorker } from "./helpers";
+
+async function syncNow(page: Page) {
+  await page.getByRole("button", { name: "Synchroniser maintenant" }).click();
+  await expect(page.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 30_000 });
+}
+
+test("two devices edit one person offline: different fields both survive, the same field is a conflict on both", async ({
+  browser,
+}) => {
+  const tablet = await browser.newContext();
+  const desktop = await browser.newContext();
+  const a = await tablet.newPage();
+  const b = await desktop.newPage();
+  await signIn(a, "global4");
+  await signIn(b, "global4");
+
+  const first = a.getByRole("listitem").first().getByRole("link");
+  await first.click();
+  await expect(a).toHaveURL(/\/personne\//);
+  await b.goto(a.url());
+  await expect(b.getByLabel("Prénom")).not.toHaveValue("");
+  const rsaBefore = await b.getByLabel("Bénéficiaire du RSA").isChecked();
+  await waitForServiceWorker(a);
+  await waitForServiceWorker(b);
+
+  await tablet.setOffline(true);
+  await desktop.setOffline(true);
+  await a.getByLabel("Prénom").fill("Solène");
+  await a.getByLabel("Nom", { exact: true }).fill("Aubrac");
+  await a.getByRole("button", { name: "Enregistrer les modifications" }).click();
+  await expect(a.getByText("Modifications enregistrées sur l'appareil")).toBeVisible();
+  await expect(a.getByTestId("pending")).toHaveText("1 modification en attente");
+
+  await b.getByLabel("Bénéficiaire du RSA").setChecked(!rsaBefore);
+  await b.getByLabel("Nom", { exact: true }).fill("Vialle");
+  await b.getByRole("button", { name: "Enregistrer les modifications" }).click();
+  await expect(b.getByText("Modifications enregistrées sur l'appareil")).toBeVisible();
+
+  // The tablet reconnects first, then the desktop; then the tablet syncs again.
+  await tablet.setOffline(false);
+  await expect(a.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  await desktop.setOffline(false);
+  await expect(b.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  await syncNow(a);
+
+  for (const page of [a, b]) {
+    // Different fields: both changes survive. Same field: the same value everywhere.
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("VIALLE Solène");
+    await expect(page.getByText("Conflit sur « Nom »")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Garder « Aubrac »" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Garder « Vialle »" })).toBeVisible();
+  }
+  await a.reload();
+  await expect(a.getByLabel("Bénéficiaire du RSA")).toBeChecked({ checked: !rsaBefore });
+
+  // One click on one device settles it for both.
+  await b.getByRole("button", { name: "Garder « Aubrac »" }).click();
+  await syncNow(b);
+  await expect(b.getByRole("heading", { level: 1 })).toHaveText("AUBRAC Solène");
+  await expect(b.getByText("Conflit sur « Nom »")).toHaveCount(0);
+  await syncNow(a);
+  await expect(a.getByRole("heading", { level: 1 })).toHaveText("AUBRAC Solène");
+  await expect(a.getByText("Conflit sur « Nom »")).toHaveCount(0);
+
+  await tablet.close();
+  await desktop.close();
+});
+
+test("a tab closed with changes waiting gives them back offline and pushes them once online", async ({
+  browser,
+  request,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "plie9");
+  await waitForServiceWorker(page);
+
+  await context.setOffline(true);
+  await page.getByRole("link", { name: "Nouvelle personne" }).click();
+  await page.getByLabel("Nom", { exact: true }).fill("Fermeture");
+  await page.getByLabel("Prénom").fill("Onglet");
+  await page.getByLabel("Date de naissance").fill("1979-12-03");
+  await page.getByLabel("Commune").selectOption({ label: "Panazol (87350)" });
+  await page.getByRole("button", { name: "Enregistrer" }).click();
+  await expect(page.getByTestId("pending")).toHaveText("1 modification en attente");
+  await page.close();
+
+  const reopened = await context.newPage();
+  await reopened.goto("/");
+  await expect(reopened.getByTestId("network")).toHaveText("Hors ligne");
+  await expect(reopened.getByTestId("pending")).toHaveText("1 modification en attente");
+  const row = reopened.getByRole("listitem").filter({ hasText: "FERMETURE Onglet" });
+  await expect(row).toContainText("Non synchronisé");
+
+  await context.setOffline(false);
+  await expect(reopened.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  const changes = await pullAll(request, "superviseur");
+  const created = changes.filter((c) => c.kind === "person" && c.data.last_name === "Fermeture");
+  expect(created).toHaveLength(1);
+  await context.close();
+});
