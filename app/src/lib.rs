@@ -8,6 +8,7 @@ mod pages;
 pub mod state;
 pub mod store;
 pub mod sync;
+mod tabs;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

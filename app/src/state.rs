@@ -3,7 +3,7 @@
 //! after a local change and on demand.
 
 use gloo_events::EventListener;
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use jalon_domain::sync::ReferenceData;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,9 +12,13 @@ use crate::api::{Api, ApiFailure};
 use crate::i18n::fr;
 use crate::store::{Store, StoredSession};
 use crate::sync::{SyncError, sync_once};
+use crate::tabs;
 
 /// How often a signed-in device syncs on its own.
 const SYNC_PERIOD_MS: u32 = 30_000;
+/// First wait after a failed sync; it doubles after each failure, up to `MAX_BACKOFF_MS`.
+const FIRST_BACKOFF_MS: f64 = 5_000.0;
+const MAX_BACKOFF_MS: f64 = 300_000.0;
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -34,6 +38,9 @@ pub struct AppState {
     pub data_version: RwSignal<u64>,
     /// A sync was asked for while one was running: run again when it ends.
     rerun: StoredValue<bool>,
+    /// Failed rounds in a row, and the earliest time the periodic trigger may try again.
+    failures: StoredValue<u32>,
+    retry_at: StoredValue<f64>,
 }
 
 pub fn now_ms() -> f64 {
@@ -64,6 +71,8 @@ impl AppState {
             last_error: RwSignal::new(None),
             data_version: RwSignal::new(0),
             rerun: StoredValue::new(false),
+            failures: StoredValue::new(0),
+            retry_at: StoredValue::new(0.0),
         };
         state.start_triggers();
         Ok(state)
@@ -73,12 +82,40 @@ impl AppState {
         if let Some(window) = web_sys::window() {
             EventListener::new(&window, "online", move |_| {
                 self.online.set(true);
+                self.retry_at.set_value(0.0);
                 self.request_sync();
             })
             .forget();
             EventListener::new(&window, "offline", move |_| self.online.set(false)).forget();
         }
-        Interval::new(SYNC_PERIOD_MS, move || self.request_sync()).forget();
+        // The periodic trigger waits out the backoff after failures; the others do not.
+        Interval::new(SYNC_PERIOD_MS, move || {
+            if now_ms() >= self.retry_at.get_value() {
+                self.request_sync();
+            }
+        })
+        .forget();
+        // Another tab synced or saved: reload what the screens show.
+        tabs::listen_for_changes(move || {
+            self.refresh_from_store();
+        });
+    }
+
+    /// Re-reads the sync status kept in the store and redraws the screens.
+    fn refresh_from_store(self) {
+        spawn_local(async move {
+            let store = self.store();
+            if let Ok(at) = store.last_sync().await {
+                self.last_sync.set(at);
+            }
+            if let Ok(Some(reference)) = store.reference().await {
+                self.reference.set(Some(reference));
+            }
+            self.data_version.update(|v| *v += 1);
+            if let Ok(n) = store.pending_count().await {
+                self.pending.set(n);
+            }
+        });
     }
 
     pub fn store(self) -> Store {
@@ -89,8 +126,10 @@ impl AppState {
         self.api.get_value()
     }
 
-    /// Tells the screens that local data changed, and refreshes the outbox count.
+    /// Tells the screens (of this tab and the others) that local data changed, and refreshes
+    /// the outbox count.
     pub fn data_changed(self) {
+        tabs::announce_change();
         self.data_version.update(|v| *v += 1);
         spawn_local(async move {
             if let Ok(n) = self.store().pending_count().await {
@@ -112,13 +151,29 @@ impl AppState {
         spawn_local(async move {
             loop {
                 self.rerun.set_value(false);
-                self.sync_round().await;
+                // One tab of the device syncs at a time; the others wait their turn.
+                tabs::with_sync_lock(async move { self.sync_round().await }).await;
                 if !self.rerun.get_value() {
                     break;
                 }
             }
             self.syncing.set(false);
         });
+    }
+
+    /// Waits longer before the next periodic attempt: 5 s, 10 s, 20 s … up to 5 minutes.
+    fn back_off(self) {
+        let failures = self.failures.get_value().saturating_add(1);
+        self.failures.set_value(failures);
+        let delay = (FIRST_BACKOFF_MS * 2f64.powi(failures as i32 - 1)).min(MAX_BACKOFF_MS);
+        self.retry_at.set_value(now_ms() + delay);
+        Timeout::new(delay as u32, move || {
+            // Unless a round succeeded or failed again meanwhile.
+            if self.failures.get_value() == failures {
+                self.request_sync();
+            }
+        })
+        .forget();
     }
 
     async fn sync_round(self) {
@@ -129,6 +184,8 @@ impl AppState {
         let result = sync_once(&store, &api, &session.token).await;
         match result {
             Ok(_) => {
+                self.failures.set_value(0);
+                self.retry_at.set_value(0.0);
                 if let Ok(reference) = api.reference(&session.token).await
                     && store.set_reference(&reference).await.is_ok()
                 {
@@ -141,8 +198,13 @@ impl AppState {
                 self.online.set(true);
             }
             Err(SyncError::Api(ApiFailure::Network)) => {
+                self.back_off();
                 self.online.set(browser_online());
                 self.last_error.set(Some(fr::SERVER_UNREACHABLE.to_owned()));
+            }
+            Err(SyncError::Api(failure)) if failure.is_temporary() => {
+                self.back_off();
+                self.last_error.set(Some(failure.message()));
             }
             Err(SyncError::Api(ApiFailure::Unauthenticated { .. })) => {
                 self.last_error.set(Some(fr::SESSION_EXPIRED.to_owned()));

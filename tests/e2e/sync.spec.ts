@@ -101,3 +101,38 @@ test("a tab closed with changes waiting gives them back offline and pushes them 
   expect(created).toHaveLength(1);
   await context.close();
 });
+
+test("two tabs of one device share the data: a change in one shows in the other and is pushed once", async ({
+  browser,
+  request,
+}) => {
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await signIn(first, "arpe5");
+  const second = await context.newPage();
+  await second.goto("/");
+  await expect(second.getByRole("heading", { name: "Mon portefeuille" })).toBeVisible();
+  await expect(second.getByText("50 personnes")).toBeVisible();
+
+  await context.setOffline(true);
+  await first.getByRole("link", { name: "Nouvelle personne" }).click();
+  await first.getByLabel("Nom", { exact: true }).fill("Deuxonglets");
+  await first.getByLabel("Prénom").fill("Inès");
+  await first.getByLabel("Date de naissance").fill("1992-07-14");
+  await first.getByLabel("Commune").selectOption({ label: "Saint-Junien (87200)" });
+  await first.getByRole("button", { name: "Enregistrer" }).click();
+
+  // The other tab hears of it without a reload.
+  await expect(second.getByRole("listitem").filter({ hasText: "DEUXONGLETS Inès" })).toContainText(
+    "Non synchronisé",
+  );
+  await expect(second.getByTestId("pending")).toHaveText("1 modification en attente");
+
+  await context.setOffline(false);
+  for (const page of [first, second]) {
+    await expect(page.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  }
+  const changes = await pullAll(request, "superviseur");
+  expect(changes.filter((c) => c.kind === "person" && c.data.last_name === "Deuxonglets")).toHaveLength(1);
+  await context.close();
+});
