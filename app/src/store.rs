@@ -26,7 +26,7 @@ use jalon_domain::merge::{Conflict, FieldValue, PersonEdit, with_pending_edits};
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
 use jalon_domain::sync::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, Record,
-    ReferenceData,
+    ReferenceData, checksum,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -313,6 +313,16 @@ impl Store {
         self.enqueue(Mutation::EditPerson(edit)).await
     }
 
+    /// Queues the hand-over of an enrolment to another référent (supervisors).
+    pub async fn change_referent(&self, enrolment: &Enrolment, referent_id: Uuid) -> Result<u64> {
+        self.enqueue(Mutation::ChangeReferent {
+            enrolment_id: enrolment.id,
+            person_id: enrolment.person_id,
+            referent_id,
+        })
+        .await
+    }
+
     /// Queues the choice of one value of a conflict.
     pub async fn resolve_conflict(&self, conflict: &Conflict, value: FieldValue) -> Result<u64> {
         self.enqueue(Mutation::ResolveConflict {
@@ -405,12 +415,13 @@ impl Store {
     ) -> Result<()> {
         let tx = self
             .db
-            .transaction([OUTBOX, REJECTIONS, PEOPLE])
+            .transaction([OUTBOX, REJECTIONS, PEOPLE, ENROLMENTS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;
         let rejections = tx.object_store(REJECTIONS)?;
         let people = tx.object_store(PEOPLE)?;
+        let enrolments = tx.object_store(ENROLMENTS)?;
         for result in results {
             let Some(entry) = sent.iter().find(|e| e.seq == result.seq) else {
                 continue;
@@ -427,6 +438,13 @@ impl Store {
                     .serde()?
                     .await?;
             }
+            // A refused creation leaves the caseload: what was typed stays in the rejection.
+            if let (Outcome::Rejected { .. }, Mutation::CreatePerson(creation)) =
+                (&result.outcome, &entry.mutation)
+            {
+                people.delete(creation.person.id.to_string()).await?;
+                enrolments.delete(creation.enrolment.id.to_string()).await?;
+            }
             if let Outcome::Rejected { code, message, .. } = &result.outcome {
                 let rejection = Rejection {
                     seq: entry.seq,
@@ -441,6 +459,56 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The checksum of the records held from the server (see `jalon_domain::sync::checksum`),
+    /// or `None` while changes wait in the outbox (the device then holds records the server
+    /// does not have yet).
+    pub async fn replica_checksum(&self) -> Result<Option<String>> {
+        if self.pending_count().await? > 0 {
+            return Ok(None);
+        }
+        let mut records: Vec<Record> = Vec::new();
+        records.extend(self.people().await?.into_iter().map(Record::Person));
+        records.extend(self.enrolments().await?.into_iter().map(Record::Enrolment));
+        records.extend(self.conflicts().await?.into_iter().map(Record::Conflict));
+        Ok(Some(checksum(&records)))
+    }
+
+    /// Replaces every record held from the server by `records` (a full pull from cursor 0)
+    /// and sets the cursor, in one transaction. Refuses (`Ok(false)`) when changes wait in the
+    /// outbox: they are pushed first.
+    pub async fn replace_replica(&self, records: &[Change], cursor: i64) -> Result<bool> {
+        let tx = self
+            .db
+            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        if tx.object_store(OUTBOX)?.count().await? > 0 {
+            tx.abort().await?;
+            return Ok(false);
+        }
+        let people = tx.object_store(PEOPLE)?;
+        let enrolments = tx.object_store(ENROLMENTS)?;
+        let conflicts = tx.object_store(CONFLICTS)?;
+        people.clear()?.await?;
+        enrolments.clear()?.await?;
+        conflicts.clear()?.await?;
+        for Change { record, .. } in records {
+            match record {
+                Record::Person(person) => people.put(person).serde()?.await?,
+                Record::Enrolment(enrolment) => enrolments.put(enrolment).serde()?.await?,
+                Record::Conflict(conflict) => conflicts.put(conflict).serde()?.await?,
+            }
+        }
+        tx.object_store(META)?
+            .put(&cursor)
+            .with_key(KEY_CURSOR)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Stores a page of pulled changes and the cursor after them, in one transaction.

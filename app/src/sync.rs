@@ -1,4 +1,5 @@
-//! One sync round: push the outbox in order, then pull every page after the cursor.
+//! One sync round: push the outbox in order, pull every page after the cursor, then compare
+//! the replica's checksum with the server's and resync from scratch if they differ.
 
 use jalon_domain::sync::MAX_PUSH_BATCH;
 
@@ -29,6 +30,8 @@ pub struct SyncReport {
     pub pushed: usize,
     pub rejected: usize,
     pub pulled: usize,
+    /// The replica had diverged from the server and was fetched again from scratch.
+    pub resynced: bool,
 }
 
 /// Pushes every waiting mutation, then pulls until the server has nothing more. Stops at the
@@ -54,14 +57,31 @@ pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncRepo
             break;
         }
     }
-    loop {
+    let expected = loop {
         let cursor = store.cursor().await?;
         let page = api.pull(token, cursor).await?;
         report.pulled += page.changes.len();
         store.apply_pull(&page).await?;
         if !page.has_more {
-            break;
+            break page.checksum;
         }
+    };
+    // A replica that differs from what the server says it should hold has diverged (or holds
+    // people who left its scope): fetch it again from scratch.
+    if let (Some(expected), Some(local)) = (expected, store.replica_checksum().await?)
+        && expected != local
+    {
+        let mut records = Vec::new();
+        let mut cursor = 0;
+        loop {
+            let page = api.pull(token, cursor).await?;
+            records.extend(page.changes);
+            cursor = page.cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+        report.resynced = store.replace_replica(&records, cursor).await?;
     }
     Ok(report)
 }

@@ -145,8 +145,12 @@ async fn acknowledged_mutations_leave_the_outbox_and_refused_ones_become_rejecti
     assert_eq!(rejections.len(), 1);
     assert_eq!(rejections[0].person_id, refused.person.id);
     assert!(rejections[0].message.contains("Bellac"));
-    // What was typed is kept on the device.
-    assert_eq!(store.people().await.unwrap().len(), 2);
+    // The refused person leaves the caseload; what was typed stays in the rejection.
+    assert_eq!(store.people().await.unwrap(), vec![accepted.person.clone()]);
+    assert_eq!(
+        rejections[0].mutation,
+        Mutation::CreatePerson(refused.clone())
+    );
 }
 
 #[wasm_bindgen_test]
@@ -168,6 +172,7 @@ async fn a_pulled_page_is_stored_together_with_its_cursor() {
         ],
         cursor: 42,
         has_more: false,
+        checksum: None,
     };
     store.apply_pull(&page).await.unwrap();
     assert_eq!(store.cursor().await.unwrap(), 42);
@@ -234,6 +239,7 @@ async fn a_waiting_edit_shows_over_the_server_state_even_after_a_pull() {
         }],
         cursor: rev,
         has_more: false,
+        checksum: None,
     };
     store
         .apply_pull(&page(1, remote.person.clone()))
@@ -310,6 +316,7 @@ async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
         }],
         cursor: 9,
         has_more: false,
+        checksum: None,
     };
     store.apply_pull(&page).await.unwrap();
     assert_eq!(store.conflicts().await.unwrap(), vec![conflict.clone()]);
@@ -327,4 +334,47 @@ async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
             value: FieldValue::Text("Aubrac".into()),
         }
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_diverged_replica_is_replaced_but_never_while_changes_wait() {
+    let (store, _) = fresh_store().await;
+    let kept = creation("Garde");
+    let gone = creation("Parti");
+    let page = PullResponse {
+        protocol: 1,
+        changes: vec![
+            Change {
+                rev: 1,
+                record: Record::Person(kept.person.clone()),
+            },
+            Change {
+                rev: 2,
+                record: Record::Person(gone.person.clone()),
+            },
+        ],
+        cursor: 2,
+        has_more: false,
+        checksum: None,
+    };
+    store.apply_pull(&page).await.unwrap();
+    let before = store.replica_checksum().await.unwrap().unwrap();
+
+    let fresh = vec![Change {
+        rev: 7,
+        record: Record::Person(kept.person.clone()),
+    }];
+    assert!(store.replace_replica(&fresh, 7).await.unwrap());
+    assert_eq!(
+        store.replica_checksum().await.unwrap(),
+        Some(jalon_domain::sync::checksum([&fresh[0].record]))
+    );
+    assert_ne!(before, store.replica_checksum().await.unwrap().unwrap());
+    assert_eq!(store.people().await.unwrap(), vec![kept.person.clone()]);
+    assert_eq!(store.cursor().await.unwrap(), 7);
+
+    store.create_person(&creation("EnAttente")).await.unwrap();
+    assert_eq!(store.replica_checksum().await.unwrap(), None);
+    assert!(!store.replace_replica(&[], 9).await.unwrap());
+    assert_eq!(store.people().await.unwrap().len(), 2);
 }

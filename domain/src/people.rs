@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use uuid::Uuid;
 
-use crate::auth::SessionUser;
+use crate::auth::{Role, SessionUser, StaffMember};
 use crate::communes;
 use crate::error::{FieldError, Invalid};
 use crate::schemes::{Scheme, SchemeCode};
@@ -248,6 +248,43 @@ pub fn check_person_creation(
     Ok(PersonCreation { person, enrolment })
 }
 
+/// Checks that `actor` may hand `enrolment` over to `new_referent` (looked up among the staff;
+/// `None` when unknown): only a supervisor of the scheme, only an active enrolment, only to a
+/// référent of the same scheme.
+pub fn check_referent_change(
+    actor: &SessionUser,
+    enrolment: &Enrolment,
+    new_referent: Option<&StaffMember>,
+) -> Result<(), Invalid> {
+    let mut invalid = Invalid::default();
+    if actor.role != Role::Supervisor || !actor.supervised_schemes.contains(&enrolment.scheme) {
+        invalid.push(FieldError::new(
+            "referent_id",
+            "not_allowed",
+            "Seul un superviseur du dispositif peut changer le référent.",
+        ));
+    }
+    if enrolment.status != EnrolmentStatus::Active {
+        invalid.push(FieldError::new(
+            "referent_id",
+            "enrolment_closed",
+            "Cet accompagnement est clôturé : son référent ne change plus.",
+        ));
+    }
+    match new_referent {
+        Some(r) if r.role == Role::Referent && r.scheme == Some(enrolment.scheme) => {}
+        _ => invalid.push(FieldError::new(
+            "referent_id",
+            "invalid_referent",
+            format!(
+                "Le nouveau référent doit être un référent du dispositif {}.",
+                enrolment.scheme.short_name()
+            ),
+        )),
+    }
+    invalid.into_result()
+}
+
 /// Checks a person after an edit: their own fields, and that every scheme they are actively
 /// enrolled in still serves their commune. Returns the normalized person to store.
 pub fn check_person_update(
@@ -482,6 +519,62 @@ mod tests {
         renamed.first_name = " Léa ".into();
         let ok = check_person_update(renamed, &[c.enrolment], &schemes, TODAY).unwrap();
         assert_eq!(ok.first_name, "Léa");
+    }
+
+    #[test]
+    fn only_a_supervisor_hands_an_active_enrolment_to_a_referent_of_its_scheme() {
+        let c = creation("87085", SchemeCode::Plie);
+        let supervisor = SessionUser {
+            role: Role::Supervisor,
+            scheme: None,
+            supervised_schemes: vec![SchemeCode::Plie],
+            ..referent(SchemeCode::Plie)
+        };
+        let colleague = |scheme| StaffMember {
+            id: Uuid::from_u128(5),
+            display_name: "Autre".into(),
+            role: Role::Referent,
+            scheme: Some(scheme),
+        };
+        assert!(
+            check_referent_change(
+                &supervisor,
+                &c.enrolment,
+                Some(&colleague(SchemeCode::Plie))
+            )
+            .is_ok()
+        );
+        let code = |r: Result<(), Invalid>| r.unwrap_err().errors[0].code.clone();
+        assert_eq!(
+            code(check_referent_change(
+                &supervisor,
+                &c.enrolment,
+                Some(&colleague(SchemeCode::Arpe))
+            )),
+            "invalid_referent"
+        );
+        assert_eq!(
+            code(check_referent_change(&supervisor, &c.enrolment, None)),
+            "invalid_referent"
+        );
+        assert_eq!(
+            code(check_referent_change(
+                &referent(SchemeCode::Plie),
+                &c.enrolment,
+                Some(&colleague(SchemeCode::Plie))
+            )),
+            "not_allowed"
+        );
+        let mut closed = c.enrolment.clone();
+        closed.status = EnrolmentStatus::Closed;
+        assert_eq!(
+            code(check_referent_change(
+                &supervisor,
+                &closed,
+                Some(&colleague(SchemeCode::Plie))
+            )),
+            "enrolment_closed"
+        );
     }
 
     #[test]

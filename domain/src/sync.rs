@@ -32,6 +32,12 @@ pub enum Mutation {
     CreatePerson(PersonCreation),
     /// Changed fields of a person, each with the value the device last saw.
     EditPerson(PersonEdit),
+    /// A supervisor hands an enrolment over to another référent of the scheme.
+    ChangeReferent {
+        enrolment_id: Uuid,
+        person_id: Uuid,
+        referent_id: Uuid,
+    },
     /// A user keeps one of the values of a conflict.
     ResolveConflict {
         conflict_id: Uuid,
@@ -46,7 +52,8 @@ impl Mutation {
         match self {
             Mutation::CreatePerson(c) => c.person.id,
             Mutation::EditPerson(e) => e.person_id,
-            Mutation::ResolveConflict { person_id, .. } => *person_id,
+            Mutation::ResolveConflict { person_id, .. }
+            | Mutation::ChangeReferent { person_id, .. } => *person_id,
         }
     }
 }
@@ -120,6 +127,34 @@ pub struct PullResponse {
     pub cursor: i64,
     /// More changes wait after `cursor`: pull again at once.
     pub has_more: bool,
+    /// On the last page: the [`checksum`] of every record the device should now hold. A
+    /// device whose own checksum differs has diverged and resyncs from scratch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+}
+
+/// 64-bit FNV-1a: small, stable across platforms and versions (unlike `std`'s hasher).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The checksum of a set of records: the XOR of the hashes of their JSON form, so that it
+/// does not depend on their order. Server and device compute it the same way.
+pub fn checksum<'a>(records: impl IntoIterator<Item = &'a Record>) -> String {
+    let mut sum = 0u64;
+    let mut count = 0u64;
+    for record in records {
+        // Serialising these plain types cannot fail.
+        let json = serde_json::to_vec(record).unwrap_or_default();
+        sum ^= fnv1a(&json);
+        count += 1;
+    }
+    format!("{count}-{sum:016x}")
 }
 
 /// Data every device needs besides its caseload (`GET /api/reference`).
@@ -151,6 +186,31 @@ mod tests {
         }))
         .unwrap();
         assert!(matches!(rejected.outcome, Outcome::Rejected { .. }));
+    }
+
+    #[test]
+    fn the_checksum_ignores_order_and_sees_any_difference() {
+        let enrolment = |id: u128, status| {
+            Record::Enrolment(Enrolment {
+                id: Uuid::from_u128(id),
+                person_id: Uuid::from_u128(2),
+                scheme: SchemeCode::Arpe,
+                referent_id: Uuid::from_u128(3),
+                start_date: date!(2026 - 01 - 05),
+                status,
+            })
+        };
+        let (a, b) = (
+            enrolment(1, EnrolmentStatus::Active),
+            enrolment(4, EnrolmentStatus::Active),
+        );
+        assert_eq!(checksum([&a, &b]), checksum([&b, &a]));
+        assert_ne!(checksum([&a, &b]), checksum([&a]));
+        assert_ne!(
+            checksum([&a, &b]),
+            checksum([&a, &enrolment(4, EnrolmentStatus::Closed)])
+        );
+        assert_eq!(checksum([]), "0-0000000000000000");
     }
 
     #[test]

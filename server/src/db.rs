@@ -11,7 +11,7 @@ use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
-use jalon_domain::sync::{Change, Outcome, Record};
+use jalon_domain::sync::{Change, Outcome, Record, checksum};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -209,60 +209,26 @@ impl Db {
         Ok(())
     }
 
-    /// The changes of `user`'s scope after `cursor`, at most `limit`, in `rev` order.
-    pub async fn changes_after(
+    /// A page of the changes of `user`'s scope after `cursor` (at most `limit`, in `rev`
+    /// order) and whether more wait. On the last page, also the checksum of every record the
+    /// device should then hold — computed in the same read transaction, so from the same
+    /// snapshot as the page.
+    pub async fn pull(
         &self,
         user: &SessionUser,
         cursor: i64,
         limit: u32,
-    ) -> Result<(Vec<Change>, bool), sqlx::Error> {
-        let Some(scope) = scope_sql(user) else {
-            return Ok((Vec::new(), false));
+    ) -> Result<(Vec<Change>, bool, Option<String>), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let (changes, has_more) = changes_after(&mut tx, user, cursor, i64::from(limit)).await?;
+        let checksum = if has_more {
+            None
+        } else {
+            let (all, _) = changes_after(&mut tx, user, 0, -1).await?;
+            Some(checksum(all.iter().map(|c| &c.record)))
         };
-        let queries: [(String, DecodeChange); 3] = [
-            (
-                format!(
-                    "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev
-                     FROM people WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
-                ),
-                person_change,
-            ),
-            (
-                format!(
-                    "SELECT id, person_id, scheme, referent_id, start_date, status, rev
-                     FROM enrolments WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
-                ),
-                enrolment_change,
-            ),
-            (
-                format!(
-                    "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
-                     FROM conflicts WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
-                ),
-                conflict_change,
-            ),
-        ];
-        let user_id = user.id.to_string();
-        let mut changes = Vec::new();
-        let mut full = false;
-        for (sql, decode) in queries {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(&user_id)
-                .bind(cursor)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-            full |= rows.len() as u32 == limit;
-            for row in &rows {
-                changes.push(decode(row)?);
-            }
-        }
-        changes.sort_by_key(|c| c.rev);
-        // Each query returned its first `limit` rows, so the first `limit` of the merge are
-        // exactly the first `limit` changes overall.
-        let truncated = changes.len() > limit as usize;
-        changes.truncate(limit as usize);
-        Ok((changes, full || truncated))
+        tx.commit().await?;
+        Ok((changes, has_more, checksum))
     }
 
     /// The history of one field of a person (see [`history`]).
@@ -331,6 +297,65 @@ pub async fn user_count(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error>
     sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(&mut *conn)
         .await
+}
+
+/// The changes of `user`'s scope after `cursor`, at most `limit` (`-1`: all), in `rev` order,
+/// and whether more wait.
+async fn changes_after(
+    conn: &mut SqliteConnection,
+    user: &SessionUser,
+    cursor: i64,
+    limit: i64,
+) -> Result<(Vec<Change>, bool), sqlx::Error> {
+    let Some(scope) = scope_sql(user) else {
+        return Ok((Vec::new(), false));
+    };
+    let queries: [(String, DecodeChange); 3] = [
+        (
+            format!(
+                "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev
+                 FROM people WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
+            ),
+            person_change,
+        ),
+        (
+            format!(
+                "SELECT id, person_id, scheme, referent_id, start_date, status, rev
+                 FROM enrolments WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+            ),
+            enrolment_change,
+        ),
+        (
+            format!(
+                "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
+                 FROM conflicts WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+            ),
+            conflict_change,
+        ),
+    ];
+    let user_id = user.id.to_string();
+    let mut changes = Vec::new();
+    let mut full = false;
+    for (sql, decode) in queries {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&user_id)
+            .bind(cursor)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+        full |= limit >= 0 && rows.len() as i64 == limit;
+        for row in &rows {
+            changes.push(decode(row)?);
+        }
+    }
+    changes.sort_by_key(|c| c.rev);
+    // Each query returned its first `limit` rows, so the first `limit` of the merge are
+    // exactly the first `limit` changes overall.
+    let truncated = limit >= 0 && changes.len() as i64 > limit;
+    if truncated {
+        changes.truncate(limit as usize);
+    }
+    Ok((changes, full || truncated))
 }
 
 /// The people a user's device holds, as a sub-query on `?1` (the user's id); `None` for a
@@ -409,6 +434,104 @@ pub async fn enrolments_of(
             _ => unreachable!("enrolment_change decodes an enrolment"),
         })
         .collect()
+}
+
+pub async fn enrolment(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<Enrolment>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, person_id, scheme, referent_id, start_date, status, rev
+         FROM enrolments WHERE id = ?1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| match enrolment_change(&row)?.record {
+        Record::Enrolment(e) => Ok(e),
+        _ => unreachable!("enrolment_change decodes an enrolment"),
+    })
+    .transpose()
+}
+
+pub async fn staff_member(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<StaffMember>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, display_name, role, scheme FROM users WHERE id = ?1 AND active = 1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        let scheme: Option<String> = row.try_get("scheme")?;
+        Ok(StaffMember {
+            id: parse_uuid(row.try_get("id")?)?,
+            display_name: row.try_get("display_name")?,
+            role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
+            scheme: scheme.as_deref().map(parse_scheme).transpose()?,
+        })
+    })
+    .transpose()
+}
+
+/// Hands an enrolment over to another référent, keeping the change in `referent_changes`.
+pub async fn change_referent(
+    conn: &mut SqliteConnection,
+    enrolment: &Enrolment,
+    new_referent: Uuid,
+    changed_by: Uuid,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE enrolments SET referent_id = ?2 WHERE id = ?1")
+        .bind(enrolment.id.to_string())
+        .bind(new_referent.to_string())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO referent_changes (enrolment_id, old_referent_id, new_referent_id, changed_by, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(enrolment.id.to_string())
+    .bind(enrolment.referent_id.to_string())
+    .bind(new_referent.to_string())
+    .bind(changed_by.to_string())
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives every synced row of a person a new change number, so that devices whose scope the
+/// person enters receive all of it, whatever their cursor.
+pub async fn touch_person(conn: &mut SqliteConnection, person_id: Uuid) -> Result<(), sqlx::Error> {
+    for (table, column) in [
+        ("people", "id"),
+        ("enrolments", "person_id"),
+        ("conflicts", "person_id"),
+    ] {
+        let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {table} WHERE {column} = ?1 ORDER BY rev"
+        )))
+        .bind(person_id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        if ids.is_empty() {
+            continue;
+        }
+        let first = next_revs(conn, ids.len() as i64).await?;
+        for (i, id) in ids.iter().enumerate() {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET rev = ?2 WHERE id = ?1"
+            )))
+            .bind(id)
+            .bind(first + i as i64)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Who last wrote `field` of a person, and when: the last kept history entry, or the creation.

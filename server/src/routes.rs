@@ -200,16 +200,14 @@ pub async fn pull(
             ),
         });
     }
-    let (changes, has_more) = state
-        .db
-        .changes_after(&current.user, query.cursor, limit)
-        .await?;
+    let (changes, has_more, checksum) = state.db.pull(&current.user, query.cursor, limit).await?;
     let cursor = changes.last().map_or(query.cursor, |c| c.rev);
     Ok(Json(PullResponse {
         protocol: PROTOCOL_VERSION,
         changes,
         cursor,
         has_more,
+        checksum,
     }))
 }
 

@@ -7,7 +7,9 @@ use jalon_domain::auth::SessionUser;
 use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
-use jalon_domain::people::{PersonCreation, check_person_creation, check_person_update};
+use jalon_domain::people::{
+    PersonCreation, check_person_creation, check_person_update, check_referent_change,
+};
 use jalon_domain::schemes::Scheme;
 use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome};
 use sqlx::sqlite::SqliteConnection;
@@ -56,6 +58,11 @@ pub async fn apply(
             person_id,
             value,
         } => resolve_conflict(&mut tx, ctx, *conflict_id, *person_id, value).await?,
+        Mutation::ChangeReferent {
+            enrolment_id,
+            person_id,
+            referent_id,
+        } => change_referent(&mut tx, ctx, *enrolment_id, *person_id, *referent_id).await?,
     };
     Db::record_outcome(
         &mut tx,
@@ -229,6 +236,48 @@ async fn edit_person(
         Some(ctx.actor.id),
         "person.edit",
         Some(before.id),
+    )
+    .await?;
+    Ok(Outcome::Applied)
+}
+
+/// Hands an enrolment over to another référent: the person leaves the old référent's devices
+/// at their next pull and enters the new one's, whatever its cursor.
+async fn change_referent(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    enrolment_id: Uuid,
+    person_id: Uuid,
+    referent_id: Uuid,
+) -> Result<Outcome, sqlx::Error> {
+    let Some(enrolment) = db::enrolment(tx, enrolment_id).await? else {
+        return Ok(rejected(
+            "not_found",
+            "Cet accompagnement n'existe pas sur le serveur.",
+        ));
+    };
+    if enrolment.person_id != person_id {
+        return Ok(not_in_scope());
+    }
+    let new_referent = db::staff_member(tx, referent_id).await?;
+    if let Err(invalid) = check_referent_change(ctx.actor, &enrolment, new_referent.as_ref()) {
+        return Ok(Outcome::Rejected {
+            code: "validation_failed".into(),
+            message: invalid.to_string(),
+            errors: invalid.errors,
+        });
+    }
+    if enrolment.referent_id == referent_id {
+        return Ok(Outcome::Applied);
+    }
+    db::change_referent(tx, &enrolment, referent_id, ctx.actor.id, ctx.now).await?;
+    db::touch_person(tx, person_id).await?;
+    db::audit(
+        tx,
+        ctx.now,
+        Some(ctx.actor.id),
+        "enrolment.change_referent",
+        Some(person_id),
     )
     .await?;
     Ok(Outcome::Applied)

@@ -136,3 +136,37 @@ test("two tabs of one device share the data: a change in one shows in the other 
   expect(changes.filter((c) => c.kind === "person" && c.data.last_name === "Deuxonglets")).toHaveLength(1);
   await context.close();
 });
+
+test("a person handed to another référent leaves the first référent's device at the next sync", async ({
+  browser,
+}) => {
+  const field = await browser.newContext();
+  const tablet = await field.newPage();
+  await signIn(tablet, "arpe3");
+  await expect(tablet.getByText("50 personnes")).toBeVisible();
+  await tablet.getByRole("listitem").first().getByRole("link").click();
+  await expect(tablet).toHaveURL(/\/personne\//);
+  const file = tablet.url();
+
+  const office = await browser.newContext();
+  const desk = await office.newPage();
+  await signIn(desk, "superviseur");
+  await desk.goto(file);
+  const enrolment = desk.getByRole("region", { name: "Accompagnements" });
+  await enrolment.getByLabel("Nouveau référent").selectOption({ index: 1 });
+  const newReferent = (await enrolment.getByLabel("Nouveau référent").locator("option:checked").textContent()) ?? "";
+  await enrolment.getByRole("button", { name: "Changer de référent" }).click();
+  await expect(desk.getByText("Changement de référent enregistré")).toBeVisible();
+  // Once synced, the enrolment reads the new référent's name.
+  await expect(enrolment.getByRole("listitem").locator("span").first()).toContainText(newReferent.trim(), {
+    timeout: 30_000,
+  });
+
+  await syncNow(tablet);
+  await expect(tablet.getByText("Cette personne n'est pas (ou plus) sur cet appareil.")).toBeVisible();
+  await tablet.getByRole("link", { name: "Retour à la liste" }).click();
+  await expect(tablet.getByText("49 personnes")).toBeVisible();
+
+  await field.close();
+  await office.close();
+});

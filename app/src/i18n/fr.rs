@@ -120,3 +120,7 @@ pub fn entered_by(value: &str, author: &str, when: &str) -> String {
 pub fn keep(value: &str) -> String {
     format!("{KEEP} « {value} »")
 }
+pub const NEW_REFERENT: &str = "Nouveau référent";
+pub const CHANGE_REFERENT: &str = "Changer de référent";
+pub const REFERENT_CHANGE_SAVED: &str =
+    "Changement de référent enregistré : il sera appliqué à la prochaine synchronisation.";

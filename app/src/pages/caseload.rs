@@ -49,12 +49,20 @@ async fn load_rows(store: &Store, staff: HashMap<Uuid, String>) -> Result<Vec<Ro
         .collect();
     let enrolments = store.enrolments().await?;
     let pending = store.pending_people().await?;
-    let rejections: HashMap<Uuid, String> = store
-        .rejections()
-        .await?
-        .into_iter()
-        .map(|r| (r.person_id, r.message))
+    let rejected = store.rejections().await?;
+    let rejections: HashMap<Uuid, String> = rejected
+        .iter()
+        .map(|r| (r.person_id, r.message.clone()))
         .collect();
+    // Refused creations are not in the caseload; they stay listed with their reason.
+    let mut people = people;
+    for rejection in &rejected {
+        if let jalon_domain::sync::Mutation::CreatePerson(creation) = &rejection.mutation
+            && !people.iter().any(|p| p.id == creation.person.id)
+        {
+            people.push(creation.person.clone());
+        }
+    }
     let active: HashMap<Uuid, _> = enrolments
         .iter()
         .filter(|e| e.status == EnrolmentStatus::Active)

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use jalon_domain::FieldError;
 use jalon_domain::Invalid;
+use jalon_domain::auth::Role;
 use jalon_domain::merge::{Conflict, FieldValue, diff};
-use jalon_domain::people::{EnrolmentStatus, Person, check_person_update};
+use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, check_person_update};
 use jalon_domain::schemes::Scheme;
 use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
 use leptos::prelude::*;
@@ -51,7 +52,7 @@ struct FileData {
     person: Person,
     pending: bool,
     conflicts: Vec<Conflict>,
-    enrolments: Vec<(String, String, bool)>,
+    enrolments: Vec<Enrolment>,
 }
 
 #[component]
@@ -80,7 +81,7 @@ pub fn PersonPage() -> impl IntoView {
     // Reloads whenever local data changes (a sync, a save).
     let data = LocalResource::new(move || {
         state.data_version.track();
-        let (id, staff, store) = (person_id(), staff(), state.store());
+        let (id, store) = (person_id(), state.store());
         async move {
             let id = id?;
             let person = store
@@ -104,14 +105,6 @@ pub fn PersonPage() -> impl IntoView {
                 .ok()?
                 .into_iter()
                 .filter(|e| e.person_id == id)
-                .map(|e| {
-                    let who = staff.get(&e.referent_id).cloned().unwrap_or_default();
-                    (
-                        format!("{} · {who}", e.scheme.short_name()),
-                        format!("{} {}", fr::SINCE, format_date_fr(e.start_date)),
-                        e.status == EnrolmentStatus::Active,
-                    )
-                })
                 .collect();
             Some(FileData {
                 person,
@@ -142,9 +135,7 @@ pub fn PersonPage() -> impl IntoView {
                     <section aria-label=fr::ENROLMENTS>
                         <h2>{fr::ENROLMENTS}</h2>
                         <ul class="enrolments">
-                            {file.enrolments.into_iter().map(|(who, since, active)| view! {
-                                <li>{who} " " {since} " — " {if active { fr::ACTIVE } else { fr::CLOSED }}</li>
-                            }).collect_view()}
+                            {file.enrolments.into_iter().map(|e| view! { <EnrolmentItem enrolment=e staff=staff.clone() /> }).collect_view()}
                         </ul>
                     </section>
                 }
@@ -177,6 +168,80 @@ pub fn PersonPage() -> impl IntoView {
                 {move || form_base.get().flatten().map(|person| view! { <IdentityForm person /> })}
             </main>
         </Show>
+    }
+}
+
+/// One enrolment; supervisors of its scheme may hand it over to another référent.
+#[component]
+fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let who = staff
+        .get(&enrolment.referent_id)
+        .cloned()
+        .unwrap_or_default();
+    let active = enrolment.status == EnrolmentStatus::Active;
+    let label = format!(
+        "{} · {who} {} {} — {}",
+        enrolment.scheme.short_name(),
+        fr::SINCE,
+        format_date_fr(enrolment.start_date),
+        if active { fr::ACTIVE } else { fr::CLOSED }
+    );
+    let may_hand_over = active
+        && state.session.get_untracked().is_some_and(|s| {
+            s.user.role == Role::Supervisor && s.user.supervised_schemes.contains(&enrolment.scheme)
+        });
+    let colleagues: Vec<(Uuid, String)> = state
+        .reference
+        .get_untracked()
+        .map(|r| r.staff)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| {
+            s.role == Role::Referent
+                && s.scheme == Some(enrolment.scheme)
+                && s.id != enrolment.referent_id
+        })
+        .map(|s| (s.id, s.display_name))
+        .collect();
+    let choice = RwSignal::new(String::new());
+    let saved = RwSignal::new(false);
+    let select_id = format!("referent-{}", enrolment.id);
+    let hand_over = move |_| {
+        let Ok(referent_id) = Uuid::parse_str(&choice.get_untracked()) else {
+            return;
+        };
+        let enrolment = enrolment.clone();
+        spawn_local(async move {
+            if state
+                .store()
+                .change_referent(&enrolment, referent_id)
+                .await
+                .is_ok()
+            {
+                saved.set(true);
+                state.data_changed();
+                state.request_sync();
+            }
+        });
+    };
+    view! {
+        <li>
+            <span>{label}</span>
+            {may_hand_over.then(|| view! {
+                <div class="hand-over">
+                    <label for=select_id.clone()>{fr::NEW_REFERENT}</label>
+                    <select id=select_id on:change=move |ev| choice.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {colleagues.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                    </select>
+                    <button type="button" class="secondary" on:click=hand_over disabled=move || choice.get().is_empty()>
+                        {fr::CHANGE_REFERENT}
+                    </button>
+                    {move || saved.get().then(|| view! { <p role="status">{fr::REFERENT_CHANGE_SAVED}</p> })}
+                </div>
+            })}
+        </li>
     }
 }
 

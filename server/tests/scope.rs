@@ -1,0 +1,143 @@
+//! Partial replication: hand-overs between référents, and the checksum that ends each pull.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::TestServer;
+use jalon_domain::sync::{Change, Mutation, MutationEnvelope, Outcome, Record, checksum};
+use uuid::Uuid;
+
+/// What a device holds after applying `changes` in order: the last version of each record.
+fn replica(changes: &[Change]) -> HashMap<(String, Uuid), Record> {
+    let mut held = HashMap::new();
+    for change in changes {
+        let key = match &change.record {
+            Record::Person(p) => ("person".to_owned(), p.id),
+            Record::Enrolment(e) => ("enrolment".to_owned(), e.id),
+            Record::Conflict(c) => ("conflict".to_owned(), c.id),
+        };
+        held.insert(key, change.record.clone());
+    }
+    held
+}
+
+fn local_checksum(held: &HashMap<(String, Uuid), Record>) -> String {
+    checksum(held.values())
+}
+
+async fn server_checksum(server: &TestServer, token: &str, cursor: i64) -> String {
+    let page = server.pull(token, cursor, 1_000).await;
+    assert!(!page.has_more);
+    page.checksum.expect("the last page carries the checksum")
+}
+
+#[tokio::test]
+async fn the_last_page_carries_the_checksum_of_what_the_device_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    for username in ["plie2", "superviseur"] {
+        let (token, _) = server.login(username).await;
+        let (changes, cursor) = server.pull_all(&token, 0).await;
+        let held = replica(&changes);
+        assert_eq!(
+            server_checksum(&server, &token, cursor).await,
+            local_checksum(&held)
+        );
+        // A page that is not the last carries none.
+        let first = server.pull(&token, 0, 10).await;
+        assert!(first.has_more && first.checksum.is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_person_handed_to_another_referent_leaves_one_device_and_reaches_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (from, _) = server.login("arpe1").await;
+    let (to, to_user) = server.login("arpe2").await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (from_changes, from_cursor) = server.pull_all(&from, 0).await;
+    let (to_changes, to_cursor) = server.pull_all(&to, 0).await;
+    let enrolment = from_changes
+        .iter()
+        .find_map(|c| match &c.record {
+            Record::Enrolment(e) => Some(e.clone()),
+            _ => None,
+        })
+        .unwrap();
+
+    let hand_over = Mutation::ChangeReferent {
+        enrolment_id: enrolment.id,
+        person_id: enrolment.person_id,
+        referent_id: Uuid::parse_str(to_user["id"].as_str().unwrap()).unwrap(),
+    };
+    let response = server
+        .push(
+            &supervisor,
+            &[MutationEnvelope {
+                seq: 1,
+                mutation: hand_over,
+            }],
+        )
+        .await;
+    assert_eq!(response.results[0].outcome, Outcome::Applied);
+
+    // The new référent receives the person although their cursor is past the old revs.
+    let (news, _) = server.pull_all(&to, to_cursor).await;
+    let mut to_held = replica(&to_changes);
+    to_held.extend(replica(&news));
+    assert!(to_held.contains_key(&("person".to_owned(), enrolment.person_id)));
+    assert_eq!(
+        server_checksum(&server, &to, to_cursor).await,
+        local_checksum(&to_held)
+    );
+
+    // The old référent's device finds its copy diverged, and a resync drops the person.
+    let (more, _) = server.pull_all(&from, from_cursor).await;
+    let mut from_held = replica(&from_changes);
+    from_held.extend(replica(&more));
+    let expected = server_checksum(&server, &from, from_cursor).await;
+    assert_ne!(expected, local_checksum(&from_held));
+    let (fresh, _) = server.pull_all(&from, 0).await;
+    let resynced = replica(&fresh);
+    assert!(!resynced.contains_key(&("person".to_owned(), enrolment.person_id)));
+    assert_eq!(local_checksum(&resynced), expected);
+}
+
+#[tokio::test]
+async fn only_a_supervisor_hands_over_and_only_to_a_referent_of_the_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (referent, _) = server.login("plie1").await;
+    let (_, other_scheme) = server.login("arpe1").await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (changes, _) = server.pull_all(&referent, 0).await;
+    let enrolment = changes
+        .iter()
+        .find_map(|c| match &c.record {
+            Record::Enrolment(e) => Some(e.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let to = |id: &str| Mutation::ChangeReferent {
+        enrolment_id: enrolment.id,
+        person_id: enrolment.person_id,
+        referent_id: Uuid::parse_str(id).unwrap(),
+    };
+    let attempts = [
+        (&referent, to(other_scheme["id"].as_str().unwrap())),
+        (&supervisor, to(other_scheme["id"].as_str().unwrap())),
+    ];
+    let mut codes = Vec::new();
+    for (token, mutation) in attempts {
+        let response = server
+            .push(token, &[MutationEnvelope { seq: 1, mutation }])
+            .await;
+        let Outcome::Rejected { errors, .. } = &response.results[0].outcome else {
+            panic!("refused: {response:?}");
+        };
+        codes.push(errors[0].code.clone());
+    }
+    assert_eq!(codes, vec!["not_allowed", "invalid_referent"]);
+}
