@@ -208,10 +208,10 @@ async fn edit_person(
     if history.is_empty() {
         return Ok(Outcome::Applied);
     }
+    // The person gets a new rev even when a conflict left it unchanged: a device that
+    // guessed its edit won learns the truth at its next pull.
     let first_rev = db::next_revs(tx, 1 + conflicts.len() as i64).await?;
-    if after != before {
-        db::update_person(tx, &after, first_rev).await?;
-    }
+    db::update_person(tx, &after, first_rev).await?;
     for (change, old, kept) in &history {
         db::insert_history(
             tx,
