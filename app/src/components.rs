@@ -39,7 +39,11 @@ pub fn SyncStatus() -> impl IntoView {
             >
                 {move || fr::pending(state.pending.get())}
             </span>
-            <span class="last-sync" data-testid="last-sync">
+            <span
+                class="last-sync"
+                data-testid="last-sync"
+                data-synced-at=move || state.last_sync.get().map(|ms| ms.to_string())
+            >
                 {move || match state.last_sync.get() {
                     Some(ms) => format!("{} : {}", fr::LAST_SYNC, format_time(ms)),
                     None => fr::NEVER_SYNCED.to_owned(),

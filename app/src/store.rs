@@ -14,7 +14,9 @@
 //!
 //! A local change and its outbox entry are written in one transaction. Inside a transaction
 //! nothing but IndexedDB requests is awaited (anything else lets it auto-commit early), and it
-//! is committed explicitly (indexed_db_futures rolls back a dropped transaction).
+//! is committed explicitly (indexed_db_futures rolls back a dropped transaction). Bulk writes
+//! (pulled pages) build all their requests without awaiting each one and rely on the commit,
+//! which fails if any request failed.
 
 use std::collections::HashSet;
 
@@ -496,9 +498,9 @@ impl Store {
         conflicts.clear()?.await?;
         for Change { record, .. } in records {
             match record {
-                Record::Person(person) => people.put(person).serde()?.await?,
-                Record::Enrolment(enrolment) => enrolments.put(enrolment).serde()?.await?,
-                Record::Conflict(conflict) => conflicts.put(conflict).serde()?.await?,
+                Record::Person(person) => drop(people.put(person).serde()?),
+                Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
+                Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
             }
         }
         tx.object_store(META)?
@@ -521,11 +523,13 @@ impl Store {
         let people = tx.object_store(PEOPLE)?;
         let enrolments = tx.object_store(ENROLMENTS)?;
         let conflicts = tx.object_store(CONFLICTS)?;
+        // Requests go out as they are built; awaiting each one would cost a round trip through
+        // the event loop per record. The commit below fails if any of them failed.
         for Change { record, .. } in &page.changes {
             match record {
-                Record::Person(person) => people.put(person).serde()?.await?,
-                Record::Enrolment(enrolment) => enrolments.put(enrolment).serde()?.await?,
-                Record::Conflict(conflict) => conflicts.put(conflict).serde()?.await?,
+                Record::Person(person) => drop(people.put(person).serde()?),
+                Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
+                Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
             }
         }
         tx.object_store(META)?
