@@ -25,6 +25,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use jalon_domain::auth::SessionUser;
 use jalon_domain::merge::{Conflict, FieldValue, PersonEdit, with_pending_edits};
+use jalon_domain::pathway::Exit;
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
 use jalon_domain::sync::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, Record,
@@ -325,6 +326,16 @@ impl Store {
         .await
     }
 
+    /// Queues the closing of an enrolment with its exit.
+    pub async fn close_enrolment(&self, enrolment: &Enrolment, exit: Exit) -> Result<u64> {
+        self.enqueue(Mutation::CloseEnrolment {
+            enrolment_id: enrolment.id,
+            person_id: enrolment.person_id,
+            exit,
+        })
+        .await
+    }
+
     /// Queues the choice of one value of a conflict.
     pub async fn resolve_conflict(&self, conflict: &Conflict, value: FieldValue) -> Result<u64> {
         self.enqueue(Mutation::ResolveConflict {
@@ -428,18 +439,6 @@ impl Store {
             let Some(entry) = sent.iter().find(|e| e.seq == result.seq) else {
                 continue;
             };
-            // An accepted edit is the best guess of the server state until the next pull,
-            // which brings the merged truth.
-            if let (Outcome::Applied, Mutation::EditPerson(edit)) =
-                (&result.outcome, &entry.mutation)
-                && let Some(person) = people.get(edit.person_id.to_string()).serde()?.await?
-            {
-                let person: Person = person;
-                people
-                    .put(&with_pending_edits(person, [edit]))
-                    .serde()?
-                    .await?;
-            }
             // A refused creation leaves the caseload: what was typed stays in the rejection.
             if let (Outcome::Rejected { .. }, Mutation::CreatePerson(creation)) =
                 (&result.outcome, &entry.mutation)

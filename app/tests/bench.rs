@@ -41,6 +41,7 @@ fn rows() -> Vec<Change> {
             referent_id: Uuid::from_u128(7),
             start_date: date!(2026 - 01 - 01),
             status: EnrolmentStatus::Active,
+            exit: None,
         };
         changes.push(Change {
             rev: 2 * i as i64 + 1,

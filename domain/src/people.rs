@@ -44,7 +44,7 @@ impl Person {
 }
 
 /// Where an enrolment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnrolmentStatus {
     Active,
@@ -77,6 +77,9 @@ pub struct Enrolment {
     pub referent_id: Uuid,
     pub start_date: Date,
     pub status: EnrolmentStatus,
+    /// Set when the enrolment is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<crate::pathway::Exit>,
 }
 
 /// A new person together with their first enrolment, created in one step by a référent.
@@ -192,7 +195,7 @@ pub fn check_person_creation(
             "L'accompagnement ne concerne pas cette personne.",
         ));
     }
-    if enrolment.status != EnrolmentStatus::Active {
+    if enrolment.status != EnrolmentStatus::Active || enrolment.exit.is_some() {
         invalid.push(FieldError::new(
             "enrolment",
             "not_active",
@@ -358,6 +361,7 @@ mod tests {
                 referent_id: Uuid::from_u128(1),
                 start_date: TODAY,
                 status: EnrolmentStatus::Active,
+                exit: None,
             },
             person,
         }

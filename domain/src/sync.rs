@@ -38,6 +38,12 @@ pub enum Mutation {
         person_id: Uuid,
         referent_id: Uuid,
     },
+    /// The référent (or a supervisor) closes an enrolment with its exit.
+    CloseEnrolment {
+        enrolment_id: Uuid,
+        person_id: Uuid,
+        exit: crate::pathway::Exit,
+    },
     /// A user keeps one of the values of a conflict.
     ResolveConflict {
         conflict_id: Uuid,
@@ -53,7 +59,8 @@ impl Mutation {
             Mutation::CreatePerson(c) => c.person.id,
             Mutation::EditPerson(e) => e.person_id,
             Mutation::ResolveConflict { person_id, .. }
-            | Mutation::ChangeReferent { person_id, .. } => *person_id,
+            | Mutation::ChangeReferent { person_id, .. }
+            | Mutation::CloseEnrolment { person_id, .. } => *person_id,
         }
     }
 }
@@ -198,6 +205,7 @@ mod tests {
                 referent_id: Uuid::from_u128(3),
                 start_date: date!(2026 - 01 - 05),
                 status,
+                exit: None,
             })
         };
         let (a, b) = (
@@ -224,6 +232,7 @@ mod tests {
                 referent_id: Uuid::from_u128(3),
                 start_date: date!(2026 - 01 - 05),
                 status: EnrolmentStatus::Active,
+                exit: None,
             }),
         };
         let json = serde_json::to_value(&change).unwrap();

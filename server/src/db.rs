@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
+use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::{Change, Outcome, Record, checksum};
@@ -320,7 +321,7 @@ async fn changes_after(
         ),
         (
             format!(
-                "SELECT id, person_id, scheme, referent_id, start_date, status, rev
+                "SELECT id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, rev
                  FROM enrolments WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
             ),
             enrolment_change,
@@ -422,7 +423,7 @@ pub async fn enrolments_of(
     person_id: Uuid,
 ) -> Result<Vec<Enrolment>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, person_id, scheme, referent_id, start_date, status, rev
+        "SELECT id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, rev
          FROM enrolments WHERE person_id = ?1",
     )
     .bind(person_id.to_string())
@@ -441,7 +442,7 @@ pub async fn enrolment(
     id: Uuid,
 ) -> Result<Option<Enrolment>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, person_id, scheme, referent_id, start_date, status, rev
+        "SELECT id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, rev
          FROM enrolments WHERE id = ?1",
     )
     .bind(id.to_string())
@@ -779,8 +780,9 @@ pub async fn insert_enrolment(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO enrolments (id, person_id, scheme, referent_id, start_date, status, rev, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO enrolments (id, person_id, scheme, referent_id, start_date, status, rev,
+                                 created_at, exit_date, exit_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .bind(enrolment.id.to_string())
     .bind(enrolment.person_id.to_string())
@@ -790,7 +792,28 @@ pub async fn insert_enrolment(
     .bind(enrolment.status.as_str())
     .bind(rev)
     .bind(now)
+    .bind(enrolment.exit.map(|e| e.date))
+    .bind(enrolment.exit.map(|e| e.reason.as_str()))
     .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores the new status and exit of an enrolment under a new change number.
+pub async fn update_enrolment_status(
+    conn: &mut SqliteConnection,
+    enrolment: &Enrolment,
+    rev: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE enrolments SET status = ?2, exit_date = ?3, exit_reason = ?4, rev = ?5 WHERE id = ?1",
+    )
+    .bind(enrolment.id.to_string())
+    .bind(enrolment.status.as_str())
+    .bind(enrolment.exit.map(|e| e.date))
+    .bind(enrolment.exit.map(|e| e.reason.as_str()))
+    .bind(rev)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -857,6 +880,16 @@ fn enrolment_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
             start_date: row.try_get::<Date, _>("start_date")?,
             status: EnrolmentStatus::parse(row.try_get("status")?)
                 .ok_or_else(|| corrupt("enrolment status"))?,
+            exit: match (
+                row.try_get::<Option<Date>, _>("exit_date")?,
+                row.try_get::<Option<String>, _>("exit_reason")?,
+            ) {
+                (Some(date), Some(reason)) => Some(Exit {
+                    date,
+                    reason: ExitReason::parse(&reason).ok_or_else(|| corrupt("exit reason"))?,
+                }),
+                _ => None,
+            },
         }),
     })
 }

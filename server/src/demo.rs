@@ -348,6 +348,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                     referent_id,
                     start_date: today - Duration::days(rng.below(30 * 30) as i64),
                     status: EnrolmentStatus::Active,
+                    exit: None,
                 };
                 let rev = first_rev + 2 * i64::from(i);
                 db::insert_person(&mut tx, &person, rev, referent_id, now).await?;

@@ -7,6 +7,7 @@ use jalon_domain::auth::SessionUser;
 use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
+use jalon_domain::pathway::{Exit, close_enrolment};
 use jalon_domain::people::{
     PersonCreation, check_person_creation, check_person_update, check_referent_change,
 };
@@ -63,6 +64,11 @@ pub async fn apply(
             person_id,
             referent_id,
         } => change_referent(&mut tx, ctx, *enrolment_id, *person_id, *referent_id).await?,
+        Mutation::CloseEnrolment {
+            enrolment_id,
+            person_id,
+            exit,
+        } => close(&mut tx, ctx, *enrolment_id, *person_id, *exit).await?,
     };
     Db::record_outcome(
         &mut tx,
@@ -277,6 +283,47 @@ async fn change_referent(
         ctx.now,
         Some(ctx.actor.id),
         "enrolment.change_referent",
+        Some(person_id),
+    )
+    .await?;
+    Ok(Outcome::Applied)
+}
+
+/// Closes an enrolment through the domain's state machine; an impossible transition (an
+/// enrolment closed twice, say from two devices) becomes a visible rejection.
+async fn close(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    enrolment_id: Uuid,
+    person_id: Uuid,
+    exit: Exit,
+) -> Result<Outcome, sqlx::Error> {
+    let Some(enrolment) = db::enrolment(tx, enrolment_id).await? else {
+        return Ok(rejected(
+            "not_found",
+            "Cet accompagnement n'existe pas sur le serveur.",
+        ));
+    };
+    if enrolment.person_id != person_id {
+        return Ok(not_in_scope());
+    }
+    let closed = match close_enrolment(&enrolment, ctx.actor, exit, ctx.today) {
+        Ok(closed) => closed,
+        Err(invalid) => {
+            return Ok(Outcome::Rejected {
+                code: "validation_failed".into(),
+                message: invalid.to_string(),
+                errors: invalid.errors,
+            });
+        }
+    };
+    let rev = db::next_revs(tx, 1).await?;
+    db::update_enrolment_status(tx, &closed, rev).await?;
+    db::audit(
+        tx,
+        ctx.now,
+        Some(ctx.actor.id),
+        "enrolment.close",
         Some(person_id),
     )
     .await?;

@@ -34,6 +34,7 @@ fn creation(
             referent_id: Uuid::parse_str(referent["id"].as_str().unwrap()).unwrap(),
             start_date: date!(2026 - 01 - 05),
             status: EnrolmentStatus::Active,
+            exit: None,
         },
         person,
     }

@@ -99,6 +99,7 @@ impl Device {
                 referent_id: self.referent.unwrap(),
                 start_date: date!(2026 - 01 - 01),
                 status: EnrolmentStatus::Active,
+                exit: None,
             },
             person,
         }

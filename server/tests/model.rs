@@ -242,17 +242,9 @@ async fn sync(server: &Server, device: &mut Device, rng: &mut Rng, faults: bool)
                     let Some(pos) = device.outbox.iter().position(|e| e.seq == seq) else {
                         continue;
                     };
-                    let entry = device.outbox.remove(pos);
+                    device.outbox.remove(pos);
                     match outcome {
-                        Outcome::Applied => {
-                            if let Mutation::EditPerson(edit) = &entry.mutation
-                                && let Some(Record::Person(p)) =
-                                    device.records.get(&(0, edit.person_id)).cloned()
-                            {
-                                let p = with_pending_edits(p, [edit]);
-                                device.records.insert((0, p.id), Record::Person(p));
-                            }
-                        }
+                        Outcome::Applied => {}
                         rejected => device.rejections.push((seq, rejected)),
                     }
                 }
@@ -336,6 +328,7 @@ async fn run_case(seed: u64) {
             referent_id: referent.id,
             start_date: date!(2026 - 01 - 01),
             status: EnrolmentStatus::Active,
+            exit: None,
         };
         devices[0].enqueue(Mutation::CreatePerson(PersonCreation { person, enrolment }));
     }

@@ -141,3 +141,74 @@ async fn only_a_supervisor_hands_over_and_only_to_a_referent_of_the_scheme() {
     }
     assert_eq!(codes, vec!["not_allowed", "invalid_referent"]);
 }
+
+#[tokio::test]
+async fn a_closed_enrolment_keeps_its_exit_and_a_second_closing_is_refused_visibly() {
+    use jalon_domain::pathway::{Exit, ExitReason};
+    use jalon_domain::people::EnrolmentStatus;
+    use time::macros::date;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (tablet, _) = server.login("global5").await;
+    let (desktop, _) = server.login("global5").await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (changes, _) = server.pull_all(&tablet, 0).await;
+    let held_before = replica(&changes);
+    let enrolment = changes
+        .iter()
+        .find_map(|c| match &c.record {
+            Record::Enrolment(e) => Some(e.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let close = |reason| Mutation::CloseEnrolment {
+        enrolment_id: enrolment.id,
+        person_id: enrolment.person_id,
+        exit: Exit {
+            date: date!(2026 - 11 - 20).max(enrolment.start_date),
+            reason,
+        },
+    };
+    let first = server
+        .push(
+            &tablet,
+            &[MutationEnvelope {
+                seq: 1,
+                mutation: close(ExitReason::LongJob),
+            }],
+        )
+        .await;
+    assert_eq!(first.results[0].outcome, Outcome::Applied);
+    // The desktop, offline meanwhile, closes the same enrolment too: impossible transition.
+    let second = server
+        .push(
+            &desktop,
+            &[MutationEnvelope {
+                seq: 1,
+                mutation: close(ExitReason::Health),
+            }],
+        )
+        .await;
+    let Outcome::Rejected { errors, .. } = &second.results[0].outcome else {
+        panic!("closing twice is refused: {second:?}");
+    };
+    assert_eq!(errors[0].code, "already_closed");
+
+    // The supervisor sees the exit; the référent's scope no longer holds the person.
+    let (all, _) = server.pull_all(&supervisor, 0).await;
+    let closed = all
+        .iter()
+        .rev()
+        .find_map(|c| match &c.record {
+            Record::Enrolment(e) if e.id == enrolment.id => Some(e.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(closed.status, EnrolmentStatus::Closed);
+    assert_eq!(closed.exit.unwrap().reason, ExitReason::LongJob);
+    let (after, _) = server.pull_all(&tablet, 0).await;
+    let held_after = replica(&after);
+    assert!(!held_after.contains_key(&("person".to_owned(), enrolment.person_id)));
+    assert_eq!(held_after.len() + 2, held_before.len());
+}

@@ -156,7 +156,6 @@ test("a person handed to another référent leaves the first référent's device
   await enrolment.getByLabel("Nouveau référent").selectOption({ index: 1 });
   const newReferent = (await enrolment.getByLabel("Nouveau référent").locator("option:checked").textContent()) ?? "";
   await enrolment.getByRole("button", { name: "Changer de référent" }).click();
-  await expect(desk.getByText("Changement de référent enregistré")).toBeVisible();
   // Once synced, the enrolment reads the new référent's name.
   await expect(enrolment.getByRole("listitem").locator("span").first()).toContainText(newReferent.trim(), {
     timeout: 30_000,
@@ -167,6 +166,34 @@ test("a person handed to another référent leaves the first référent's device
   await tablet.getByRole("link", { name: "Retour à la liste" }).click();
   await expect(tablet.getByText("49 personnes")).toBeVisible();
 
+  await field.close();
+  await office.close();
+});
+
+test("a référent records an exit; the supervisor sees it with its outcome and the person leaves the caseload", async ({
+  browser,
+}) => {
+  const field = await browser.newContext();
+  const tablet = await field.newPage();
+  await signIn(tablet, "global6");
+  await expect(tablet.getByText("63 personnes")).toBeVisible();
+  await tablet.getByRole("listitem").first().getByRole("link").click();
+  const file = tablet.url();
+  const enrolment = tablet.getByRole("region", { name: "Accompagnements" });
+  await enrolment.getByRole("button", { name: "Clôturer l'accompagnement" }).click();
+  await expect(enrolment.getByText("Choisissez un motif de sortie.")).toBeVisible();
+  await enrolment.getByLabel("Motif de sortie").selectOption({ label: "Emploi de 6 mois ou plus" });
+  await enrolment.getByRole("button", { name: "Clôturer l'accompagnement" }).click();
+  await syncNow(tablet);
+  await expect(tablet.getByText("Cette personne n'est pas (ou plus) sur cet appareil.")).toBeVisible();
+
+  const office = await browser.newContext();
+  const desk = await office.newPage();
+  await signIn(desk, "superviseur");
+  await desk.goto(file);
+  await expect(desk.getByRole("region", { name: "Accompagnements" })).toContainText(
+    "Emploi de 6 mois ou plus (sortie positive)",
+  );
   await field.close();
   await office.close();
 });

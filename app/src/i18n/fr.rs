@@ -124,3 +124,14 @@ pub const NEW_REFERENT: &str = "Nouveau référent";
 pub const CHANGE_REFERENT: &str = "Changer de référent";
 pub const REFERENT_CHANGE_SAVED: &str =
     "Changement de référent enregistré : il sera appliqué à la prochaine synchronisation.";
+pub const CLOSE_ENROLMENT: &str = "Clôturer l'accompagnement";
+pub const EXIT_DATE: &str = "Date de sortie";
+pub const EXIT_REASON: &str = "Motif de sortie";
+pub const CHOOSE_REASON: &str = "— Choisir un motif —";
+pub const REASON_REQUIRED: &str = "Choisissez un motif de sortie.";
+pub const CLOSING_SAVED: &str =
+    "Sortie enregistrée : elle sera transmise à la prochaine synchronisation.";
+
+pub fn closed_on(date: &str, reason: &str, outcome: &str) -> String {
+    format!("clôturé le {date} — {reason} ({outcome})")
+}

@@ -90,6 +90,7 @@ pub fn NewPersonPage() -> impl IntoView {
                 referent_id: user.id,
                 start_date: start.unwrap_or(Date::MIN),
                 status: EnrolmentStatus::Active,
+                exit: None,
             },
             person,
         };

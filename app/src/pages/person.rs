@@ -7,6 +7,7 @@ use jalon_domain::FieldError;
 use jalon_domain::Invalid;
 use jalon_domain::auth::Role;
 use jalon_domain::merge::{Conflict, FieldValue, diff};
+use jalon_domain::pathway::{Exit, ExitReason, close_enrolment};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, check_person_update};
 use jalon_domain::schemes::Scheme;
 use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
@@ -115,34 +116,23 @@ pub fn PersonPage() -> impl IntoView {
         }
     });
 
-    let body = move || {
-        let loaded = data.get()?;
-        Some(match loaded {
+    // Parts that hold no state of their own are redrawn on every reload; the conflicts and the
+    // enrolments are keyed, so that a background sync never resets a choice being made.
+    let file = move || data.get().flatten();
+    let header = move || {
+        data.get().map(|loaded| match loaded {
             None => view! { <p class="empty">{fr::PERSON_NOT_FOUND}</p> }.into_any(),
-            Some(file) => {
-                let staff = staff();
-                view! {
-                    <div class="title-row">
-                        <h1>{file.person.display_name()}</h1>
-                        {file.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
-                    </div>
-                    {(!file.conflicts.is_empty()).then(|| view! {
-                        <section class="conflicts" aria-label=fr::CONFLICTS>
-                            <h2>{fr::CONFLICTS}</h2>
-                            {file.conflicts.iter().map(|c| view! { <ConflictCard conflict=c.clone() staff=staff.clone() /> }).collect_view()}
-                        </section>
-                    })}
-                    <section aria-label=fr::ENROLMENTS>
-                        <h2>{fr::ENROLMENTS}</h2>
-                        <ul class="enrolments">
-                            {file.enrolments.into_iter().map(|e| view! { <EnrolmentItem enrolment=e staff=staff.clone() /> }).collect_view()}
-                        </ul>
-                    </section>
-                }
-                .into_any()
+            Some(file) => view! {
+                <div class="title-row">
+                    <h1>{file.person.display_name()}</h1>
+                    {file.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
+                </div>
             }
+            .into_any(),
         })
     };
+    let conflicts = move || file().map(|f| f.conflicts).unwrap_or_default();
+    let enrolments = move || file().map(|f| f.enrolments).unwrap_or_default();
 
     // The form is built once per person, from the values shown when it opened: a sync in the
     // background never overwrites what is being typed.
@@ -164,7 +154,29 @@ pub fn PersonPage() -> impl IntoView {
             <TopBar />
             <main class="person-file">
                 <p><A href="/">{fr::BACK_TO_LIST}</A></p>
-                {body}
+                {header}
+                <Show when=move || !conflicts().is_empty()>
+                    <section class="conflicts" aria-label=fr::CONFLICTS>
+                        <h2>{fr::CONFLICTS}</h2>
+                        <For
+                            each=conflicts
+                            key=|c| c.id
+                            children=move |c: Conflict| view! { <ConflictCard conflict=c staff=staff() /> }
+                        />
+                    </section>
+                </Show>
+                <Show when=move || file().is_some()>
+                    <section aria-label=fr::ENROLMENTS>
+                        <h2>{fr::ENROLMENTS}</h2>
+                        <ul class="enrolments">
+                            <For
+                                each=enrolments
+                                key=|e| (e.id, e.referent_id, e.status)
+                                children=move |e: Enrolment| view! { <EnrolmentItem enrolment=e staff=staff() /> }
+                            />
+                        </ul>
+                    </section>
+                </Show>
                 {move || form_base.get().flatten().map(|person| view! { <IdentityForm person /> })}
             </main>
         </Show>
@@ -180,16 +192,30 @@ fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl Int
         .cloned()
         .unwrap_or_default();
     let active = enrolment.status == EnrolmentStatus::Active;
+    let status = match enrolment.exit {
+        Some(exit) => fr::closed_on(
+            &format_date_fr(exit.date),
+            exit.reason.label_fr(),
+            exit.reason.outcome().label_fr(),
+        ),
+        None if active => fr::ACTIVE.to_owned(),
+        None => fr::CLOSED.to_owned(),
+    };
     let label = format!(
-        "{} · {who} {} {} — {}",
+        "{} · {who} {} {} — {status}",
         enrolment.scheme.short_name(),
         fr::SINCE,
         format_date_fr(enrolment.start_date),
-        if active { fr::ACTIVE } else { fr::CLOSED }
     );
+    let user = state.session.get_untracked().map(|s| s.user);
     let may_hand_over = active
-        && state.session.get_untracked().is_some_and(|s| {
-            s.user.role == Role::Supervisor && s.user.supervised_schemes.contains(&enrolment.scheme)
+        && user.as_ref().is_some_and(|u| {
+            u.role == Role::Supervisor && u.supervised_schemes.contains(&enrolment.scheme)
+        });
+    let may_close = active
+        && user.as_ref().is_some_and(|u| {
+            (u.role == Role::Referent && u.id == enrolment.referent_id)
+                || (u.role == Role::Supervisor && u.supervised_schemes.contains(&enrolment.scheme))
         });
     let colleagues: Vec<(Uuid, String)> = state
         .reference
@@ -207,6 +233,7 @@ fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl Int
     let choice = RwSignal::new(String::new());
     let saved = RwSignal::new(false);
     let select_id = format!("referent-{}", enrolment.id);
+    let for_closing = enrolment.clone();
     let hand_over = move |_| {
         let Ok(referent_id) = Uuid::parse_str(&choice.get_untracked()) else {
             return;
@@ -241,7 +268,91 @@ fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl Int
                     {move || saved.get().then(|| view! { <p role="status">{fr::REFERENT_CHANGE_SAVED}</p> })}
                 </div>
             })}
+            {may_close.then(|| view! { <CloseForm enrolment=for_closing /> })}
         </li>
+    }
+}
+
+/// Records the exit of an enrolment: its date and reason (the outcome follows).
+#[component]
+fn CloseForm(enrolment: Enrolment) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let date = RwSignal::new(format_iso_date(today()));
+    let reason = RwSignal::new(String::new());
+    let errors = RwSignal::new(Invalid::default());
+    let saved = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(session) = state.session.get_untracked() else {
+            return;
+        };
+        let mut invalid = Invalid::default();
+        let exit_date = parse_iso_date(&date.get_untracked());
+        if exit_date.is_none() {
+            invalid.push(FieldError::new(
+                "exit_date",
+                "invalid_date",
+                fr::INVALID_DATE,
+            ));
+        }
+        let exit_reason = ExitReason::parse(&reason.get_untracked());
+        if exit_reason.is_none() {
+            invalid.push(FieldError::new(
+                "exit_reason",
+                "required",
+                fr::REASON_REQUIRED,
+            ));
+        }
+        let (Some(exit_date), Some(exit_reason)) = (exit_date, exit_reason) else {
+            errors.set(invalid);
+            return;
+        };
+        let exit = Exit {
+            date: exit_date,
+            reason: exit_reason,
+        };
+        if let Err(invalid) = close_enrolment(&enrolment, &session.user, exit, today()) {
+            errors.set(invalid);
+            return;
+        }
+        errors.set(Invalid::default());
+        let enrolment = enrolment.clone();
+        spawn_local(async move {
+            if state
+                .store()
+                .close_enrolment(&enrolment, exit)
+                .await
+                .is_ok()
+            {
+                saved.set(true);
+                state.data_changed();
+                state.request_sync();
+            }
+        });
+    };
+    let reason_error = move || errors.with(|e| e.message_for("exit_reason").map(str::to_owned));
+    let enrolment_error = move || errors.with(|e| e.message_for("enrolment").map(str::to_owned));
+    view! {
+        <form class="close-enrolment" on:submit=submit novalidate>
+            <h3>{fr::CLOSE_ENROLMENT}</h3>
+            <TextField id="exit_date" label=fr::EXIT_DATE value=date errors kind="date" />
+            <div class="field">
+                <label for="exit_reason">{fr::EXIT_REASON}</label>
+                <select id="exit_reason" on:change=move |ev| reason.set(event_target_value(&ev))>
+                    <option value="">{fr::CHOOSE_REASON}</option>
+                    {ExitReason::ALL
+                        .into_iter()
+                        .map(|r| view! { <option value=r.as_str()>{r.label_fr()}</option> })
+                        .collect_view()}
+                </select>
+                <p class="field-error">{reason_error}</p>
+            </div>
+            {move || enrolment_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+            <button type="submit" class="secondary" disabled=move || saved.get()>
+                {fr::CLOSE_ENROLMENT}
+            </button>
+            {move || saved.get().then(|| view! { <p role="status">{fr::CLOSING_SAVED}</p> })}
+        </form>
     }
 }
 

@@ -1,0 +1,282 @@
+//! The life of an enrolment: its state machine and its exit with a reason and an outcome.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::auth::{Role, SessionUser};
+use crate::error::{FieldError, Invalid};
+use crate::people::{Enrolment, EnrolmentStatus};
+
+/// How an exit counts in the figures (share of positive exits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitOutcome {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+impl ExitOutcome {
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            ExitOutcome::Positive => "sortie positive",
+            ExitOutcome::Neutral => "sortie neutre",
+            ExitOutcome::Negative => "sortie négative",
+        }
+    }
+}
+
+/// Why a person left a scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    /// Employment of 6 months or more (at least half-time), or temping adding up to 6 months.
+    LongJob,
+    /// A shorter job.
+    TemporaryJob,
+    /// A validated qualifying training.
+    QualifyingTraining,
+    BusinessCreation,
+    MovedAway,
+    Health,
+    Reoriented,
+    Abandoned,
+    Other,
+}
+
+impl ExitReason {
+    pub const ALL: [ExitReason; 9] = [
+        ExitReason::LongJob,
+        ExitReason::TemporaryJob,
+        ExitReason::QualifyingTraining,
+        ExitReason::BusinessCreation,
+        ExitReason::MovedAway,
+        ExitReason::Health,
+        ExitReason::Reoriented,
+        ExitReason::Abandoned,
+        ExitReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExitReason::LongJob => "long_job",
+            ExitReason::TemporaryJob => "temporary_job",
+            ExitReason::QualifyingTraining => "qualifying_training",
+            ExitReason::BusinessCreation => "business_creation",
+            ExitReason::MovedAway => "moved_away",
+            ExitReason::Health => "health",
+            ExitReason::Reoriented => "reoriented",
+            ExitReason::Abandoned => "abandoned",
+            ExitReason::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ExitReason> {
+        ExitReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            ExitReason::LongJob => "Emploi de 6 mois ou plus",
+            ExitReason::TemporaryJob => "Emploi de moins de 6 mois",
+            ExitReason::QualifyingTraining => "Formation qualifiante",
+            ExitReason::BusinessCreation => "Création d'entreprise",
+            ExitReason::MovedAway => "Déménagement",
+            ExitReason::Health => "Raisons de santé",
+            ExitReason::Reoriented => "Réorientation",
+            ExitReason::Abandoned => "Abandon",
+            ExitReason::Other => "Autre motif",
+        }
+    }
+
+    /// Positive exits are those the PLIE and the FSE count as such: lasting job, qualifying
+    /// training, business creation.
+    pub fn outcome(self) -> ExitOutcome {
+        match self {
+            ExitReason::LongJob | ExitReason::QualifyingTraining | ExitReason::BusinessCreation => {
+                ExitOutcome::Positive
+            }
+            ExitReason::Abandoned => ExitOutcome::Negative,
+            ExitReason::TemporaryJob
+            | ExitReason::MovedAway
+            | ExitReason::Health
+            | ExitReason::Reoriented
+            | ExitReason::Other => ExitOutcome::Neutral,
+        }
+    }
+}
+
+/// The end of an enrolment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exit {
+    pub date: Date,
+    pub reason: ExitReason,
+}
+
+/// The enrolment state machine: an active enrolment can be closed, once. Returns the closed
+/// enrolment, or why the transition is impossible or not allowed to `actor` (the référent who
+/// follows it, or a supervisor of its scheme).
+pub fn close_enrolment(
+    enrolment: &Enrolment,
+    actor: &SessionUser,
+    exit: Exit,
+    today: Date,
+) -> Result<Enrolment, Invalid> {
+    let mut invalid = Invalid::default();
+    let allowed = (actor.role == Role::Referent && actor.id == enrolment.referent_id)
+        || (actor.role == Role::Supervisor && actor.supervised_schemes.contains(&enrolment.scheme));
+    if !allowed {
+        invalid.push(FieldError::new(
+            "enrolment",
+            "not_allowed",
+            "Seuls le référent de l'accompagnement et les superviseurs du dispositif peuvent le clôturer.",
+        ));
+    }
+    if enrolment.status != EnrolmentStatus::Active {
+        invalid.push(FieldError::new(
+            "enrolment",
+            "already_closed",
+            "Cet accompagnement est déjà clôturé.",
+        ));
+    }
+    if exit.date > today {
+        invalid.push(FieldError::new(
+            "exit_date",
+            "in_future",
+            "La date de sortie ne peut pas être dans le futur.",
+        ));
+    }
+    if exit.date < enrolment.start_date {
+        invalid.push(FieldError::new(
+            "exit_date",
+            "before_start",
+            "La date de sortie ne peut pas précéder la date d'entrée.",
+        ));
+    }
+    invalid.into_result()?;
+    Ok(Enrolment {
+        status: EnrolmentStatus::Closed,
+        exit: Some(exit),
+        ..enrolment.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schemes::SchemeCode;
+    use time::macros::date;
+    use uuid::Uuid;
+
+    const TODAY: Date = date!(2026 - 11 - 26);
+
+    fn enrolment() -> Enrolment {
+        Enrolment {
+            id: Uuid::from_u128(1),
+            person_id: Uuid::from_u128(2),
+            scheme: SchemeCode::Arpe,
+            referent_id: Uuid::from_u128(3),
+            start_date: date!(2026 - 03 - 01),
+            status: EnrolmentStatus::Active,
+            exit: None,
+        }
+    }
+
+    fn user(id: u128, role: Role, supervised: Vec<SchemeCode>) -> SessionUser {
+        SessionUser {
+            id: Uuid::from_u128(id),
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            scheme: (role == Role::Referent).then_some(SchemeCode::Arpe),
+            supervised_schemes: supervised,
+        }
+    }
+
+    fn exit(reason: ExitReason) -> Exit {
+        Exit {
+            date: date!(2026 - 11 - 20),
+            reason,
+        }
+    }
+
+    fn codes(r: Result<Enrolment, Invalid>) -> Vec<String> {
+        r.unwrap_err().errors.into_iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn the_referent_closes_an_active_enrolment_once() {
+        let referent = user(3, Role::Referent, vec![]);
+        let closed =
+            close_enrolment(&enrolment(), &referent, exit(ExitReason::LongJob), TODAY).unwrap();
+        assert_eq!(closed.status, EnrolmentStatus::Closed);
+        assert_eq!(closed.exit, Some(exit(ExitReason::LongJob)));
+        assert_eq!(
+            codes(close_enrolment(
+                &closed,
+                &referent,
+                exit(ExitReason::Health),
+                TODAY
+            )),
+            vec!["already_closed"]
+        );
+    }
+
+    #[test]
+    fn a_supervisor_of_the_scheme_may_close_but_nobody_else() {
+        let supervisor = user(9, Role::Supervisor, vec![SchemeCode::Arpe]);
+        assert!(close_enrolment(&enrolment(), &supervisor, exit(ExitReason::Other), TODAY).is_ok());
+        for outsider in [
+            user(4, Role::Referent, vec![]),
+            user(9, Role::Supervisor, vec![SchemeCode::Plie]),
+            user(5, Role::Administrator, vec![]),
+        ] {
+            assert_eq!(
+                codes(close_enrolment(
+                    &enrolment(),
+                    &outsider,
+                    exit(ExitReason::Other),
+                    TODAY
+                )),
+                vec!["not_allowed"]
+            );
+        }
+    }
+
+    #[test]
+    fn the_exit_date_lies_between_the_start_and_today() {
+        let referent = user(3, Role::Referent, vec![]);
+        let mut early = exit(ExitReason::Abandoned);
+        early.date = date!(2026 - 02 - 28);
+        assert_eq!(
+            codes(close_enrolment(&enrolment(), &referent, early, TODAY)),
+            vec!["before_start"]
+        );
+        let mut late = early;
+        late.date = date!(2026 - 11 - 27);
+        assert_eq!(
+            codes(close_enrolment(&enrolment(), &referent, late, TODAY)),
+            vec!["in_future"]
+        );
+    }
+
+    #[test]
+    fn lasting_jobs_training_and_business_creation_are_positive_exits() {
+        let positive: Vec<_> = ExitReason::ALL
+            .into_iter()
+            .filter(|r| r.outcome() == ExitOutcome::Positive)
+            .collect();
+        assert_eq!(
+            positive,
+            vec![
+                ExitReason::LongJob,
+                ExitReason::QualifyingTraining,
+                ExitReason::BusinessCreation
+            ]
+        );
+        assert_eq!(ExitReason::Abandoned.outcome(), ExitOutcome::Negative);
+        for reason in ExitReason::ALL {
+            assert_eq!(ExitReason::parse(reason.as_str()), Some(reason));
+        }
+    }
+}
