@@ -92,17 +92,7 @@ impl Db {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let scheme: Option<String> = row.try_get("scheme")?;
-                Ok(StaffMember {
-                    id: parse_uuid(row.try_get("id")?)?,
-                    display_name: row.try_get("display_name")?,
-                    role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
-                    scheme: scheme.as_deref().map(parse_scheme).transpose()?,
-                })
-            })
-            .collect()
+        rows.iter().map(staff_row).collect()
     }
 
     /// The id and password hash of an active account.
@@ -465,16 +455,17 @@ pub async fn staff_member(
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|row| {
-        let scheme: Option<String> = row.try_get("scheme")?;
-        Ok(StaffMember {
-            id: parse_uuid(row.try_get("id")?)?,
-            display_name: row.try_get("display_name")?,
-            role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
-            scheme: scheme.as_deref().map(parse_scheme).transpose()?,
-        })
+    row.as_ref().map(staff_row).transpose()
+}
+
+fn staff_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error> {
+    let scheme: Option<String> = row.try_get("scheme")?;
+    Ok(StaffMember {
+        id: parse_uuid(row.try_get("id")?)?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
+        scheme: scheme.as_deref().map(parse_scheme).transpose()?,
     })
-    .transpose()
 }
 
 /// Hands an enrolment over to another référent, keeping the change in `referent_changes`.

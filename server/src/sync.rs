@@ -3,13 +3,14 @@
 
 use std::collections::HashSet;
 
+use jalon_domain::Invalid;
 use jalon_domain::auth::SessionUser;
 use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
 use jalon_domain::pathway::{Exit, close_enrolment};
 use jalon_domain::people::{
-    PersonCreation, check_person_creation, check_person_update, check_referent_change,
+    Enrolment, PersonCreation, check_person_creation, check_person_update, check_referent_change,
 };
 use jalon_domain::schemes::Scheme;
 use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome};
@@ -91,13 +92,7 @@ async fn create_person(
     let creation = match check_person_creation(creation.clone(), ctx.actor, ctx.schemes, ctx.today)
     {
         Ok(creation) => creation,
-        Err(invalid) => {
-            return Ok(Outcome::Rejected {
-                code: "validation_failed".into(),
-                message: invalid.to_string(),
-                errors: invalid.errors,
-            });
-        }
+        Err(invalid) => return Ok(refused(invalid)),
     };
     if Db::person_exists(tx, creation.person.id).await?
         || Db::person_exists(tx, creation.enrolment.id).await?
@@ -119,6 +114,32 @@ async fn create_person(
     )
     .await?;
     Ok(Outcome::Applied)
+}
+
+/// A broken rule, as the outcome the device will show.
+fn refused(invalid: Invalid) -> Outcome {
+    Outcome::Rejected {
+        code: "validation_failed".into(),
+        message: invalid.to_string(),
+        errors: invalid.errors,
+    }
+}
+
+/// The enrolment a mutation names, or the rejection to record when it does not exist or does
+/// not belong to the person the device said.
+async fn named_enrolment(
+    tx: &mut SqliteConnection,
+    enrolment_id: Uuid,
+    person_id: Uuid,
+) -> Result<Result<Enrolment, Outcome>, sqlx::Error> {
+    Ok(match db::enrolment(tx, enrolment_id).await? {
+        None => Err(rejected(
+            "not_found",
+            "Cet accompagnement n'existe pas sur le serveur.",
+        )),
+        Some(e) if e.person_id != person_id => Err(not_in_scope()),
+        Some(e) => Ok(e),
+    })
 }
 
 fn not_in_scope() -> Outcome {
@@ -203,13 +224,7 @@ async fn edit_person(
     let enrolments = db::enrolments_of(tx, before.id).await?;
     let after = match check_person_update(after, &enrolments, ctx.schemes, ctx.today) {
         Ok(after) => after,
-        Err(invalid) => {
-            return Ok(Outcome::Rejected {
-                code: "validation_failed".into(),
-                message: invalid.to_string(),
-                errors: invalid.errors,
-            });
-        }
+        Err(invalid) => return Ok(refused(invalid)),
     };
     if history.is_empty() {
         return Ok(Outcome::Applied);
@@ -256,22 +271,13 @@ async fn change_referent(
     person_id: Uuid,
     referent_id: Uuid,
 ) -> Result<Outcome, sqlx::Error> {
-    let Some(enrolment) = db::enrolment(tx, enrolment_id).await? else {
-        return Ok(rejected(
-            "not_found",
-            "Cet accompagnement n'existe pas sur le serveur.",
-        ));
+    let enrolment = match named_enrolment(tx, enrolment_id, person_id).await? {
+        Ok(enrolment) => enrolment,
+        Err(outcome) => return Ok(outcome),
     };
-    if enrolment.person_id != person_id {
-        return Ok(not_in_scope());
-    }
     let new_referent = db::staff_member(tx, referent_id).await?;
     if let Err(invalid) = check_referent_change(ctx.actor, &enrolment, new_referent.as_ref()) {
-        return Ok(Outcome::Rejected {
-            code: "validation_failed".into(),
-            message: invalid.to_string(),
-            errors: invalid.errors,
-        });
+        return Ok(refused(invalid));
     }
     if enrolment.referent_id == referent_id {
         return Ok(Outcome::Applied);
@@ -298,24 +304,13 @@ async fn close(
     person_id: Uuid,
     exit: Exit,
 ) -> Result<Outcome, sqlx::Error> {
-    let Some(enrolment) = db::enrolment(tx, enrolment_id).await? else {
-        return Ok(rejected(
-            "not_found",
-            "Cet accompagnement n'existe pas sur le serveur.",
-        ));
+    let enrolment = match named_enrolment(tx, enrolment_id, person_id).await? {
+        Ok(enrolment) => enrolment,
+        Err(outcome) => return Ok(outcome),
     };
-    if enrolment.person_id != person_id {
-        return Ok(not_in_scope());
-    }
     let closed = match close_enrolment(&enrolment, ctx.actor, exit, ctx.today) {
         Ok(closed) => closed,
-        Err(invalid) => {
-            return Ok(Outcome::Rejected {
-                code: "validation_failed".into(),
-                message: invalid.to_string(),
-                errors: invalid.errors,
-            });
-        }
+        Err(invalid) => return Ok(refused(invalid)),
     };
     let rev = db::next_revs(tx, 1).await?;
     db::update_enrolment_status(tx, &closed, rev).await?;
