@@ -186,7 +186,9 @@ impl AppState {
             Ok(_) => {
                 self.failures.set_value(0);
                 self.retry_at.set_value(0.0);
+                // Set only when it changed: every screen that shows names depends on it.
                 if let Ok(reference) = api.reference(&session.token).await
+                    && self.reference.get_untracked().as_ref() != Some(&reference)
                     && store.set_reference(&reference).await.is_ok()
                 {
                     self.reference.set(Some(reference));

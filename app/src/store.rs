@@ -6,7 +6,8 @@
 //! - `people` and `enrolments`: the caseload, keyed by `id`;
 //! - `outbox`: mutations waiting for the server, keyed by `seq`;
 //! - `rejections`: mutations the server refused for good, kept to show their reason;
-//! - `conflicts`: conflicts on the people of the caseload, open or resolved.
+//! - `conflicts`: conflicts on the people of the caseload, open or resolved;
+//! - `notes`: the journals of the people of the caseload (every version of every note).
 //!
 //! `people` holds the last state known from the server (or the local creation not yet
 //! pushed); edits waiting in the outbox are laid over it when reading
@@ -25,6 +26,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use jalon_domain::auth::SessionUser;
 use jalon_domain::merge::{Conflict, FieldValue, PersonEdit, with_pending_edits};
+use jalon_domain::notes::Note;
 use jalon_domain::pathway::Exit;
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
 use jalon_domain::sync::{
@@ -36,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Version of the local schema; bump it with a new upgrade step.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 
 const META: &str = "meta";
 const PEOPLE: &str = "people";
@@ -44,7 +46,10 @@ const ENROLMENTS: &str = "enrolments";
 const OUTBOX: &str = "outbox";
 const REJECTIONS: &str = "rejections";
 const CONFLICTS: &str = "conflicts";
-const CASELOAD: [&str; 5] = [PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS];
+const NOTES: &str = "notes";
+const CASELOAD: [&str; 6] = [PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS, NOTES];
+/// The stores that hold records received from the server.
+const REPLICA: [&str; 4] = [PEOPLE, ENROLMENTS, CONFLICTS, NOTES];
 
 const KEY_DEVICE: &str = "device_id";
 const KEY_SESSION: &str = "session";
@@ -143,6 +148,11 @@ impl Store {
                         .with_key_path("id".into())
                         .build()?;
                 }
+                if event.old_version() < 3.0 {
+                    db.create_object_store(NOTES)
+                        .with_key_path("id".into())
+                        .build()?;
+                }
                 Ok(())
             })
             .await
@@ -213,7 +223,9 @@ impl Store {
     pub async fn start_session(&self, session: &StoredSession) -> Result<bool> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS])
+            .transaction([
+                META, PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS, NOTES,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let meta = tx.object_store(META)?;
@@ -324,6 +336,31 @@ impl Store {
             referent_id,
         })
         .await
+    }
+
+    /// Queues a note (or a new version of one) for a person's journal.
+    pub async fn add_note(&self, note: Note) -> Result<u64> {
+        self.enqueue(Mutation::AddNote(note)).await
+    }
+
+    /// Every version of every note of a person, with those still waiting in the outbox
+    /// (`true` when waiting).
+    pub async fn notes_of(&self, person_id: Uuid) -> Result<Vec<(Note, bool)>> {
+        let mut notes: Vec<(Note, bool)> = self
+            .all::<Note>(NOTES)
+            .await?
+            .into_iter()
+            .filter(|n| n.person_id == person_id)
+            .map(|n| (n, false))
+            .collect();
+        for entry in self.outbox(u32::MAX).await? {
+            if let Mutation::AddNote(note) = entry.mutation
+                && note.person_id == person_id
+            {
+                notes.push((note, true));
+            }
+        }
+        Ok(notes)
     }
 
     /// Queues the closing of an enrolment with its exit.
@@ -473,6 +510,7 @@ impl Store {
         records.extend(self.people().await?.into_iter().map(Record::Person));
         records.extend(self.enrolments().await?.into_iter().map(Record::Enrolment));
         records.extend(self.conflicts().await?.into_iter().map(Record::Conflict));
+        records.extend(self.all::<Note>(NOTES).await?.into_iter().map(Record::Note));
         Ok(Some(checksum(&records)))
     }
 
@@ -482,24 +520,26 @@ impl Store {
     pub async fn replace_replica(&self, records: &[Change], cursor: i64) -> Result<bool> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, OUTBOX])
+            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         if tx.object_store(OUTBOX)?.count().await? > 0 {
             tx.abort().await?;
             return Ok(false);
         }
+        for name in REPLICA {
+            tx.object_store(name)?.clear()?.await?;
+        }
         let people = tx.object_store(PEOPLE)?;
         let enrolments = tx.object_store(ENROLMENTS)?;
         let conflicts = tx.object_store(CONFLICTS)?;
-        people.clear()?.await?;
-        enrolments.clear()?.await?;
-        conflicts.clear()?.await?;
+        let notes = tx.object_store(NOTES)?;
         for Change { record, .. } in records {
             match record {
                 Record::Person(person) => drop(people.put(person).serde()?),
                 Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
                 Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
+                Record::Note(note) => drop(notes.put(note).serde()?),
             }
         }
         tx.object_store(META)?
@@ -516,12 +556,13 @@ impl Store {
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<()> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS])
+            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let people = tx.object_store(PEOPLE)?;
         let enrolments = tx.object_store(ENROLMENTS)?;
         let conflicts = tx.object_store(CONFLICTS)?;
+        let notes = tx.object_store(NOTES)?;
         // Requests go out as they are built; awaiting each one would cost a round trip through
         // the event loop per record. The commit below fails if any of them failed.
         for Change { record, .. } in &page.changes {
@@ -529,6 +570,7 @@ impl Store {
                 Record::Person(person) => drop(people.put(person).serde()?),
                 Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
                 Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
+                Record::Note(note) => drop(notes.put(note).serde()?),
             }
         }
         tx.object_store(META)?

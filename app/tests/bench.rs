@@ -84,7 +84,7 @@ async fn plain_bulk_insert(rows: &[Change]) -> f64 {
         match &change.record {
             Record::Person(p) => drop(people.put(p).serde().unwrap()),
             Record::Enrolment(e) => drop(enrolments.put(e).serde().unwrap()),
-            Record::Conflict(_) => {}
+            Record::Conflict(_) | Record::Note(_) => {}
         }
     }
     tx.commit().await.unwrap();

@@ -381,3 +381,56 @@ async fn a_diverged_replica_is_replaced_but_never_while_changes_wait() {
     assert!(!store.replace_replica(&[], 9).await.unwrap());
     assert_eq!(store.people().await.unwrap().len(), 2);
 }
+
+#[wasm_bindgen_test]
+async fn a_journal_lists_received_notes_and_those_still_waiting() {
+    use jalon_domain::notes::Note;
+    let (store, _) = fresh_store().await;
+    let person = Uuid::new_v4();
+    let note = |text: &str| Note {
+        id: Uuid::new_v4(),
+        person_id: person,
+        author_id: Uuid::from_u128(1),
+        date: date!(2026 - 11 - 20),
+        text: text.into(),
+        replaces: None,
+    };
+    let received = note("Reçue du serveur");
+    let page = PullResponse {
+        protocol: 1,
+        changes: vec![Change {
+            rev: 3,
+            record: Record::Note(received.clone()),
+        }],
+        cursor: 3,
+        has_more: false,
+        checksum: None,
+    };
+    store.apply_pull(&page).await.unwrap();
+    let waiting = note("Écrite hors ligne");
+    store.add_note(waiting.clone()).await.unwrap();
+    store
+        .add_note(Note {
+            person_id: Uuid::new_v4(),
+            ..note("Autre personne")
+        })
+        .await
+        .unwrap();
+
+    let journal = store.notes_of(person).await.unwrap();
+    assert_eq!(journal, vec![(received.clone(), false), (waiting, true)]);
+    // Notes count in the replica's checksum once nothing waits.
+    let sent = store.outbox(10).await.unwrap();
+    let results: Vec<_> = sent
+        .iter()
+        .map(|e| MutationResult {
+            seq: e.seq,
+            outcome: Outcome::Applied,
+        })
+        .collect();
+    store.apply_push_results(&sent, &results).await.unwrap();
+    assert_eq!(
+        store.replica_checksum().await.unwrap(),
+        Some(jalon_domain::sync::checksum([&Record::Note(received)]))
+    );
+}

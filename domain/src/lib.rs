@@ -10,6 +10,7 @@ pub mod communes;
 mod communes_data;
 pub mod error;
 pub mod merge;
+pub mod notes;
 pub mod pathway;
 pub mod people;
 pub mod schemes;

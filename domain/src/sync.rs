@@ -44,6 +44,8 @@ pub enum Mutation {
         person_id: Uuid,
         exit: crate::pathway::Exit,
     },
+    /// A note in a person's journal, or a new version of one.
+    AddNote(crate::notes::Note),
     /// A user keeps one of the values of a conflict.
     ResolveConflict {
         conflict_id: Uuid,
@@ -58,6 +60,7 @@ impl Mutation {
         match self {
             Mutation::CreatePerson(c) => c.person.id,
             Mutation::EditPerson(e) => e.person_id,
+            Mutation::AddNote(n) => n.person_id,
             Mutation::ResolveConflict { person_id, .. }
             | Mutation::ChangeReferent { person_id, .. }
             | Mutation::CloseEnrolment { person_id, .. } => *person_id,
@@ -114,6 +117,7 @@ pub enum Record {
     Person(Person),
     Enrolment(Enrolment),
     Conflict(Conflict),
+    Note(crate::notes::Note),
 }
 
 /// One record in a pull, with the change number the server gave its last write.

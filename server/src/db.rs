@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
+use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
@@ -275,7 +276,8 @@ impl Db {
 
     pub async fn person_exists(tx: &mut SqliteConnection, id: Uuid) -> Result<bool, sqlx::Error> {
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM people WHERE id = ?1 UNION ALL SELECT 1 FROM enrolments WHERE id = ?1",
+            "SELECT 1 FROM people WHERE id = ?1 UNION ALL SELECT 1 FROM enrolments WHERE id = ?1
+             UNION ALL SELECT 1 FROM notes WHERE id = ?1",
         )
         .bind(id.to_string())
         .fetch_optional(&mut *tx)
@@ -301,7 +303,7 @@ async fn changes_after(
     let Some(scope) = scope_sql(user) else {
         return Ok((Vec::new(), false));
     };
-    let queries: [(String, DecodeChange); 3] = [
+    let queries: [(String, DecodeChange); 4] = [
         (
             format!(
                 "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev
@@ -322,6 +324,13 @@ async fn changes_after(
                  FROM conflicts WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
             ),
             conflict_change,
+        ),
+        (
+            format!(
+                "SELECT id, person_id, author_id, date, text, replaces, rev
+                 FROM notes WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+            ),
+            note_change,
         ),
     ];
     let user_id = user.id.to_string();
@@ -502,6 +511,7 @@ pub async fn touch_person(conn: &mut SqliteConnection, person_id: Uuid) -> Resul
         ("people", "id"),
         ("enrolments", "person_id"),
         ("conflicts", "person_id"),
+        ("notes", "person_id"),
     ] {
         let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM {table} WHERE {column} = ?1 ORDER BY rev"
@@ -842,6 +852,58 @@ fn person_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
             rsa_beneficiary: row.try_get("rsa_beneficiary")?,
         }),
     })
+}
+
+fn note_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
+    let replaces: Option<String> = row.try_get("replaces")?;
+    Ok(Change {
+        rev: row.try_get("rev")?,
+        record: Record::Note(Note {
+            id: parse_uuid(row.try_get("id")?)?,
+            person_id: parse_uuid(row.try_get("person_id")?)?,
+            author_id: parse_uuid(row.try_get("author_id")?)?,
+            date: row.try_get::<Date, _>("date")?,
+            text: row.try_get("text")?,
+            replaces: replaces.as_deref().map(parse_uuid).transpose()?,
+        }),
+    })
+}
+
+pub async fn note(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Note>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, person_id, author_id, date, text, replaces, rev FROM notes WHERE id = ?1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| match note_change(&row)?.record {
+        Record::Note(n) => Ok(n),
+        _ => unreachable!("note_change decodes a note"),
+    })
+    .transpose()
+}
+
+pub async fn insert_note(
+    conn: &mut SqliteConnection,
+    note: &Note,
+    rev: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO notes (id, person_id, author_id, date, text, replaces, rev, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .bind(note.id.to_string())
+    .bind(note.person_id.to_string())
+    .bind(note.author_id.to_string())
+    .bind(note.date)
+    .bind(&note.text)
+    .bind(note.replaces.map(|r| r.to_string()))
+    .bind(rev)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn conflict_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {

@@ -8,6 +8,7 @@ use jalon_domain::auth::SessionUser;
 use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
+use jalon_domain::notes::{Note, check_note};
 use jalon_domain::pathway::{Exit, close_enrolment};
 use jalon_domain::people::{
     Enrolment, PersonCreation, check_person_creation, check_person_update, check_referent_change,
@@ -65,6 +66,7 @@ pub async fn apply(
             person_id,
             referent_id,
         } => change_referent(&mut tx, ctx, *enrolment_id, *person_id, *referent_id).await?,
+        Mutation::AddNote(note) => add_note(&mut tx, ctx, note).await?,
         Mutation::CloseEnrolment {
             enrolment_id,
             person_id,
@@ -320,6 +322,42 @@ async fn close(
         Some(ctx.actor.id),
         "enrolment.close",
         Some(person_id),
+    )
+    .await?;
+    Ok(Outcome::Applied)
+}
+
+/// Appends a note (or a new version of one) to a person's journal.
+async fn add_note(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    note: &Note,
+) -> Result<Outcome, sqlx::Error> {
+    if !db::in_scope(tx, ctx.actor, note.person_id).await? {
+        return Ok(not_in_scope());
+    }
+    if Db::person_exists(tx, note.id).await? {
+        return Ok(rejected(
+            "already_exists",
+            "Cette note existe déjà sur le serveur.",
+        ));
+    }
+    let previous = match note.replaces {
+        Some(id) => db::note(tx, id).await?,
+        None => None,
+    };
+    let note = match check_note(note.clone(), previous.as_ref(), ctx.actor, ctx.today) {
+        Ok(note) => note,
+        Err(invalid) => return Ok(refused(invalid)),
+    };
+    let rev = db::next_revs(tx, 1).await?;
+    db::insert_note(tx, &note, rev, ctx.now).await?;
+    db::audit(
+        tx,
+        ctx.now,
+        Some(ctx.actor.id),
+        "note.add",
+        Some(note.person_id),
     )
     .await?;
     Ok(Outcome::Applied)

@@ -52,7 +52,7 @@ fn people(changes: &[jalon_domain::sync::Change]) -> Vec<&Person> {
         .iter()
         .filter_map(|c| match &c.record {
             Record::Person(p) => Some(p),
-            Record::Enrolment(_) | Record::Conflict(_) => None,
+            Record::Enrolment(_) | Record::Conflict(_) | Record::Note(_) => None,
         })
         .collect()
 }
@@ -290,7 +290,7 @@ async fn each_device_receives_only_the_people_of_its_users_scope() {
     let referent_id = user["id"].as_str().unwrap();
     assert!(changes.iter().all(|c| match &c.record {
         Record::Enrolment(e) => e.referent_id.to_string() == referent_id,
-        Record::Person(_) | Record::Conflict(_) => true,
+        Record::Person(_) | Record::Conflict(_) | Record::Note(_) => true,
     }));
 
     let (token, _) = server.login("superviseur").await;

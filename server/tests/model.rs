@@ -68,6 +68,7 @@ fn key(record: &Record) -> (u8, Uuid) {
         Record::Person(p) => (0, p.id),
         Record::Enrolment(e) => (1, e.id),
         Record::Conflict(c) => (2, c.id),
+        Record::Note(n) => (3, n.id),
     }
 }
 

@@ -16,6 +16,7 @@ fn replica(changes: &[Change]) -> HashMap<(String, Uuid), Record> {
             Record::Person(p) => ("person".to_owned(), p.id),
             Record::Enrolment(e) => ("enrolment".to_owned(), e.id),
             Record::Conflict(c) => ("conflict".to_owned(), c.id),
+            Record::Note(n) => ("note".to_owned(), n.id),
         };
         held.insert(key, change.record.clone());
     }
@@ -211,4 +212,84 @@ async fn a_closed_enrolment_keeps_its_exit_and_a_second_closing_is_refused_visib
     let held_after = replica(&after);
     assert!(!held_after.contains_key(&("person".to_owned(), enrolment.person_id)));
     assert_eq!(held_after.len() + 2, held_before.len());
+}
+
+#[tokio::test]
+async fn the_journal_is_append_only_and_only_authors_revise_their_notes() {
+    use jalon_domain::notes::Note;
+    use time::macros::date;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (referent, user) = server.login("plie3").await;
+    let (supervisor, supervisor_user) = server.login("superviseur").await;
+    let (changes, cursor) = server.pull_all(&referent, 0).await;
+    let person_id = changes
+        .iter()
+        .find_map(|c| match &c.record {
+            Record::Person(p) => Some(p.id),
+            _ => None,
+        })
+        .unwrap();
+    let author = |u: &serde_json::Value| Uuid::parse_str(u["id"].as_str().unwrap()).unwrap();
+    let first = Note {
+        id: Uuid::new_v4(),
+        person_id,
+        author_id: author(&user),
+        date: date!(2026 - 11 - 20),
+        text: "Premier entretien : projet de formation en logistique.".into(),
+        replaces: None,
+    };
+    let revised = Note {
+        id: Uuid::new_v4(),
+        text: "Premier entretien : projet de formation en logistique (CACES).".into(),
+        replaces: Some(first.id),
+        ..first.clone()
+    };
+    let by_other = Note {
+        id: Uuid::new_v4(),
+        author_id: author(&supervisor_user),
+        text: "Réécrit par un autre".into(),
+        replaces: Some(first.id),
+        ..first.clone()
+    };
+    let push = |token: &str, seq, note: &Note| {
+        let (server, token, note) = (&server, token.to_owned(), note.clone());
+        async move {
+            server
+                .push(
+                    &token,
+                    &[MutationEnvelope {
+                        seq,
+                        mutation: Mutation::AddNote(note),
+                    }],
+                )
+                .await
+                .results[0]
+                .outcome
+                .clone()
+        }
+    };
+    assert_eq!(push(&referent, 1, &first).await, Outcome::Applied);
+    assert_eq!(push(&referent, 2, &revised).await, Outcome::Applied);
+    let Outcome::Rejected { errors, .. } = push(&supervisor, 1, &by_other).await else {
+        panic!("only the author revises a note");
+    };
+    assert_eq!(errors[0].code, "not_author");
+
+    let (news, _) = server.pull_all(&referent, cursor).await;
+    let notes: Vec<_> = news
+        .iter()
+        .filter_map(|c| match &c.record {
+            Record::Note(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        vec![first, revised.clone()],
+        "both versions are kept"
+    );
+    let shown = jalon_domain::notes::current_versions(&notes);
+    assert_eq!(shown, vec![&revised]);
 }

@@ -197,3 +197,42 @@ test("a référent records an exit; the supervisor sees it with its outcome and 
   await field.close();
   await office.close();
 });
+
+test("a note written offline reaches the supervisor; revising it keeps the journal append-only", async ({
+  browser,
+}) => {
+  const field = await browser.newContext();
+  const tablet = await field.newPage();
+  await signIn(tablet, "plie10");
+  await waitForServiceWorker(tablet);
+  await tablet.getByRole("listitem").first().getByRole("link").click();
+  const file = tablet.url();
+  const journal = tablet.getByRole("region", { name: "Journal" });
+
+  await field.setOffline(true);
+  await journal.getByLabel("Nouvelle note").fill("Entretien au domicile : recherche d'un CACES.");
+  await journal.getByRole("button", { name: "Ajouter la note" }).click();
+  const note = journal.getByRole("listitem").filter({ hasText: "recherche d'un CACES" });
+  await expect(note).toContainText("Non synchronisé");
+  await field.setOffline(false);
+  await expect(note).not.toContainText("Non synchronisé", { timeout: 40_000 });
+
+  await note.getByRole("button", { name: "Modifier" }).click();
+  await journal.getByLabel("Modifier").fill("Entretien au domicile : inscription au CACES 1 et 3.");
+  await journal.getByRole("button", { name: "Enregistrer la nouvelle version" }).click();
+  await syncNow(tablet);
+  const revised = journal.getByRole("listitem").filter({ hasText: "CACES 1 et 3" });
+  await expect(revised).toContainText("modifiée");
+  await expect(journal.getByText("recherche d'un CACES")).toHaveCount(0);
+
+  const office = await browser.newContext();
+  const desk = await office.newPage();
+  await signIn(desk, "superviseur");
+  await desk.goto(file);
+  const seen = desk.getByRole("region", { name: "Journal" });
+  await expect(seen.getByRole("listitem")).toHaveCount(1);
+  await expect(seen).toContainText("CACES 1 et 3");
+  await expect(seen.getByRole("button", { name: "Modifier" })).toHaveCount(0);
+  await field.close();
+  await office.close();
+});

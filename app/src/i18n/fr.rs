@@ -135,3 +135,17 @@ pub const CLOSING_SAVED: &str =
 pub fn closed_on(date: &str, reason: &str, outcome: &str) -> String {
     format!("clôturé le {date} — {reason} ({outcome})")
 }
+
+// Journal
+pub const JOURNAL: &str = "Journal";
+pub const NEW_NOTE: &str = "Nouvelle note";
+pub const NOTE_DATE: &str = "Date de la note";
+pub const ADD_NOTE: &str = "Ajouter la note";
+pub const EDIT_NOTE: &str = "Modifier";
+pub const SAVE_NEW_VERSION: &str = "Enregistrer la nouvelle version";
+pub const REVISED: &str = "modifiée";
+pub const NO_NOTES: &str = "Aucune note pour l'instant.";
+
+pub fn note_by(date: &str, author: &str) -> String {
+    format!("{date} — {author}")
+}

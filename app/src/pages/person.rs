@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::components::{CommuneSelect, TextField, TopBar};
 use crate::i18n::fr;
+use crate::pages::journal::Journal;
 use crate::pages::new_person::today;
 use crate::state::AppState;
 
@@ -35,6 +36,11 @@ fn format_moment(unix_seconds: i64) -> String {
         at.get_hours(),
         at.get_minutes()
     )
+}
+
+/// Reads `f` without subscribing the caller to what it reads.
+fn untracked<T>(f: impl Fn() -> T) -> T {
+    leptos::prelude::untrack(f)
 }
 
 /// How a value is shown: communes by name.
@@ -177,6 +183,8 @@ pub fn PersonPage() -> impl IntoView {
                         </ul>
                     </section>
                 </Show>
+                // Built once per person: a background sync never clears a note being written.
+                {move || person_id().map(|id| view! { <Journal person_id=id staff=untracked(staff) /> })}
                 {move || form_base.get().flatten().map(|person| view! { <IdentityForm person /> })}
             </main>
         </Show>
