@@ -338,6 +338,17 @@ impl Store {
         .await
     }
 
+    /// Queues the deletion of a person file, as it was last received from the server (the
+    /// deletion applies only if nobody changed it since). The person disappears from the
+    /// screens at once.
+    pub async fn delete_person(&self, person_id: Uuid) -> Result<u64> {
+        let Some(base) = self.people().await?.into_iter().find(|p| p.id == person_id) else {
+            return Err(StoreError("personne inconnue sur cet appareil".into()));
+        };
+        self.enqueue(Mutation::DeletePerson { person_id, base })
+            .await
+    }
+
     /// Queues a note (or a new version of one) for a person's journal.
     pub async fn add_note(&self, note: Note) -> Result<u64> {
         self.enqueue(Mutation::AddNote(note)).await
@@ -383,7 +394,8 @@ impl Store {
         .await
     }
 
-    /// The people with the edits still waiting in the outbox laid over them.
+    /// The people with the edits still waiting in the outbox laid over them, without those
+    /// whose deletion waits.
     pub async fn people_as_shown(&self) -> Result<Vec<Person>> {
         let pending = self.outbox(u32::MAX).await?;
         let edits: Vec<&PersonEdit> = pending
@@ -393,10 +405,18 @@ impl Store {
                 _ => None,
             })
             .collect();
+        let deleted: HashSet<Uuid> = pending
+            .iter()
+            .filter_map(|e| match &e.mutation {
+                Mutation::DeletePerson { person_id, .. } => Some(*person_id),
+                _ => None,
+            })
+            .collect();
         Ok(self
             .people()
             .await?
             .into_iter()
+            .filter(|p| !deleted.contains(&p.id))
             .map(|p| with_pending_edits(p, edits.iter().copied()))
             .collect())
     }

@@ -288,6 +288,42 @@ pub fn check_referent_change(
     invalid.into_result()
 }
 
+/// Delete against edit: a deletion names the person as its device last saw them (`base`) and
+/// applies only if the file still reads the same (`current`); otherwise it is refused, so that
+/// an edit is never lost to a deletion decided without seeing it. Only the référent of an active
+/// enrolment of the person, or a supervisor of one of their schemes, may delete. (The other
+/// half of the rule — an edit arriving after a deletion is refused with its values kept in the
+/// rejection — is applied by the server.)
+pub fn check_deletion(
+    actor: &SessionUser,
+    enrolments: &[Enrolment],
+    base: &Person,
+    current: &Person,
+) -> Result<(), Invalid> {
+    let mut invalid = Invalid::default();
+    let allowed = enrolments.iter().any(|e| {
+        (actor.role == Role::Referent
+            && e.referent_id == actor.id
+            && e.status == EnrolmentStatus::Active)
+            || (actor.role == Role::Supervisor && actor.supervised_schemes.contains(&e.scheme))
+    });
+    if !allowed {
+        invalid.push(FieldError::new(
+            "person",
+            "not_allowed",
+            "Seuls le référent de la personne et les superviseurs du dispositif peuvent supprimer sa fiche.",
+        ));
+    }
+    if base != current {
+        invalid.push(FieldError::new(
+            "person",
+            "modified_since",
+            "La fiche a été modifiée depuis que vous l'avez vue : vérifiez-la avant de la supprimer.",
+        ));
+    }
+    invalid.into_result()
+}
+
 /// Checks a person after an edit: their own fields, and that every scheme they are actively
 /// enrolled in still serves their commune. Returns the normalized person to store.
 pub fn check_person_update(
@@ -578,6 +614,29 @@ mod tests {
                 Some(&colleague(SchemeCode::Plie))
             )),
             "enrolment_closed"
+        );
+    }
+
+    #[test]
+    fn a_deletion_applies_only_to_the_file_as_its_author_saw_it() {
+        let c = creation("87085", SchemeCode::Plie);
+        let referent = referent(SchemeCode::Plie);
+        let enrolments = [c.enrolment.clone()];
+        assert!(check_deletion(&referent, &enrolments, &c.person, &c.person).is_ok());
+        let mut edited = c.person.clone();
+        edited.first_name = "Léna".into();
+        let code = |r: Result<(), Invalid>| r.unwrap_err().errors[0].code.clone();
+        assert_eq!(
+            code(check_deletion(&referent, &enrolments, &c.person, &edited)),
+            "modified_since"
+        );
+        let stranger = SessionUser {
+            id: Uuid::from_u128(77),
+            ..referent.clone()
+        };
+        assert_eq!(
+            code(check_deletion(&stranger, &enrolments, &c.person, &c.person)),
+            "not_allowed"
         );
     }
 

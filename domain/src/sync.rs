@@ -44,6 +44,9 @@ pub enum Mutation {
         person_id: Uuid,
         exit: crate::pathway::Exit,
     },
+    /// Deletes a person file created by mistake. `base` is the person as the device last saw
+    /// them: the deletion applies only if nothing changed since (see `check_deletion`).
+    DeletePerson { person_id: Uuid, base: Person },
     /// A note in a person's journal, or a new version of one.
     AddNote(crate::notes::Note),
     /// A user keeps one of the values of a conflict.
@@ -61,6 +64,7 @@ impl Mutation {
             Mutation::CreatePerson(c) => c.person.id,
             Mutation::EditPerson(e) => e.person_id,
             Mutation::AddNote(n) => n.person_id,
+            Mutation::DeletePerson { person_id, .. } => *person_id,
             Mutation::ResolveConflict { person_id, .. }
             | Mutation::ChangeReferent { person_id, .. }
             | Mutation::CloseEnrolment { person_id, .. } => *person_id,

@@ -363,12 +363,15 @@ async fn changes_after(
 fn scope_sql(user: &SessionUser) -> Option<&'static str> {
     use jalon_domain::auth::Scope;
     match user.scope() {
-        Scope::Referent(_) => {
-            Some("SELECT person_id FROM enrolments WHERE referent_id = ?1 AND status = 'active'")
-        }
+        // Deleted files are out of every scope.
+        Scope::Referent(_) => Some(
+            "SELECT person_id FROM enrolments WHERE referent_id = ?1 AND status = 'active'
+             AND person_id NOT IN (SELECT id FROM people WHERE deleted_at IS NOT NULL)",
+        ),
         Scope::Schemes(_) => Some(
             "SELECT person_id FROM enrolments
-             WHERE scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)",
+             WHERE scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)
+             AND person_id NOT IN (SELECT id FROM people WHERE deleted_at IS NOT NULL)",
         ),
         Scope::Nothing => None,
     }
@@ -415,6 +418,31 @@ pub async fn person(
         parse_uuid(row.try_get("created_by")?)?,
         row.try_get("created_at")?,
     )))
+}
+
+/// Whether a person file was deleted.
+pub async fn is_deleted(conn: &mut SqliteConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM people WHERE id = ?1 AND deleted_at IS NOT NULL")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(found.is_some())
+}
+
+pub async fn mark_deleted(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    by: Uuid,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE people SET deleted_by = ?2, deleted_at = ?3 WHERE id = ?1")
+        .bind(id.to_string())
+        .bind(by.to_string())
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn enrolments_of(

@@ -11,7 +11,8 @@ use jalon_domain::merge::{
 use jalon_domain::notes::{Note, check_note};
 use jalon_domain::pathway::{Exit, close_enrolment};
 use jalon_domain::people::{
-    Enrolment, PersonCreation, check_person_creation, check_person_update, check_referent_change,
+    Enrolment, Person, PersonCreation, check_deletion, check_person_creation, check_person_update,
+    check_referent_change,
 };
 use jalon_domain::schemes::Scheme;
 use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome};
@@ -53,6 +54,27 @@ pub async fn apply(
         tx.rollback().await?;
         return Ok(outcome);
     }
+    if Db::person_exists(&mut tx, envelope.mutation.person_id()).await?
+        && db::is_deleted(&mut tx, envelope.mutation.person_id()).await?
+        && !matches!(envelope.mutation, Mutation::DeletePerson { .. })
+    {
+        // An edit against a deleted file: refused visibly, its values kept in the rejection.
+        let outcome = rejected(
+            "deleted",
+            "Cette fiche a été supprimée : la modification n'a pas été enregistrée.",
+        );
+        Db::record_outcome(
+            &mut tx,
+            ctx.device_id,
+            envelope.seq,
+            ctx.actor.id,
+            &outcome,
+            ctx.now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(outcome);
+    }
     let outcome = match &envelope.mutation {
         Mutation::CreatePerson(creation) => create_person(&mut tx, ctx, creation).await?,
         Mutation::EditPerson(edit) => edit_person(&mut tx, ctx, edit).await?,
@@ -67,6 +89,9 @@ pub async fn apply(
             referent_id,
         } => change_referent(&mut tx, ctx, *enrolment_id, *person_id, *referent_id).await?,
         Mutation::AddNote(note) => add_note(&mut tx, ctx, note).await?,
+        Mutation::DeletePerson { person_id, base } => {
+            delete_person(&mut tx, ctx, *person_id, base).await?
+        }
         Mutation::CloseEnrolment {
             enrolment_id,
             person_id,
@@ -321,6 +346,39 @@ async fn close(
         ctx.now,
         Some(ctx.actor.id),
         "enrolment.close",
+        Some(person_id),
+    )
+    .await?;
+    Ok(Outcome::Applied)
+}
+
+/// Deletes a person file if it still reads as the device saw it (delete against edit: see
+/// `check_deletion`). The row stays, out of every scope; devices drop it at their next pull.
+async fn delete_person(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    person_id: Uuid,
+    base: &Person,
+) -> Result<Outcome, sqlx::Error> {
+    let Some((current, _, _)) = db::person(tx, person_id).await? else {
+        return Ok(rejected(
+            "not_found",
+            "Cette personne n'existe pas sur le serveur.",
+        ));
+    };
+    if db::is_deleted(tx, person_id).await? {
+        return Ok(Outcome::Applied);
+    }
+    let enrolments = db::enrolments_of(tx, person_id).await?;
+    if let Err(invalid) = check_deletion(ctx.actor, &enrolments, base, &current) {
+        return Ok(refused(invalid));
+    }
+    db::mark_deleted(tx, person_id, ctx.actor.id, ctx.now).await?;
+    db::audit(
+        tx,
+        ctx.now,
+        Some(ctx.actor.id),
+        "person.delete",
         Some(person_id),
     )
     .await?;

@@ -277,3 +277,56 @@ async fn nobody_edits_a_person_outside_their_scope() {
     };
     assert_eq!(code, "not_in_scope");
 }
+
+#[tokio::test]
+async fn delete_against_edit_never_loses_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (tablet, desktop, person) = two_devices(&server, "arpe4").await;
+    let delete = |base: &Person| Mutation::DeletePerson {
+        person_id: person.id,
+        base: base.clone(),
+    };
+
+    // An edit first: a deletion decided on the old state is refused.
+    assert_eq!(
+        push_one(
+            &server,
+            &tablet,
+            1,
+            edit(&person, PersonField::FirstName, text("Maëlys"))
+        )
+        .await,
+        Outcome::Applied
+    );
+    let Outcome::Rejected { errors, .. } = push_one(&server, &desktop, 1, delete(&person)).await
+    else {
+        panic!("the file changed since the desktop saw it");
+    };
+    assert_eq!(errors[0].code, "modified_since");
+
+    // A deletion of the file as it now reads applies; an edit arriving after it is refused
+    // visibly, and the person leaves every device.
+    let (changes, _) = server.pull_all(&desktop, 0).await;
+    let seen = person_in(&changes, person.id);
+    assert_eq!(
+        push_one(&server, &desktop, 2, delete(&seen)).await,
+        Outcome::Applied
+    );
+    let Outcome::Rejected { code, .. } = push_one(
+        &server,
+        &tablet,
+        2,
+        edit(&seen, PersonField::LastName, text("Trop tard")),
+    )
+    .await
+    else {
+        panic!("an edit of a deleted file is refused");
+    };
+    assert_eq!(code, "deleted");
+    let (after, _) = server.pull_all(&tablet, 0).await;
+    assert!(after.iter().all(|c| match &c.record {
+        Record::Person(p) => p.id != person.id,
+        _ => true,
+    }));
+}

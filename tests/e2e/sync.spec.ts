@@ -236,3 +236,16 @@ test("a note written offline reaches the supervisor; revising it keeps the journ
   await field.close();
   await office.close();
 });
+
+test("a file created by mistake is deleted after confirmation and leaves the caseload", async ({ page }) => {
+  await signIn(page, "plie8");
+  await expect(page.getByText("62 personnes")).toBeVisible();
+  await page.getByRole("listitem").first().getByRole("link").click();
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Supprimer la fiche" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByText("61 personnes")).toBeVisible();
+  await syncNow(page);
+  await page.reload();
+  await expect(page.getByText("61 personnes")).toBeVisible();
+});

@@ -149,3 +149,6 @@ pub const NO_NOTES: &str = "Aucune note pour l'instant.";
 pub fn note_by(date: &str, author: &str) -> String {
     format!("{date} — {author}")
 }
+
+pub const DELETE_PERSON: &str = "Supprimer la fiche";
+pub const CONFIRM_DELETE: &str = "Supprimer cette fiche créée par erreur ? Si quelqu'un l'a modifiée entre-temps, la suppression sera refusée.";

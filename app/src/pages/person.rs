@@ -186,8 +186,40 @@ pub fn PersonPage() -> impl IntoView {
                 // Built once per person: a background sync never clears a note being written.
                 {move || person_id().map(|id| view! { <Journal person_id=id staff=untracked(staff) /> })}
                 {move || form_base.get().flatten().map(|person| view! { <IdentityForm person /> })}
+                {move || person_id().map(|id| view! { <DeleteButton person_id=id /> })}
             </main>
         </Show>
+    }
+}
+
+/// Deletes a file created by mistake, after confirmation (the server refuses if the file
+/// changed meanwhile: an edit is never lost to a deletion).
+#[component]
+fn DeleteButton(person_id: Uuid) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let navigate = leptos_router::hooks::use_navigate();
+    let delete = move |_| {
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message(fr::CONFIRM_DELETE).ok())
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            if state.store().delete_person(person_id).await.is_ok() {
+                state.data_changed();
+                state.request_sync();
+                navigate("/", Default::default());
+            }
+        });
+    };
+    view! {
+        <p class="danger-zone">
+            <button type="button" class="secondary" on:click=delete>
+                {fr::DELETE_PERSON}
+            </button>
+        </p>
     }
 }
 
