@@ -1,6 +1,6 @@
 //! A seeded, model-based randomized test of the whole sync protocol against the server's own
-//! code (in process, over a real SQLite file): three devices of two users edit the same people
-//! and resolve conflicts while offline, their pushes and pulls are dropped, duplicated and
+//! code (in process, over a real SQLite file): three devices of two users edit the same people,
+//! write and revise notes and resolve conflicts while offline, their pushes and pulls are dropped, duplicated and
 //! replayed late, and the server restarts between steps. After healing:
 //!
 //! - every replica equals the server (same checksum as the server's for its scope);
@@ -16,6 +16,7 @@ use jalon_domain::auth::{Role, SessionUser};
 use jalon_domain::merge::{
     Conflict, FieldChange, FieldValue, PersonEdit, PersonField, with_pending_edits,
 };
+use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::{Change, Mutation, MutationEnvelope, Outcome, Record, checksum};
@@ -273,6 +274,41 @@ async fn sync(server: &Server, device: &mut Device, rng: &mut Rng, faults: bool)
     }
 }
 
+/// A new note on a person the device holds, or a new version of one of its user's notes (which
+/// may already have been revised elsewhere: versions of one note never conflict).
+fn random_note(rng: &mut Rng, device: &Device) -> Option<Note> {
+    let people = device.people();
+    if people.is_empty() {
+        return None;
+    }
+    let own: Vec<Note> = device
+        .records
+        .values()
+        .filter_map(|r| match r {
+            Record::Note(n) if n.author_id == device.user.id => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    let text = format!("Note {}", rng.next() % 1_000);
+    if !own.is_empty() && rng.chance(40) {
+        let previous = &own[rng.below(own.len())];
+        return Some(Note {
+            id: Uuid::from_u128(u128::from(rng.next()) << 64 | u128::from(rng.next())),
+            text,
+            replaces: Some(previous.id),
+            ..previous.clone()
+        });
+    }
+    Some(Note {
+        id: Uuid::from_u128(u128::from(rng.next()) << 64 | u128::from(rng.next())),
+        person_id: people[rng.below(people.len())].id,
+        author_id: device.user.id,
+        date: date!(2026 - 11 - 20),
+        text,
+        replaces: None,
+    })
+}
+
 fn random_edit(rng: &mut Rng, device: &Device) -> Option<Mutation> {
     let people = device.people();
     if people.is_empty() {
@@ -336,7 +372,7 @@ async fn run_case(seed: u64) {
 
     for _ in 0..(10 + rng.below(25)) {
         let d = rng.below(devices.len());
-        match rng.below(10) {
+        match rng.below(12) {
             0..=3 => {
                 if let Some(edit) = random_edit(&mut rng, &devices[d]) {
                     devices[d].enqueue(edit);
@@ -357,6 +393,11 @@ async fn run_case(seed: u64) {
                 }
             }
             5 => server.restart().await,
+            6 => {
+                if let Some(note) = random_note(&mut rng, &devices[d]) {
+                    devices[d].enqueue(Mutation::AddNote(note));
+                }
+            }
             _ => sync(&server, &mut devices[d], &mut rng, true).await,
         }
     }
