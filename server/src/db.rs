@@ -309,28 +309,28 @@ async fn changes_after(
                 "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev
                  FROM people WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
             ),
-            person_change,
+            |row| Ok(Change { rev: row.try_get("rev")?, record: Record::Person(person_row(row)?) }),
         ),
         (
             format!(
                 "SELECT id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, rev
                  FROM enrolments WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
             ),
-            enrolment_change,
+            |row| Ok(Change { rev: row.try_get("rev")?, record: Record::Enrolment(enrolment_row(row)?) }),
         ),
         (
             format!(
                 "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
                  FROM conflicts WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
             ),
-            conflict_change,
+            |row| Ok(Change { rev: row.try_get("rev")?, record: Record::Conflict(conflict_row(row)?) }),
         ),
         (
             format!(
                 "SELECT id, person_id, author_id, date, text, replaces, rev
                  FROM notes WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
             ),
-            note_change,
+            |row| Ok(Change { rev: row.try_get("rev")?, record: Record::Note(note_row(row)?) }),
         ),
     ];
     let user_id = user.id.to_string();
@@ -410,11 +410,8 @@ pub async fn person(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let Record::Person(person) = person_change(&row)?.record else {
-        unreachable!("person_change decodes a person")
-    };
     Ok(Some((
-        person,
+        person_row(&row)?,
         parse_uuid(row.try_get("created_by")?)?,
         row.try_get("created_at")?,
     )))
@@ -456,12 +453,7 @@ pub async fn enrolments_of(
     .bind(person_id.to_string())
     .fetch_all(&mut *tx)
     .await?;
-    rows.iter()
-        .map(|row| match enrolment_change(row)?.record {
-            Record::Enrolment(e) => Ok(e),
-            _ => unreachable!("enrolment_change decodes an enrolment"),
-        })
-        .collect()
+    rows.iter().map(enrolment_row).collect()
 }
 
 pub async fn enrolment(
@@ -475,11 +467,7 @@ pub async fn enrolment(
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|row| match enrolment_change(&row)?.record {
-        Record::Enrolment(e) => Ok(e),
-        _ => unreachable!("enrolment_change decodes an enrolment"),
-    })
-    .transpose()
+    row.as_ref().map(enrolment_row).transpose()
 }
 
 pub async fn staff_member(
@@ -708,11 +696,7 @@ pub async fn conflict(
     .bind(id.to_string())
     .fetch_optional(&mut *tx)
     .await?;
-    row.map(|row| match conflict_change(&row)?.record {
-        Record::Conflict(c) => Ok(c),
-        _ => unreachable!("conflict_change decodes a conflict"),
-    })
-    .transpose()
+    row.as_ref().map(conflict_row).transpose()
 }
 
 /// Takes `n` consecutive change numbers and returns the first.
@@ -868,32 +852,26 @@ pub async fn audit(
 /// Turns a row of one of the synced tables into a change.
 type DecodeChange = fn(&SqliteRow) -> Result<Change, sqlx::Error>;
 
-fn person_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
-    Ok(Change {
-        rev: row.try_get("rev")?,
-        record: Record::Person(Person {
-            id: parse_uuid(row.try_get("id")?)?,
-            last_name: row.try_get("last_name")?,
-            first_name: row.try_get("first_name")?,
-            birth_date: row.try_get::<Date, _>("birth_date")?,
-            commune_code: row.try_get("commune_code")?,
-            rsa_beneficiary: row.try_get("rsa_beneficiary")?,
-        }),
+fn person_row(row: &SqliteRow) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        id: parse_uuid(row.try_get("id")?)?,
+        last_name: row.try_get("last_name")?,
+        first_name: row.try_get("first_name")?,
+        birth_date: row.try_get::<Date, _>("birth_date")?,
+        commune_code: row.try_get("commune_code")?,
+        rsa_beneficiary: row.try_get("rsa_beneficiary")?,
     })
 }
 
-fn note_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
+fn note_row(row: &SqliteRow) -> Result<Note, sqlx::Error> {
     let replaces: Option<String> = row.try_get("replaces")?;
-    Ok(Change {
-        rev: row.try_get("rev")?,
-        record: Record::Note(Note {
-            id: parse_uuid(row.try_get("id")?)?,
-            person_id: parse_uuid(row.try_get("person_id")?)?,
-            author_id: parse_uuid(row.try_get("author_id")?)?,
-            date: row.try_get::<Date, _>("date")?,
-            text: row.try_get("text")?,
-            replaces: replaces.as_deref().map(parse_uuid).transpose()?,
-        }),
+    Ok(Note {
+        id: parse_uuid(row.try_get("id")?)?,
+        person_id: parse_uuid(row.try_get("person_id")?)?,
+        author_id: parse_uuid(row.try_get("author_id")?)?,
+        date: row.try_get::<Date, _>("date")?,
+        text: row.try_get("text")?,
+        replaces: replaces.as_deref().map(parse_uuid).transpose()?,
     })
 }
 
@@ -904,11 +882,7 @@ pub async fn note(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Note>,
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|row| match note_change(&row)?.record {
-        Record::Note(n) => Ok(n),
-        _ => unreachable!("note_change decodes a note"),
-    })
-    .transpose()
+    row.as_ref().map(note_row).transpose()
 }
 
 pub async fn insert_note(
@@ -934,43 +908,37 @@ pub async fn insert_note(
     Ok(())
 }
 
-fn conflict_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
+fn conflict_row(row: &SqliteRow) -> Result<Conflict, sqlx::Error> {
     let resolved_by: Option<String> = row.try_get("resolved_by")?;
-    Ok(Change {
-        rev: row.try_get("rev")?,
-        record: Record::Conflict(Conflict {
-            id: parse_uuid(row.try_get("id")?)?,
-            person_id: parse_uuid(row.try_get("person_id")?)?,
-            field: PersonField::parse(row.try_get("field")?).ok_or_else(|| corrupt("field"))?,
-            candidates: from_json(row.try_get("candidates")?, "conflict candidates")?,
-            result: from_json(row.try_get("result")?, "conflict result")?,
-            resolved_by: resolved_by.as_deref().map(parse_uuid).transpose()?,
-            resolved_at: row.try_get("resolved_at")?,
-        }),
+    Ok(Conflict {
+        id: parse_uuid(row.try_get("id")?)?,
+        person_id: parse_uuid(row.try_get("person_id")?)?,
+        field: PersonField::parse(row.try_get("field")?).ok_or_else(|| corrupt("field"))?,
+        candidates: from_json(row.try_get("candidates")?, "conflict candidates")?,
+        result: from_json(row.try_get("result")?, "conflict result")?,
+        resolved_by: resolved_by.as_deref().map(parse_uuid).transpose()?,
+        resolved_at: row.try_get("resolved_at")?,
     })
 }
 
-fn enrolment_change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
-    Ok(Change {
-        rev: row.try_get("rev")?,
-        record: Record::Enrolment(Enrolment {
-            id: parse_uuid(row.try_get("id")?)?,
-            person_id: parse_uuid(row.try_get("person_id")?)?,
-            scheme: parse_scheme(row.try_get("scheme")?)?,
-            referent_id: parse_uuid(row.try_get("referent_id")?)?,
-            start_date: row.try_get::<Date, _>("start_date")?,
-            status: EnrolmentStatus::parse(row.try_get("status")?)
-                .ok_or_else(|| corrupt("enrolment status"))?,
-            exit: match (
-                row.try_get::<Option<Date>, _>("exit_date")?,
-                row.try_get::<Option<String>, _>("exit_reason")?,
-            ) {
-                (Some(date), Some(reason)) => Some(Exit {
-                    date,
-                    reason: ExitReason::parse(&reason).ok_or_else(|| corrupt("exit reason"))?,
-                }),
-                _ => None,
-            },
-        }),
+fn enrolment_row(row: &SqliteRow) -> Result<Enrolment, sqlx::Error> {
+    Ok(Enrolment {
+        id: parse_uuid(row.try_get("id")?)?,
+        person_id: parse_uuid(row.try_get("person_id")?)?,
+        scheme: parse_scheme(row.try_get("scheme")?)?,
+        referent_id: parse_uuid(row.try_get("referent_id")?)?,
+        start_date: row.try_get::<Date, _>("start_date")?,
+        status: EnrolmentStatus::parse(row.try_get("status")?)
+            .ok_or_else(|| corrupt("enrolment status"))?,
+        exit: match (
+            row.try_get::<Option<Date>, _>("exit_date")?,
+            row.try_get::<Option<String>, _>("exit_reason")?,
+        ) {
+            (Some(date), Some(reason)) => Some(Exit {
+                date,
+                reason: ExitReason::parse(&reason).ok_or_else(|| corrupt("exit reason"))?,
+            }),
+            _ => None,
+        },
     })
 }
