@@ -274,7 +274,9 @@ impl Db {
         Ok(())
     }
 
-    pub async fn person_exists(tx: &mut SqliteConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    /// Whether a person, an enrolment or a note already has this id (ids are chosen on
+    /// devices, so a creation must not reuse one).
+    pub async fn id_taken(tx: &mut SqliteConnection, id: Uuid) -> Result<bool, sqlx::Error> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM people WHERE id = ?1 UNION ALL SELECT 1 FROM enrolments WHERE id = ?1
              UNION ALL SELECT 1 FROM notes WHERE id = ?1",

@@ -31,6 +31,18 @@ pub struct Context<'a> {
     pub now: i64,
 }
 
+impl Context<'_> {
+    /// Records that the actor did `action` to the file of `person_id`.
+    async fn audit(
+        &self,
+        tx: &mut SqliteConnection,
+        action: &str,
+        person_id: Uuid,
+    ) -> Result<(), sqlx::Error> {
+        db::audit(tx, self.now, Some(self.actor.id), action, Some(person_id)).await
+    }
+}
+
 fn rejected(code: &str, message: impl Into<String>) -> Outcome {
     Outcome::Rejected {
         code: code.into(),
@@ -54,8 +66,7 @@ pub async fn apply(
         tx.rollback().await?;
         return Ok(outcome);
     }
-    if Db::person_exists(&mut tx, envelope.mutation.person_id()).await?
-        && db::is_deleted(&mut tx, envelope.mutation.person_id()).await?
+    if db::is_deleted(&mut tx, envelope.mutation.person_id()).await?
         && !matches!(envelope.mutation, Mutation::DeletePerson { .. })
     {
         // An edit against a deleted file: refused visibly, its values kept in the rejection.
@@ -121,8 +132,8 @@ async fn create_person(
         Ok(creation) => creation,
         Err(invalid) => return Ok(refused(invalid)),
     };
-    if Db::person_exists(tx, creation.person.id).await?
-        || Db::person_exists(tx, creation.enrolment.id).await?
+    if Db::id_taken(tx, creation.person.id).await?
+        || Db::id_taken(tx, creation.enrolment.id).await?
     {
         return Ok(rejected(
             "already_exists",
@@ -132,14 +143,7 @@ async fn create_person(
     let rev = db::next_revs(tx, 2).await?;
     db::insert_person(tx, &creation.person, rev, ctx.actor.id, ctx.now).await?;
     db::insert_enrolment(tx, &creation.enrolment, rev + 1, ctx.now).await?;
-    db::audit(
-        tx,
-        ctx.now,
-        Some(ctx.actor.id),
-        "person.create",
-        Some(creation.person.id),
-    )
-    .await?;
+    ctx.audit(tx, "person.create", creation.person.id).await?;
     Ok(Outcome::Applied)
 }
 
@@ -278,14 +282,7 @@ async fn edit_person(
     for (i, conflict) in conflicts.iter().enumerate() {
         db::upsert_conflict(tx, conflict, first_rev + 1 + i as i64, ctx.now).await?;
     }
-    db::audit(
-        tx,
-        ctx.now,
-        Some(ctx.actor.id),
-        "person.edit",
-        Some(before.id),
-    )
-    .await?;
+    ctx.audit(tx, "person.edit", before.id).await?;
     Ok(Outcome::Applied)
 }
 
@@ -311,14 +308,8 @@ async fn change_referent(
     }
     db::change_referent(tx, &enrolment, referent_id, ctx.actor.id, ctx.now).await?;
     db::touch_person(tx, person_id).await?;
-    db::audit(
-        tx,
-        ctx.now,
-        Some(ctx.actor.id),
-        "enrolment.change_referent",
-        Some(person_id),
-    )
-    .await?;
+    ctx.audit(tx, "enrolment.change_referent", person_id)
+        .await?;
     Ok(Outcome::Applied)
 }
 
@@ -341,14 +332,7 @@ async fn close(
     };
     let rev = db::next_revs(tx, 1).await?;
     db::update_enrolment_status(tx, &closed, rev).await?;
-    db::audit(
-        tx,
-        ctx.now,
-        Some(ctx.actor.id),
-        "enrolment.close",
-        Some(person_id),
-    )
-    .await?;
+    ctx.audit(tx, "enrolment.close", person_id).await?;
     Ok(Outcome::Applied)
 }
 
@@ -374,14 +358,7 @@ async fn delete_person(
         return Ok(refused(invalid));
     }
     db::mark_deleted(tx, person_id, ctx.actor.id, ctx.now).await?;
-    db::audit(
-        tx,
-        ctx.now,
-        Some(ctx.actor.id),
-        "person.delete",
-        Some(person_id),
-    )
-    .await?;
+    ctx.audit(tx, "person.delete", person_id).await?;
     Ok(Outcome::Applied)
 }
 
@@ -394,7 +371,7 @@ async fn add_note(
     if !db::in_scope(tx, ctx.actor, note.person_id).await? {
         return Ok(not_in_scope());
     }
-    if Db::person_exists(tx, note.id).await? {
+    if Db::id_taken(tx, note.id).await? {
         return Ok(rejected(
             "already_exists",
             "Cette note existe déjà sur le serveur.",
@@ -410,14 +387,7 @@ async fn add_note(
     };
     let rev = db::next_revs(tx, 1).await?;
     db::insert_note(tx, &note, rev, ctx.now).await?;
-    db::audit(
-        tx,
-        ctx.now,
-        Some(ctx.actor.id),
-        "note.add",
-        Some(note.person_id),
-    )
-    .await?;
+    ctx.audit(tx, "note.add", note.person_id).await?;
     Ok(Outcome::Applied)
 }
 
@@ -487,13 +457,6 @@ async fn resolve_conflict(
     conflict.resolved_by = Some(ctx.actor.id);
     conflict.resolved_at = Some(ctx.now);
     db::upsert_conflict(tx, &conflict, rev + 1, ctx.now).await?;
-    db::audit(
-        tx,
-        ctx.now,
-        Some(ctx.actor.id),
-        "conflict.resolve",
-        Some(person_id),
-    )
-    .await?;
+    ctx.audit(tx, "conflict.resolve", person_id).await?;
     Ok(Outcome::Applied)
 }
