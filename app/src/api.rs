@@ -4,6 +4,7 @@ use jalon_domain::FieldError;
 use jalon_domain::auth::{LoginRequest, LoginResponse};
 use jalon_domain::sync::{
     MutationEnvelope, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, ReferenceData,
+    SCHEMA_VERSION,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -149,6 +150,7 @@ impl Api {
     ) -> Result<PushResponse, ApiFailure> {
         let body = PushRequest {
             protocol: PROTOCOL_VERSION,
+            schema: SCHEMA_VERSION,
             mutations,
         };
         self.send(
@@ -162,7 +164,7 @@ impl Api {
 
     pub async fn pull(&self, token: &str, cursor: i64) -> Result<PullResponse, ApiFailure> {
         let url = self.url(&format!(
-            "/sync/pull?protocol={PROTOCOL_VERSION}&cursor={cursor}"
+            "/sync/pull?protocol={PROTOCOL_VERSION}&schema={SCHEMA_VERSION}&cursor={cursor}"
         ));
         self.send(self.http.get(url).bearer_auth(token)).await
     }

@@ -33,6 +33,7 @@ fn rows() -> Vec<Change> {
             birth_date: date!(1985 - 05 - 05),
             commune_code: "87085".into(),
             rsa_beneficiary: i % 4 != 0,
+            details: Default::default(),
         };
         let enrolment = Enrolment {
             id: Uuid::from_u128((i + PEOPLE) as u128 + 1),
@@ -42,6 +43,8 @@ fn rows() -> Vec<Change> {
             start_date: date!(2026 - 01 - 01),
             status: EnrolmentStatus::Active,
             exit: None,
+            fse_entry: None,
+            fse_exit: None,
         };
         changes.push(Change {
             rev: 2 * i as i64 + 1,

@@ -25,6 +25,7 @@ fn creation(last_name: &str) -> PersonCreation {
         birth_date: date!(1990 - 09 - 09),
         commune_code: "87011".into(),
         rsa_beneficiary: true,
+        details: Default::default(),
     };
     PersonCreation {
         enrolment: Enrolment {
@@ -35,6 +36,8 @@ fn creation(last_name: &str) -> PersonCreation {
             start_date: date!(2026 - 02 - 02),
             status: EnrolmentStatus::Active,
             exit: None,
+            fse_entry: None,
+            fse_exit: None,
         },
         person,
     }

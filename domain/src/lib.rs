@@ -5,14 +5,18 @@
 //! sides apply identically and that tests can call directly.
 
 pub mod auth;
+pub mod caseload;
+pub mod codes;
 pub mod communes;
 #[rustfmt::skip]
 mod communes_data;
 pub mod error;
+pub mod followup;
 pub mod merge;
 pub mod notes;
 pub mod pathway;
 pub mod people;
+pub mod profile;
 pub mod schemes;
 pub mod sync;
 pub mod text;

@@ -27,15 +27,57 @@ pub enum PersonField {
     BirthDate,
     CommuneCode,
     RsaBeneficiary,
+    BirthName,
+    Sex,
+    Phone,
+    Email,
+    Address,
+    Household,
+    Children,
+    RsaFund,
+    Allocataire,
+    RsaSince,
+    RightsAndDuties,
+    Education,
+    LabourMarket,
+    SelfEmployed,
+}
+
+/// A closed list's value as a field value: its code, or `""` when unknown.
+fn code_value(code: Option<&'static str>) -> FieldValue {
+    FieldValue::Text(code.unwrap_or_default().to_owned())
+}
+
+/// Reads a field value back into an optional code; `None` when the value is not a known code.
+fn parse_code<T>(value: &FieldValue, parse: fn(&str) -> Option<T>) -> Option<Option<T>> {
+    match value {
+        FieldValue::Text(t) if t.is_empty() => Some(None),
+        FieldValue::Text(t) => parse(t).map(Some),
+        _ => None,
+    }
 }
 
 impl PersonField {
-    pub const ALL: [PersonField; 5] = [
+    pub const ALL: [PersonField; 19] = [
         PersonField::LastName,
         PersonField::FirstName,
         PersonField::BirthDate,
         PersonField::CommuneCode,
         PersonField::RsaBeneficiary,
+        PersonField::BirthName,
+        PersonField::Sex,
+        PersonField::Phone,
+        PersonField::Email,
+        PersonField::Address,
+        PersonField::Household,
+        PersonField::Children,
+        PersonField::RsaFund,
+        PersonField::Allocataire,
+        PersonField::RsaSince,
+        PersonField::RightsAndDuties,
+        PersonField::Education,
+        PersonField::LabourMarket,
+        PersonField::SelfEmployed,
     ];
 
     /// The field's name in the API and in forms (`last_name`, …).
@@ -46,6 +88,20 @@ impl PersonField {
             PersonField::BirthDate => "birth_date",
             PersonField::CommuneCode => "commune_code",
             PersonField::RsaBeneficiary => "rsa_beneficiary",
+            PersonField::BirthName => "birth_name",
+            PersonField::Sex => "sex",
+            PersonField::Phone => "phone",
+            PersonField::Email => "email",
+            PersonField::Address => "address",
+            PersonField::Household => "household",
+            PersonField::Children => "children",
+            PersonField::RsaFund => "rsa_fund",
+            PersonField::Allocataire => "allocataire",
+            PersonField::RsaSince => "rsa_since",
+            PersonField::RightsAndDuties => "rights_and_duties",
+            PersonField::Education => "education",
+            PersonField::LabourMarket => "labour_market",
+            PersonField::SelfEmployed => "self_employed",
         }
     }
 
@@ -60,28 +116,96 @@ impl PersonField {
             PersonField::BirthDate => "Date de naissance",
             PersonField::CommuneCode => "Commune",
             PersonField::RsaBeneficiary => "Bénéficiaire du RSA",
+            PersonField::BirthName => "Nom de naissance",
+            PersonField::Sex => "Sexe",
+            PersonField::Phone => "Téléphone",
+            PersonField::Email => "E-mail",
+            PersonField::Address => "Adresse",
+            PersonField::Household => "Situation familiale",
+            PersonField::Children => "Enfants à charge",
+            PersonField::RsaFund => "Organisme payeur",
+            PersonField::Allocataire => "Numéro allocataire",
+            PersonField::RsaSince => "Au RSA depuis",
+            PersonField::RightsAndDuties => "Soumis aux droits et devoirs",
+            PersonField::Education => "Niveau de formation",
+            PersonField::LabourMarket => "Situation sur le marché du travail",
+            PersonField::SelfEmployed => "Statut d'indépendant",
         }
     }
 
     /// The value of this field in `person`.
     pub fn get(self, person: &Person) -> FieldValue {
+        let d = &person.details;
         match self {
             PersonField::LastName => FieldValue::Text(person.last_name.clone()),
             PersonField::FirstName => FieldValue::Text(person.first_name.clone()),
             PersonField::BirthDate => FieldValue::Date(person.birth_date),
             PersonField::CommuneCode => FieldValue::Text(person.commune_code.clone()),
             PersonField::RsaBeneficiary => FieldValue::Bool(person.rsa_beneficiary),
+            PersonField::BirthName => FieldValue::Text(d.birth_name.clone()),
+            PersonField::Sex => code_value(d.sex.map(|v| v.as_str())),
+            PersonField::Phone => FieldValue::Text(d.phone.clone()),
+            PersonField::Email => FieldValue::Text(d.email.clone()),
+            PersonField::Address => FieldValue::Text(d.address.clone()),
+            PersonField::Household => code_value(d.household.map(|v| v.as_str())),
+            PersonField::Children => FieldValue::Int(d.children),
+            PersonField::RsaFund => code_value(d.rsa_fund.map(|v| v.as_str())),
+            PersonField::Allocataire => FieldValue::Text(d.allocataire.clone()),
+            PersonField::RsaSince => match d.rsa_since {
+                Some(date) => FieldValue::Date(date),
+                None => FieldValue::Text(String::new()),
+            },
+            PersonField::RightsAndDuties => FieldValue::Bool(d.rights_and_duties),
+            PersonField::Education => code_value(d.education.map(|v| v.as_str())),
+            PersonField::LabourMarket => code_value(d.labour_market.map(|v| v.as_str())),
+            PersonField::SelfEmployed => code_value(d.self_employed.map(|v| v.as_str())),
         }
     }
 
-    /// Sets this field of `person`; `false` when the value has the wrong type.
+    /// Sets this field of `person`; `false` when the value has the wrong type or is not one
+    /// of the field's codes.
     pub fn set(self, person: &mut Person, value: &FieldValue) -> bool {
+        use crate::profile::{Education, Household, LabourMarket, RsaFund, SelfEmployed, Sex};
+        let d = &mut person.details;
         match (self, value) {
             (PersonField::LastName, FieldValue::Text(v)) => person.last_name = v.clone(),
             (PersonField::FirstName, FieldValue::Text(v)) => person.first_name = v.clone(),
             (PersonField::BirthDate, FieldValue::Date(v)) => person.birth_date = *v,
             (PersonField::CommuneCode, FieldValue::Text(v)) => person.commune_code = v.clone(),
             (PersonField::RsaBeneficiary, FieldValue::Bool(v)) => person.rsa_beneficiary = *v,
+            (PersonField::BirthName, FieldValue::Text(v)) => d.birth_name = v.clone(),
+            (PersonField::Phone, FieldValue::Text(v)) => d.phone = v.clone(),
+            (PersonField::Email, FieldValue::Text(v)) => d.email = v.clone(),
+            (PersonField::Address, FieldValue::Text(v)) => d.address = v.clone(),
+            (PersonField::Children, FieldValue::Int(v)) => d.children = *v,
+            (PersonField::Allocataire, FieldValue::Text(v)) => d.allocataire = v.clone(),
+            (PersonField::RsaSince, FieldValue::Date(v)) => d.rsa_since = Some(*v),
+            (PersonField::RsaSince, FieldValue::Text(v)) if v.is_empty() => d.rsa_since = None,
+            (PersonField::RightsAndDuties, FieldValue::Bool(v)) => d.rights_and_duties = *v,
+            (PersonField::Sex, v) => match parse_code(v, Sex::parse) {
+                Some(code) => d.sex = code,
+                None => return false,
+            },
+            (PersonField::Household, v) => match parse_code(v, Household::parse) {
+                Some(code) => d.household = code,
+                None => return false,
+            },
+            (PersonField::RsaFund, v) => match parse_code(v, RsaFund::parse) {
+                Some(code) => d.rsa_fund = code,
+                None => return false,
+            },
+            (PersonField::Education, v) => match parse_code(v, Education::parse) {
+                Some(code) => d.education = code,
+                None => return false,
+            },
+            (PersonField::LabourMarket, v) => match parse_code(v, LabourMarket::parse) {
+                Some(code) => d.labour_market = code,
+                None => return false,
+            },
+            (PersonField::SelfEmployed, v) => match parse_code(v, SelfEmployed::parse) {
+                Some(code) => d.self_employed = code,
+                None => return false,
+            },
             _ => return false,
         }
         true
@@ -96,16 +220,19 @@ pub enum FieldValue {
     Bool(bool),
     Date(Date),
     Text(String),
+    Int(i64),
 }
 
 impl FieldValue {
-    /// How the value is shown to users.
+    /// How the value is shown to users (codes of closed lists are shown by their caller).
     pub fn display_fr(&self) -> String {
         match self {
             FieldValue::Bool(true) => "oui".into(),
             FieldValue::Bool(false) => "non".into(),
             FieldValue::Date(d) => crate::text::format_date_fr(*d),
+            FieldValue::Text(t) if t.is_empty() => "(vide)".into(),
             FieldValue::Text(t) => t.clone(),
+            FieldValue::Int(n) => n.to_string(),
         }
     }
 }
@@ -311,6 +438,7 @@ mod tests {
             birth_date: date!(1990 - 01 - 01),
             commune_code: "87085".into(),
             rsa_beneficiary: true,
+            details: Default::default(),
         };
         let mut edited = server.clone();
         edited.first_name = "Léna".into();
@@ -337,9 +465,40 @@ mod tests {
             birth_date: date!(1990 - 01 - 01),
             commune_code: "87085".into(),
             rsa_beneficiary: true,
+            details: Default::default(),
         };
         assert!(!PersonField::BirthDate.set(&mut person, &text("hier")));
         assert!(PersonField::BirthDate.set(&mut person, &FieldValue::Date(date!(1991 - 02 - 03))));
         assert_eq!(person.birth_date, date!(1991 - 02 - 03));
+    }
+
+    #[test]
+    fn every_field_reads_back_what_it_sets_and_refuses_unknown_codes() {
+        let mut person = Person {
+            id: Uuid::from_u128(1),
+            last_name: "Roux".into(),
+            first_name: "Léa".into(),
+            birth_date: date!(1990 - 01 - 01),
+            commune_code: "87085".into(),
+            rsa_beneficiary: true,
+            details: Default::default(),
+        };
+        for field in PersonField::ALL {
+            assert_eq!(PersonField::parse(field.as_str()), Some(field));
+            let value = field.get(&person);
+            assert!(field.set(&mut person, &value), "{field:?}");
+            assert_eq!(field.get(&person), value);
+        }
+        assert!(PersonField::Sex.set(&mut person, &text("female")));
+        assert_eq!(person.details.sex, Some(crate::profile::Sex::Female));
+        assert!(!PersonField::Sex.set(&mut person, &text("martian")));
+        assert!(PersonField::Sex.set(&mut person, &text("")));
+        assert_eq!(person.details.sex, None);
+        assert!(PersonField::RsaSince.set(&mut person, &FieldValue::Date(date!(2020 - 05 - 01))));
+        assert!(PersonField::RsaSince.set(&mut person, &text("")));
+        assert_eq!(person.details.rsa_since, None);
+        assert!(!PersonField::Children.set(&mut person, &text("2")));
+        assert!(PersonField::Children.set(&mut person, &FieldValue::Int(2)));
+        assert_eq!(person.details.children, 2);
     }
 }

@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::auth::{Role, SessionUser};
+use crate::code_enum;
 use crate::error::{FieldError, Invalid};
-use crate::people::{Enrolment, EnrolmentStatus};
+use crate::people::{Enrolment, EnrolmentStatus, Person};
+use crate::profile::{Education, LabourMarket, Sex};
 
 /// How an exit counts in the figures (share of positive exits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +115,65 @@ pub struct Exit {
     pub reason: ExitReason,
 }
 
+/// A participant's situation when an enrolment starts, as the FSE indicators count it. Each
+/// enrolment keeps its own: a later enrolment never overwrites it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FseEntry {
+    pub age: i32,
+    pub sex: Option<Sex>,
+    pub education: Option<Education>,
+    pub labour_market: Option<LabourMarket>,
+    pub rsa_beneficiary: bool,
+}
+
+code_enum! {
+    /// The FSE result on leaving.
+    pub enum FseExitSituation {
+        Employed = ("employed", "En emploi, y compris indépendant"),
+        InTraining = ("in_training", "En formation ou qualification"),
+        JobSearching = ("job_searching", "En recherche d'emploi"),
+        Inactive = ("inactive", "Inactif"),
+    }
+}
+
+/// A participant's situation when an enrolment ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FseExit {
+    pub situation: FseExitSituation,
+    pub education: Option<Education>,
+}
+
+/// The entry snapshot of an enrolment starting on `start` for `person`.
+pub fn fse_entry(person: &Person, start: Date) -> FseEntry {
+    FseEntry {
+        age: crate::people::age_on(person.birth_date, start),
+        sex: person.details.sex,
+        education: person.details.education,
+        labour_market: person.details.labour_market,
+        rsa_beneficiary: person.rsa_beneficiary,
+    }
+}
+
+/// The exit snapshot: the situation the exit reason tells, or else (no exit data) the
+/// person's labour-market situation carried from their file, as the FSE rules ask.
+pub fn fse_exit(person: &Person, exit: &Exit) -> FseExit {
+    let situation = match exit.reason {
+        ExitReason::LongJob | ExitReason::TemporaryJob | ExitReason::BusinessCreation => {
+            FseExitSituation::Employed
+        }
+        ExitReason::QualifyingTraining => FseExitSituation::InTraining,
+        _ => match person.details.labour_market {
+            Some(LabourMarket::Employed) => FseExitSituation::Employed,
+            Some(LabourMarket::Inactive) => FseExitSituation::Inactive,
+            _ => FseExitSituation::JobSearching,
+        },
+    };
+    FseExit {
+        situation,
+        education: person.details.education,
+    }
+}
+
 /// The enrolment state machine: an active enrolment can be closed, once. Returns the closed
 /// enrolment, or why the transition is impossible or not allowed to `actor` (the référent who
 /// follows it, or a supervisor of its scheme).
@@ -179,6 +240,8 @@ mod tests {
             start_date: date!(2026 - 03 - 01),
             status: EnrolmentStatus::Active,
             exit: None,
+            fse_entry: None,
+            fse_exit: None,
         }
     }
 
@@ -278,5 +341,37 @@ mod tests {
         for reason in ExitReason::ALL {
             assert_eq!(ExitReason::parse(reason.as_str()), Some(reason));
         }
+    }
+
+    #[test]
+    fn the_exit_snapshot_follows_the_reason_or_carries_the_entry_situation() {
+        let person = Person {
+            id: Uuid::from_u128(2),
+            last_name: "Roux".into(),
+            first_name: "Léa".into(),
+            birth_date: date!(1990 - 06 - 01),
+            commune_code: "87085".into(),
+            rsa_beneficiary: true,
+            details: crate::profile::PersonDetails {
+                labour_market: Some(LabourMarket::Inactive),
+                education: Some(Education::Isced34),
+                ..Default::default()
+            },
+        };
+        let entry = fse_entry(&person, date!(2026 - 05 - 31));
+        assert_eq!(entry.age, 35);
+        assert_eq!(entry.labour_market, Some(LabourMarket::Inactive));
+        assert_eq!(
+            fse_exit(&person, &exit(ExitReason::LongJob)).situation,
+            FseExitSituation::Employed
+        );
+        assert_eq!(
+            fse_exit(&person, &exit(ExitReason::QualifyingTraining)).situation,
+            FseExitSituation::InTraining
+        );
+        assert_eq!(
+            fse_exit(&person, &exit(ExitReason::Health)).situation,
+            FseExitSituation::Inactive
+        );
     }
 }

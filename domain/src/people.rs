@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::auth::{Role, SessionUser, StaffMember};
 use crate::communes;
 use crate::error::{FieldError, Invalid};
+use crate::profile::{PersonDetails, check_details};
 use crate::schemes::{Scheme, SchemeCode};
 
 /// Longest accepted name, in characters.
@@ -26,6 +27,9 @@ pub struct Person {
     /// INSEE code of a commune of Haute-Vienne.
     pub commune_code: String,
     pub rsa_beneficiary: bool,
+    /// Everything else the file holds (contact, household, RSA, education…).
+    #[serde(default)]
+    pub details: PersonDetails,
 }
 
 impl Person {
@@ -39,6 +43,7 @@ impl Person {
         self.last_name = collapse_whitespace(&self.last_name);
         self.first_name = collapse_whitespace(&self.first_name);
         self.commune_code = self.commune_code.trim().to_owned();
+        self.details = self.details.normalized();
         self
     }
 }
@@ -80,6 +85,12 @@ pub struct Enrolment {
     /// Set when the enrolment is closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit: Option<crate::pathway::Exit>,
+    /// The FSE data at entry, taken by the server when the enrolment reaches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fse_entry: Option<crate::pathway::FseEntry>,
+    /// The FSE data at exit, taken by the server when the enrolment is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fse_exit: Option<crate::pathway::FseExit>,
 }
 
 /// A new person together with their first enrolment, created in one step by a référent.
@@ -154,6 +165,8 @@ pub fn check_person(person: &Person, today: Date) -> Result<(), Invalid> {
             ));
         }
     }
+
+    check_details(&person.details, person.birth_date, today, &mut invalid);
 
     if person.commune_code.is_empty() {
         invalid.push(FieldError::new(
@@ -388,6 +401,7 @@ mod tests {
             birth_date: date!(1988 - 03 - 14),
             commune_code: commune.into(),
             rsa_beneficiary: true,
+            details: PersonDetails::default(),
         };
         PersonCreation {
             enrolment: Enrolment {
@@ -398,6 +412,8 @@ mod tests {
                 start_date: TODAY,
                 status: EnrolmentStatus::Active,
                 exit: None,
+                fse_entry: None,
+                fse_exit: None,
             },
             person,
         }

@@ -18,6 +18,19 @@ use crate::schemes::Scheme;
 /// device keeps its outbox until it is updated.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// Version of the shape of records and mutations. A pull from another schema is refused with
+/// `outdated_client` (the app must update to read the records); a push from an older schema
+/// down to [`MIN_PUSH_SCHEMA`] is still applied, so that an outdated app empties its outbox
+/// before it updates.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Oldest schema whose mutations the server still reads (later fields have defaults).
+pub const MIN_PUSH_SCHEMA: u32 = 1;
+
+fn first_schema() -> u32 {
+    1
+}
+
 /// Most mutations a device sends in one push.
 pub const MAX_PUSH_BATCH: usize = 100;
 
@@ -49,6 +62,8 @@ pub enum Mutation {
     DeletePerson { person_id: Uuid, base: Person },
     /// A note in a person's journal, or a new version of one.
     AddNote(crate::notes::Note),
+    /// A new follow-up item (appointment, step, contract, obstacle) or its new state.
+    SaveItem(crate::followup::Item),
     /// A user keeps one of the values of a conflict.
     ResolveConflict {
         conflict_id: Uuid,
@@ -64,6 +79,7 @@ impl Mutation {
             Mutation::CreatePerson(c) => c.person.id,
             Mutation::EditPerson(e) => e.person_id,
             Mutation::AddNote(n) => n.person_id,
+            Mutation::SaveItem(i) => i.person_id,
             Mutation::DeletePerson { person_id, .. } => *person_id,
             Mutation::ResolveConflict { person_id, .. }
             | Mutation::ChangeReferent { person_id, .. }
@@ -83,6 +99,9 @@ pub struct MutationEnvelope {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushRequest {
     pub protocol: u32,
+    /// Absent from the first apps, which spoke schema 1.
+    #[serde(default = "first_schema")]
+    pub schema: u32,
     pub mutations: Vec<MutationEnvelope>,
 }
 
@@ -122,6 +141,7 @@ pub enum Record {
     Enrolment(Enrolment),
     Conflict(Conflict),
     Note(crate::notes::Note),
+    Item(crate::followup::Item),
 }
 
 /// One record in a pull, with the change number the server gave its last write.
@@ -136,6 +156,8 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub protocol: u32,
+    #[serde(default = "first_schema")]
+    pub schema: u32,
     /// In increasing `rev` order.
     pub changes: Vec<Change>,
     /// The cursor to send next time: the `rev` of the last change, or the one sent.
@@ -214,6 +236,8 @@ mod tests {
                 start_date: date!(2026 - 01 - 05),
                 status,
                 exit: None,
+                fse_entry: None,
+                fse_exit: None,
             })
         };
         let (a, b) = (
@@ -241,6 +265,8 @@ mod tests {
                 start_date: date!(2026 - 01 - 05),
                 status: EnrolmentStatus::Active,
                 exit: None,
+                fse_entry: None,
+                fse_exit: None,
             }),
         };
         let json = serde_json::to_value(&change).unwrap();

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use jalon_domain::auth::{Role, SessionUser, StaffMember};
+use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason};
@@ -29,6 +30,27 @@ pub struct Db {
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+/// The columns [`person_row`] reads.
+macro_rules! person_columns {
+    () => {
+        "id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, details, rev"
+    };
+}
+
+/// The columns [`enrolment_row`] reads.
+macro_rules! enrolment_columns {
+    () => {
+        "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev"
+    };
+}
+
+/// The columns [`item_row`] reads.
+macro_rules! item_columns {
+    () => {
+        "id, person_id, version, author_id, body, rev"
+    };
+}
 
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("corrupt {what} in database").into())
@@ -305,34 +327,81 @@ async fn changes_after(
     let Some(scope) = scope_sql(user) else {
         return Ok((Vec::new(), false));
     };
-    let queries: [(String, DecodeChange); 4] = [
+    let queries: [(String, DecodeChange); 5] = [
         (
             format!(
-                "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev
-                 FROM people WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
+                concat!(
+                    "SELECT ",
+                    person_columns!(),
+                    " FROM people
+                 WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
+                ),
+                scope = scope
             ),
-            |row| Ok(Change { rev: row.try_get("rev")?, record: Record::Person(person_row(row)?) }),
+            |row| {
+                Ok(Change {
+                    rev: row.try_get("rev")?,
+                    record: Record::Person(person_row(row)?),
+                })
+            },
         ),
         (
             format!(
-                "SELECT id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, rev
-                 FROM enrolments WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                concat!(
+                    "SELECT ",
+                    enrolment_columns!(),
+                    " FROM enrolments
+                 WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                ),
+                scope = scope
             ),
-            |row| Ok(Change { rev: row.try_get("rev")?, record: Record::Enrolment(enrolment_row(row)?) }),
+            |row| {
+                Ok(Change {
+                    rev: row.try_get("rev")?,
+                    record: Record::Enrolment(enrolment_row(row)?),
+                })
+            },
         ),
         (
             format!(
                 "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
                  FROM conflicts WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
             ),
-            |row| Ok(Change { rev: row.try_get("rev")?, record: Record::Conflict(conflict_row(row)?) }),
+            |row| {
+                Ok(Change {
+                    rev: row.try_get("rev")?,
+                    record: Record::Conflict(conflict_row(row)?),
+                })
+            },
         ),
         (
             format!(
                 "SELECT id, person_id, author_id, date, text, replaces, rev
                  FROM notes WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
             ),
-            |row| Ok(Change { rev: row.try_get("rev")?, record: Record::Note(note_row(row)?) }),
+            |row| {
+                Ok(Change {
+                    rev: row.try_get("rev")?,
+                    record: Record::Note(note_row(row)?),
+                })
+            },
+        ),
+        (
+            format!(
+                concat!(
+                    "SELECT ",
+                    item_columns!(),
+                    " FROM items
+                 WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                ),
+                scope = scope
+            ),
+            |row| {
+                Ok(Change {
+                    rev: row.try_get("rev")?,
+                    record: Record::Item(item_row(row)?),
+                })
+            },
         ),
     ];
     let user_id = user.id.to_string();
@@ -403,11 +472,11 @@ pub async fn person(
     tx: &mut SqliteConnection,
     id: Uuid,
 ) -> Result<Option<(Person, Uuid, i64)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, last_name, first_name, birth_date, commune_code, rsa_beneficiary, rev,
-                created_by, created_at
-         FROM people WHERE id = ?1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        person_columns!(),
+        ", created_by, created_at FROM people WHERE id = ?1"
+    ))
     .bind(id.to_string())
     .fetch_optional(&mut *tx)
     .await?;
@@ -448,10 +517,11 @@ pub async fn enrolments_of(
     tx: &mut SqliteConnection,
     person_id: Uuid,
 ) -> Result<Vec<Enrolment>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, rev
-         FROM enrolments WHERE person_id = ?1",
-    )
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        enrolment_columns!(),
+        " FROM enrolments WHERE person_id = ?1"
+    ))
     .bind(person_id.to_string())
     .fetch_all(&mut *tx)
     .await?;
@@ -462,10 +532,11 @@ pub async fn enrolment(
     conn: &mut SqliteConnection,
     id: Uuid,
 ) -> Result<Option<Enrolment>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, rev
-         FROM enrolments WHERE id = ?1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        enrolment_columns!(),
+        " FROM enrolments WHERE id = ?1"
+    ))
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
@@ -579,7 +650,7 @@ pub async fn update_person(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE people SET last_name = ?2, first_name = ?3, birth_date = ?4, commune_code = ?5,
-                           rsa_beneficiary = ?6, rev = ?7
+                           rsa_beneficiary = ?6, rev = ?7, details = ?8
          WHERE id = ?1",
     )
     .bind(person.id.to_string())
@@ -589,6 +660,7 @@ pub async fn update_person(
     .bind(&person.commune_code)
     .bind(person.rsa_beneficiary)
     .bind(rev)
+    .bind(to_json(&person.details)?)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -771,8 +843,8 @@ pub async fn insert_person(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO people (id, last_name, first_name, birth_date, commune_code, rsa_beneficiary,
-                             rev, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                             rev, created_by, created_at, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .bind(person.id.to_string())
     .bind(&person.last_name)
@@ -783,6 +855,7 @@ pub async fn insert_person(
     .bind(rev)
     .bind(created_by.to_string())
     .bind(now)
+    .bind(to_json(&person.details)?)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -796,8 +869,8 @@ pub async fn insert_enrolment(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO enrolments (id, person_id, scheme, referent_id, start_date, status, rev,
-                                 created_at, exit_date, exit_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                 created_at, exit_date, exit_reason, fse_entry, fse_exit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )
     .bind(enrolment.id.to_string())
     .bind(enrolment.person_id.to_string())
@@ -809,6 +882,8 @@ pub async fn insert_enrolment(
     .bind(now)
     .bind(enrolment.exit.map(|e| e.date))
     .bind(enrolment.exit.map(|e| e.reason.as_str()))
+    .bind(enrolment.fse_entry.as_ref().map(to_json).transpose()?)
+    .bind(enrolment.fse_exit.as_ref().map(to_json).transpose()?)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -821,13 +896,16 @@ pub async fn update_enrolment_status(
     rev: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE enrolments SET status = ?2, exit_date = ?3, exit_reason = ?4, rev = ?5 WHERE id = ?1",
+        "UPDATE enrolments SET status = ?2, exit_date = ?3, exit_reason = ?4, rev = ?5,
+                               fse_exit = ?6
+         WHERE id = ?1",
     )
     .bind(enrolment.id.to_string())
     .bind(enrolment.status.as_str())
     .bind(enrolment.exit.map(|e| e.date))
     .bind(enrolment.exit.map(|e| e.reason.as_str()))
     .bind(rev)
+    .bind(enrolment.fse_exit.as_ref().map(to_json).transpose()?)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -862,6 +940,7 @@ fn person_row(row: &SqliteRow) -> Result<Person, sqlx::Error> {
         birth_date: row.try_get::<Date, _>("birth_date")?,
         commune_code: row.try_get("commune_code")?,
         rsa_beneficiary: row.try_get("rsa_beneficiary")?,
+        details: from_json(row.try_get("details")?, "person details")?,
     })
 }
 
@@ -942,5 +1021,120 @@ fn enrolment_row(row: &SqliteRow) -> Result<Enrolment, sqlx::Error> {
             }),
             _ => None,
         },
+        fse_entry: row
+            .try_get::<Option<&str>, _>("fse_entry")?
+            .map(|j| from_json(j, "FSE entry"))
+            .transpose()?,
+        fse_exit: row
+            .try_get::<Option<&str>, _>("fse_exit")?
+            .map(|j| from_json(j, "FSE exit"))
+            .transpose()?,
     })
+}
+
+fn item_row(row: &SqliteRow) -> Result<Item, sqlx::Error> {
+    Ok(Item {
+        id: parse_uuid(row.try_get("id")?)?,
+        person_id: parse_uuid(row.try_get("person_id")?)?,
+        version: row.try_get("version")?,
+        author_id: parse_uuid(row.try_get("author_id")?)?,
+        body: from_json(row.try_get("body")?, "item body")?,
+    })
+}
+
+/// An item in its current version.
+pub async fn item(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Item>, sqlx::Error> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        item_columns!(),
+        " FROM items WHERE id = ?1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(item_row).transpose()
+}
+
+/// The items of a person, in their current versions.
+pub async fn items_of(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> Result<Vec<Item>, sqlx::Error> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        item_columns!(),
+        " FROM items WHERE person_id = ?1"
+    ))
+    .bind(person_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(item_row).collect()
+}
+
+/// Stores a new version of an item (or its first) under change number `rev`; the version is
+/// also kept in the item's history.
+pub async fn save_item(
+    conn: &mut SqliteConnection,
+    item: &Item,
+    rev: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let body = to_json(&item.body)?;
+    sqlx::query(
+        "INSERT INTO items (id, person_id, kind, version, author_id, body, rev, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET version = ?4, author_id = ?5, body = ?6, rev = ?7,
+                                        updated_at = ?8",
+    )
+    .bind(item.id.to_string())
+    .bind(item.person_id.to_string())
+    .bind(item.body.kind())
+    .bind(item.version)
+    .bind(item.author_id.to_string())
+    .bind(&body)
+    .bind(rev)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO item_versions (item_id, version, author_id, body, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(item.id.to_string())
+    .bind(item.version)
+    .bind(item.author_id.to_string())
+    .bind(&body)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// How many versions of an item the server keeps.
+pub async fn item_version_count(conn: &mut SqliteConnection, id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM item_versions WHERE item_id = ?1")
+        .bind(id.to_string())
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// The people (not deleted) who may be the same as `person`: same name and birth date, or
+/// same numéro allocataire. Narrowed in SQL by birth date or file number, then by the
+/// domain's rule.
+pub async fn possible_duplicates(
+    conn: &mut SqliteConnection,
+    person: &Person,
+) -> Result<Vec<Person>, sqlx::Error> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        person_columns!(),
+        " FROM people WHERE id != ?1 AND deleted_at IS NULL
+          AND (birth_date = ?2 OR (?3 != '' AND json_extract(details, '$.allocataire') = ?3))"
+    ))
+    .bind(person.id.to_string())
+    .bind(person.birth_date)
+    .bind(&person.details.allocataire)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(person_row).collect()
 }

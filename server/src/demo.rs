@@ -5,7 +5,17 @@
 
 use jalon_domain::auth::Role;
 use jalon_domain::communes::{self, Commune};
+use jalon_domain::followup::{
+    Appointment, AppointmentStatus, Contract, DuplicateReason, DuplicateWarning, Item, ItemBody,
+    Obstacle, ObstacleStatus, ObstacleTheme, Place, Step, StepKind, StepStatus, add_months,
+    obstacle_id,
+};
+use jalon_domain::notes::Note;
+use jalon_domain::pathway::{Exit, ExitReason, fse_entry, fse_exit};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
+use jalon_domain::profile::{
+    Education, Household, LabourMarket, PersonDetails, RsaFund, SelfEmployed, Sex,
+};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -237,6 +247,318 @@ const LAST_NAMES: &[&str] = &[
     "Cousin",
 ];
 
+/// People per référent whose enrolment closed this year (outside the active caseload).
+const EXITS_PER_REFERENT: u32 = 2;
+
+fn demo_person(
+    rng: &mut Rng,
+    scheme: SchemeCode,
+    i: u32,
+    pool: &[&Commune],
+    today: Date,
+) -> Person {
+    let birth_date = today - Duration::days(18 * 365 + rng.below(45 * 365) as i64);
+    let rsa_beneficiary = scheme != SchemeCode::Plie || i >= PLIE_NON_RSA_PER_REFERENT;
+    let last_name = rng.pick(LAST_NAMES).to_string();
+    let first_name = rng.pick(FIRST_NAMES).to_string();
+    let fund = if scheme == SchemeCode::Arpe && rng.below(4) == 0 {
+        RsaFund::Msa
+    } else {
+        RsaFund::Caf
+    };
+    let details = PersonDetails {
+        birth_name: if rng.below(8) == 0 {
+            rng.pick(LAST_NAMES).to_string()
+        } else {
+            String::new()
+        },
+        sex: Some(*rng.pick(&[
+            Sex::Female,
+            Sex::Male,
+            Sex::Female,
+            Sex::Male,
+            Sex::NonBinary,
+        ])),
+        phone: format!(
+            "06 {:02} {:02} {:02} {:02}",
+            rng.below(100),
+            rng.below(100),
+            rng.below(100),
+            rng.below(100)
+        ),
+        email: if rng.below(2) == 0 {
+            format!(
+                "{}.{}@exemple.fr",
+                jalon_domain::text::fold(&first_name),
+                jalon_domain::text::fold(&last_name)
+            )
+            .replace(' ', "-")
+        } else {
+            String::new()
+        },
+        address: format!("{} rue des {}", 1 + rng.below(80), rng.pick(STREETS)),
+        household: Some(*rng.pick(Household::ALL)),
+        children: rng.below(4) as i64,
+        rsa_fund: rsa_beneficiary.then_some(fund),
+        allocataire: if rsa_beneficiary {
+            format!("{:07}", rng.below(10_000_000))
+        } else {
+            String::new()
+        },
+        rsa_since: rsa_beneficiary.then(|| today - Duration::days(90 + rng.below(8 * 365) as i64)),
+        rights_and_duties: rsa_beneficiary,
+        education: Some(*rng.pick(Education::ALL)),
+        labour_market: Some(*rng.pick(LabourMarket::ALL)),
+        self_employed: Some(match (scheme, rng.below(10)) {
+            (SchemeCode::Arpe, 0) => SelfEmployed::Nsa,
+            (_, 1) => SelfEmployed::MicroEntrepreneur,
+            (_, 2) => SelfEmployed::Eti,
+            _ => SelfEmployed::No,
+        }),
+    };
+    Person {
+        id: rng.uuid(),
+        last_name,
+        first_name,
+        birth_date,
+        commune_code: rng.commune(pool).code.to_owned(),
+        rsa_beneficiary,
+        details,
+    }
+}
+
+/// A working-hours time, on the half hour.
+fn slot(rng: &mut Rng) -> String {
+    format!(
+        "{:02}:{}",
+        9 + rng.below(8),
+        if rng.below(2) == 0 { "00" } else { "30" }
+    )
+}
+
+/// The follow-up of one enrolment: a contract (missing, ending or expired for some), past
+/// and coming appointments (some today), steps, obstacles and notes.
+fn follow_up(rng: &mut Rng, enrolment: &Enrolment, today: Date) -> (Vec<Item>, Vec<Note>) {
+    let person_id = enrolment.person_id;
+    let author_id = enrolment.referent_id;
+    let start = enrolment.start_date;
+    let end_of_follow_up = enrolment.exit.map_or(today, |e| e.date);
+    let days = (end_of_follow_up - start).whole_days().max(1) as u64;
+    let mut bodies: Vec<ItemBody> = Vec::new();
+
+    // Most have a contract signed in the first weeks; a few have none (alert).
+    if rng.below(10) != 0 {
+        let signed_on = (start + Duration::days(rng.below(25) as i64)).min(today);
+        let months = if rng.below(3) == 0 { 6 } else { 12 };
+        let mut c_start = signed_on;
+        // Renewed while it ran out, so the current contract covers today for most.
+        while add_months(c_start, months) < today - Duration::days(rng.below(40) as i64) {
+            c_start = add_months(c_start, months);
+        }
+        bodies.push(ItemBody::Contract(Contract {
+            enrolment_id: enrolment.id,
+            signed_on: c_start.min(today),
+            start: c_start,
+            end: add_months(c_start, months),
+            objectives: rng.pick(OBJECTIVES).to_string(),
+            weekly_hours: *rng.pick(&[15, 15, 15, 10, 8]),
+        }));
+    }
+
+    // Attended appointments about monthly; a tenth of people without contact for 60 days.
+    let quiet = rng.below(10) == 0;
+    let last_seen = if quiet {
+        65 + rng.below(60)
+    } else {
+        rng.below(50)
+    };
+    let mut back = last_seen;
+    while back < days && back < 400 {
+        let status = match rng.below(10) {
+            0 => AppointmentStatus::NoShow,
+            1 => AppointmentStatus::Excused,
+            _ => AppointmentStatus::Attended,
+        };
+        let report = if status == AppointmentStatus::Attended {
+            rng.pick(REPORTS).to_string()
+        } else {
+            String::new()
+        };
+        bodies.push(ItemBody::Appointment(Appointment {
+            date: end_of_follow_up - Duration::days(back as i64),
+            time: slot(rng),
+            place: *rng.pick(Place::ALL),
+            status,
+            report,
+        }));
+        back += 25 + rng.below(15);
+    }
+    if enrolment.status == EnrolmentStatus::Active {
+        // The next appointment: today for one in eight, else within three weeks.
+        let ahead = if rng.below(8) == 0 {
+            0
+        } else {
+            1 + rng.below(21)
+        };
+        bodies.push(ItemBody::Appointment(Appointment {
+            date: today + Duration::days(ahead as i64),
+            time: slot(rng),
+            place: *rng.pick(Place::ALL),
+            status: AppointmentStatus::Planned,
+            report: String::new(),
+        }));
+    }
+
+    for _ in 0..rng.below(3) {
+        let planned_start = start + Duration::days(rng.below(days) as i64);
+        let status = *rng.pick(&[
+            StepStatus::Planned,
+            StepStatus::InProgress,
+            StepStatus::Done,
+            StepStatus::Done,
+            StepStatus::Abandoned,
+        ]);
+        let begun = status != StepStatus::Planned;
+        let actual_end = (status == StepStatus::Done || status == StepStatus::Abandoned)
+            .then(|| (planned_start + Duration::days(30 + rng.below(60) as i64)).min(today));
+        bodies.push(ItemBody::Step(Step {
+            kind: *rng.pick(StepKind::ALL),
+            provider: rng.pick(PROVIDERS).to_string(),
+            planned_start: Some(planned_start),
+            planned_end: Some(planned_start + Duration::days(90)),
+            actual_start: (begun).then_some(planned_start.min(today)),
+            actual_end,
+            status,
+        }));
+    }
+
+    for _ in 0..rng.below(4) {
+        let theme = *rng.pick(ObstacleTheme::ALL);
+        if bodies
+            .iter()
+            .any(|b| matches!(b, ItemBody::Obstacle(o) if o.theme == theme))
+        {
+            continue;
+        }
+        bodies.push(ItemBody::Obstacle(Obstacle {
+            theme,
+            status: *rng.pick(ObstacleStatus::ALL),
+            date: start + Duration::days(rng.below(days) as i64),
+        }));
+    }
+
+    let mut notes = Vec::new();
+    if !quiet {
+        for _ in 0..rng.below(3) {
+            notes.push(Note {
+                id: rng.uuid(),
+                person_id,
+                author_id,
+                date: end_of_follow_up - Duration::days(rng.below(days.min(58)) as i64),
+                text: rng.pick(NOTES).to_string(),
+                replaces: None,
+            });
+        }
+    }
+    let items = bodies
+        .into_iter()
+        .map(|body| Item {
+            id: match &body {
+                ItemBody::Obstacle(o) => obstacle_id(person_id, o.theme),
+                _ => rng.uuid(),
+            },
+            person_id,
+            version: 1,
+            author_id,
+            body,
+        })
+        .collect();
+    (items, notes)
+}
+
+/// A second file of the same person (same name and birth date), as a référent working offline
+/// may create, with the warning the server raises.
+async fn seed_duplicate(
+    tx: &mut sqlx::SqliteConnection,
+    rng: &mut Rng,
+    original: &Person,
+    enrolment: &Enrolment,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let twin = Person {
+        id: rng.uuid(),
+        details: PersonDetails::default(),
+        ..original.clone()
+    };
+    let twin_enrolment = Enrolment {
+        id: rng.uuid(),
+        person_id: twin.id,
+        fse_entry: Some(fse_entry(&twin, enrolment.start_date)),
+        ..enrolment.clone()
+    };
+    let warning = Item {
+        id: rng.uuid(),
+        person_id: twin.id,
+        version: 1,
+        author_id: enrolment.referent_id,
+        body: ItemBody::Duplicate(DuplicateWarning {
+            other_person_id: original.id,
+            other_label: format!(
+                "{}, né(e) le {}",
+                original.display_name(),
+                jalon_domain::text::format_date_fr(original.birth_date)
+            ),
+            reason: DuplicateReason::SameIdentity,
+            dismissed: false,
+        }),
+    };
+    let rev = db::next_revs(tx, 3).await?;
+    db::insert_person(tx, &twin, rev, enrolment.referent_id, now).await?;
+    db::insert_enrolment(tx, &twin_enrolment, rev + 1, now).await?;
+    db::save_item(tx, &warning, rev + 2, now).await
+}
+
+const STREETS: &[&str] = &[
+    "Tilleuls",
+    "Écoles",
+    "Châtaigniers",
+    "Vignes",
+    "Prés",
+    "Forges",
+];
+
+const OBJECTIVES: &[&str] = &[
+    "Obtenir le permis B et rechercher un emploi dans la logistique.",
+    "Suivre une formation qualifiante d'aide à domicile.",
+    "Consolider l'activité agricole et régulariser la situation MSA.",
+    "Stabiliser le logement puis reprendre une recherche d'emploi.",
+    "Développer la micro-entreprise : chiffre d'affaires et statut.",
+];
+
+const REPORTS: &[&str] = &[
+    "Point sur les démarches : CV mis à jour, deux candidatures envoyées.",
+    "Entretien sur la mobilité : dossier d'aide au permis à compléter.",
+    "Bilan de la formation en cours, assiduité correcte.",
+    "Point budget : échéancier proposé pour la dette de loyer.",
+    "Préparation de l'entretien d'embauche de la semaine prochaine.",
+];
+
+const PROVIDERS: &[&str] = &[
+    "AFPA Limoges",
+    "Mission locale rurale",
+    "Auto-école solidaire",
+    "Chantier d'insertion du Pays de Nexon",
+    "Centre médico-social",
+    "ADIE",
+];
+
+const NOTES: &[&str] = &[
+    "Appel : la personne confirme sa présence au prochain rendez-vous.",
+    "Courrier CAF reçu, transmis au service RSA.",
+    "Échange avec le prestataire : bonne implication.",
+    "Message laissé, à rappeler en fin de semaine.",
+];
+
 /// SplitMix64: small, fast, deterministic; the demo data is the same on every machine.
 struct Rng(u64);
 
@@ -330,29 +652,54 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
             .await?;
 
             let size = caseload_size(scheme.code, n);
-            let first_rev = db::next_revs(&mut tx, 2 * i64::from(size)).await?;
-            for i in 0..size {
-                let person = Person {
-                    id: rng.uuid(),
-                    last_name: rng.pick(LAST_NAMES).to_string(),
-                    first_name: rng.pick(FIRST_NAMES).to_string(),
-                    birth_date: today - Duration::days(18 * 365 + rng.below(45 * 365) as i64),
-                    commune_code: rng.commune(&pool).code.to_owned(),
-                    rsa_beneficiary: scheme.code != SchemeCode::Plie
-                        || i >= PLIE_NON_RSA_PER_REFERENT,
-                };
-                let enrolment = Enrolment {
+            // The active caseload (whose last file, on the first référent of each scheme, is a
+            // second file of the person before), then a few people who left this year.
+            let mut previous: Option<(Person, Enrolment)> = None;
+            for i in 0..size + EXITS_PER_REFERENT {
+                if n == 1
+                    && i == size - 1
+                    && let Some((person, enrolment)) = &previous
+                {
+                    seed_duplicate(&mut tx, &mut rng, person, enrolment, now).await?;
+                    continue;
+                }
+                let person = demo_person(&mut rng, scheme.code, i, &pool, today);
+                // PLIE pathways run up to 36 months; some are near that limit.
+                let longest = if scheme.code == SchemeCode::Plie { 34 * 30 } else { 30 * 30 };
+                let start_date = today - Duration::days(rng.below(longest) as i64);
+                let mut enrolment = Enrolment {
                     id: rng.uuid(),
                     person_id: person.id,
                     scheme: scheme.code,
                     referent_id,
-                    start_date: today - Duration::days(rng.below(30 * 30) as i64),
+                    start_date,
                     status: EnrolmentStatus::Active,
                     exit: None,
+                    fse_entry: Some(fse_entry(&person, start_date)),
+                    fse_exit: None,
                 };
-                let rev = first_rev + 2 * i64::from(i);
+                if i >= size {
+                    let exit = Exit {
+                        date: (start_date + Duration::days(60 + rng.below(300) as i64)).min(today),
+                        reason: *rng.pick(&ExitReason::ALL),
+                    };
+                    enrolment.status = EnrolmentStatus::Closed;
+                    enrolment.fse_exit = Some(fse_exit(&person, &exit));
+                    enrolment.exit = Some(exit);
+                }
+                let rev = db::next_revs(&mut tx, 2).await?;
                 db::insert_person(&mut tx, &person, rev, referent_id, now).await?;
                 db::insert_enrolment(&mut tx, &enrolment, rev + 1, now).await?;
+                let (items, notes) = follow_up(&mut rng, &enrolment, today);
+                for item in &items {
+                    let rev = db::next_revs(&mut tx, 1).await?;
+                    db::save_item(&mut tx, item, rev, now).await?;
+                }
+                for note in &notes {
+                    let rev = db::next_revs(&mut tx, 1).await?;
+                    db::insert_note(&mut tx, note, rev, now).await?;
+                }
+                previous = Some((person, enrolment));
             }
         }
     }

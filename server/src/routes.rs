@@ -7,8 +7,8 @@ use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use jalon_domain::auth::{LoginRequest, LoginResponse, SessionUser};
 use jalon_domain::sync::{
-    MAX_PULL_PAGE, MAX_PUSH_BATCH, MutationResult, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse, ReferenceData,
+    MAX_PULL_PAGE, MAX_PUSH_BATCH, MIN_PUSH_SCHEMA, MutationResult, PROTOCOL_VERSION, PullResponse,
+    PushRequest, PushResponse, ReferenceData, SCHEMA_VERSION,
 };
 use jalon_domain::{FieldError, Invalid};
 use serde::Deserialize;
@@ -139,7 +139,9 @@ pub async fn push(
     current: CurrentUser,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    if request.protocol != PROTOCOL_VERSION {
+    if request.protocol != PROTOCOL_VERSION
+        || !(MIN_PUSH_SCHEMA..=SCHEMA_VERSION).contains(&request.schema)
+    {
         return Err(ApiError::OutdatedClient);
     }
     if request.mutations.len() > MAX_PUSH_BATCH {
@@ -176,6 +178,9 @@ pub async fn push(
 #[derive(Debug, Deserialize)]
 pub struct PullQuery {
     protocol: u32,
+    /// Absent from the first apps, which spoke schema 1.
+    #[serde(default = "first_schema")]
+    schema: u32,
     #[serde(default)]
     cursor: i64,
     limit: Option<u32>,
@@ -188,7 +193,7 @@ pub async fn pull(
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(query) = query?;
-    if query.protocol != PROTOCOL_VERSION {
+    if query.protocol != PROTOCOL_VERSION || query.schema != SCHEMA_VERSION {
         return Err(ApiError::OutdatedClient);
     }
     let limit = query.limit.unwrap_or(MAX_PULL_PAGE);
@@ -204,11 +209,16 @@ pub async fn pull(
     let cursor = changes.last().map_or(query.cursor, |c| c.rev);
     Ok(Json(PullResponse {
         protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION,
         changes,
         cursor,
         has_more,
         checksum,
     }))
+}
+
+fn first_schema() -> u32 {
+    1
 }
 
 pub async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {

@@ -5,17 +5,21 @@ use std::collections::HashSet;
 
 use jalon_domain::Invalid;
 use jalon_domain::auth::SessionUser;
+use jalon_domain::followup::{
+    DuplicateWarning, Item, ItemBody, ItemContext, check_item, duplicate_reason,
+};
 use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
 use jalon_domain::notes::{Note, check_note};
-use jalon_domain::pathway::{Exit, close_enrolment};
+use jalon_domain::pathway::{Exit, close_enrolment, fse_entry, fse_exit};
 use jalon_domain::people::{
     Enrolment, Person, PersonCreation, check_deletion, check_person_creation, check_person_update,
     check_referent_change,
 };
 use jalon_domain::schemes::Scheme;
 use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome};
+use jalon_domain::text::format_date_fr;
 use sqlx::sqlite::SqliteConnection;
 use time::Date;
 use uuid::Uuid;
@@ -100,6 +104,7 @@ pub async fn apply(
             referent_id,
         } => change_referent(&mut tx, ctx, *enrolment_id, *person_id, *referent_id).await?,
         Mutation::AddNote(note) => add_note(&mut tx, ctx, note).await?,
+        Mutation::SaveItem(item) => save_item(&mut tx, ctx, item).await?,
         Mutation::DeletePerson { person_id, base } => {
             delete_person(&mut tx, ctx, *person_id, base).await?
         }
@@ -140,9 +145,37 @@ async fn create_person(
             "Cette fiche existe déjà sur le serveur.",
         ));
     }
-    let rev = db::next_revs(tx, 2).await?;
+    let mut enrolment = creation.enrolment.clone();
+    enrolment.fse_entry = Some(fse_entry(&creation.person, enrolment.start_date));
+    let duplicates = db::possible_duplicates(tx, &creation.person).await?;
+    let warnings: Vec<Item> = duplicates
+        .iter()
+        .filter_map(|other| {
+            let reason = duplicate_reason(&creation.person, other)?;
+            Some(Item {
+                id: Uuid::new_v4(),
+                person_id: creation.person.id,
+                version: 1,
+                author_id: ctx.actor.id,
+                body: ItemBody::Duplicate(DuplicateWarning {
+                    other_person_id: other.id,
+                    other_label: format!(
+                        "{}, né(e) le {}",
+                        other.display_name(),
+                        format_date_fr(other.birth_date)
+                    ),
+                    reason,
+                    dismissed: false,
+                }),
+            })
+        })
+        .collect();
+    let rev = db::next_revs(tx, 2 + warnings.len() as i64).await?;
     db::insert_person(tx, &creation.person, rev, ctx.actor.id, ctx.now).await?;
-    db::insert_enrolment(tx, &creation.enrolment, rev + 1, ctx.now).await?;
+    db::insert_enrolment(tx, &enrolment, rev + 1, ctx.now).await?;
+    for (i, warning) in warnings.iter().enumerate() {
+        db::save_item(tx, warning, rev + 2 + i as i64, ctx.now).await?;
+    }
     ctx.audit(tx, "person.create", creation.person.id).await?;
     Ok(Outcome::Applied)
 }
@@ -326,10 +359,13 @@ async fn close(
         Ok(enrolment) => enrolment,
         Err(outcome) => return Ok(outcome),
     };
-    let closed = match close_enrolment(&enrolment, ctx.actor, exit, ctx.today) {
+    let mut closed = match close_enrolment(&enrolment, ctx.actor, exit, ctx.today) {
         Ok(closed) => closed,
         Err(invalid) => return Ok(refused(invalid)),
     };
+    if let Some((person, _, _)) = db::person(tx, person_id).await? {
+        closed.fse_exit = Some(fse_exit(&person, &exit));
+    }
     let rev = db::next_revs(tx, 1).await?;
     db::update_enrolment_status(tx, &closed, rev).await?;
     ctx.audit(tx, "enrolment.close", person_id).await?;
@@ -388,6 +424,38 @@ async fn add_note(
     let rev = db::next_revs(tx, 1).await?;
     db::insert_note(tx, &note, rev, ctx.now).await?;
     ctx.audit(tx, "note.add", note.person_id).await?;
+    Ok(Outcome::Applied)
+}
+
+/// Saves a follow-up item: checked against the version the server holds (see
+/// `jalon_domain::followup`), numbered after it, every version kept.
+async fn save_item(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    item: &Item,
+) -> Result<Outcome, sqlx::Error> {
+    if !db::in_scope(tx, ctx.actor, item.person_id).await? {
+        return Ok(not_in_scope());
+    }
+    let current = db::item(tx, item.id).await?;
+    let enrolments = db::enrolments_of(tx, item.person_id).await?;
+    let item_ctx = ItemContext {
+        actor: ctx.actor,
+        enrolments: &enrolments,
+        today: ctx.today,
+    };
+    let item = match check_item(item.clone(), current.as_ref(), &item_ctx) {
+        Ok(item) => item,
+        Err(invalid) => return Ok(refused(invalid)),
+    };
+    if current.as_ref().is_some_and(|c| c.body == item.body) {
+        // The same state sent twice (two devices made the same change): nothing new.
+        return Ok(Outcome::Applied);
+    }
+    let rev = db::next_revs(tx, 1).await?;
+    db::save_item(tx, &item, rev, ctx.now).await?;
+    ctx.audit(tx, &format!("{}.save", item.body.kind()), item.person_id)
+        .await?;
     Ok(Outcome::Applied)
 }
 

@@ -25,6 +25,7 @@ fn creation(
         birth_date: date!(1985 - 06 - 01),
         commune_code: commune.into(),
         rsa_beneficiary: true,
+        details: Default::default(),
     };
     PersonCreation {
         enrolment: Enrolment {
@@ -35,6 +36,8 @@ fn creation(
             start_date: date!(2026 - 01 - 05),
             status: EnrolmentStatus::Active,
             exit: None,
+            fse_entry: None,
+            fse_exit: None,
         },
         person,
     }
@@ -52,7 +55,7 @@ fn people(changes: &[jalon_domain::sync::Change]) -> Vec<&Person> {
         .iter()
         .filter_map(|c| match &c.record {
             Record::Person(p) => Some(p),
-            Record::Enrolment(_) | Record::Conflict(_) | Record::Note(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -141,27 +144,27 @@ async fn malformed_requests_get_a_4xx_with_a_machine_readable_code() {
             422,
             "validation_failed",
         ),
-        (http.get(server.url("/api/sync/pull?protocol=1")), 401, "unauthenticated"),
+        (http.get(server.url("/api/sync/pull?protocol=1&schema=2")), 401, "unauthenticated"),
         (
-            http.get(server.url("/api/sync/pull?protocol=1"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=2"))
                 .bearer_auth("forged"),
             401,
             "session_expired",
         ),
         (
-            http.get(server.url("/api/sync/pull?protocol=1&cursor=abc"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=2&cursor=abc"))
                 .bearer_auth(&token),
             400,
             "invalid_query",
         ),
         (
-            http.get(server.url("/api/sync/pull?protocol=1&cursor=-4"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=2&cursor=-4"))
                 .bearer_auth(&token),
             400,
             "invalid_query",
         ),
         (
-            http.get(server.url("/api/sync/pull?protocol=1&limit=100000"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=2&limit=100000"))
                 .bearer_auth(&token),
             400,
             "invalid_query",
@@ -173,16 +176,31 @@ async fn malformed_requests_get_a_4xx_with_a_machine_readable_code() {
             "outdated_client",
         ),
         (
+            // An app of an older schema cannot read today's records…
+            http.get(server.url("/api/sync/pull?protocol=1&schema=1"))
+                .bearer_auth(&token),
+            409,
+            "outdated_client",
+        ),
+        (
+            // …nor can one from the future push.
             http.post(server.url("/api/sync/push"))
                 .bearer_auth(&token)
-                .json(&json!({"protocol": 1, "mutations": [{"seq": 1, "mutation": {"type": "explode"}}]})),
+                .json(&json!({"protocol": 1, "schema": 99, "mutations": []})),
+            409,
+            "outdated_client",
+        ),
+        (
+            http.post(server.url("/api/sync/push"))
+                .bearer_auth(&token)
+                .json(&json!({"protocol": 1, "schema": 2, "mutations": [{"seq": 1, "mutation": {"type": "explode"}}]})),
             400,
             "invalid_body",
         ),
         (
             http.post(server.url("/api/sync/push"))
                 .bearer_auth(&token)
-                .json(&json!({"protocol": 1, "mutations": [{"seq": 0, "mutation": {"type": "create_person",
+                .json(&json!({"protocol": 1, "schema": 2, "mutations": [{"seq": 0, "mutation": {"type": "create_person",
                     "person": {"id": Uuid::new_v4(), "last_name": "A", "first_name": "B", "birth_date": "1990-31-01",
                                "commune_code": "87011", "rsa_beneficiary": true}}}]})),
             400,
@@ -290,15 +308,25 @@ async fn each_device_receives_only_the_people_of_its_users_scope() {
     let referent_id = user["id"].as_str().unwrap();
     assert!(changes.iter().all(|c| match &c.record {
         Record::Enrolment(e) => e.referent_id.to_string() == referent_id,
-        Record::Person(_) | Record::Conflict(_) | Record::Note(_) => true,
+        _ => true,
     }));
 
     let (token, _) = server.login("superviseur").await;
     let (changes, _) = server.pull_all(&token, 0).await;
-    assert_eq!(count(&changes), 1_250);
+    // The file active: 1,250 people in an active enrolment, 950 of them on RSA; the
+    // supervisor also holds the 42 people who left this year.
+    let active: HashSet<Uuid> = changes
+        .iter()
+        .filter_map(|c| match &c.record {
+            Record::Enrolment(e) if e.status == EnrolmentStatus::Active => Some(e.person_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(active.len(), 1_250);
+    assert_eq!(count(&changes), 1_250 + 42);
     let rsa = people(&changes)
         .iter()
-        .filter(|p| p.rsa_beneficiary)
+        .filter(|p| p.rsa_beneficiary && active.contains(&p.id))
         .count();
     assert_eq!(rsa, 950);
 
@@ -329,7 +357,8 @@ async fn pull_pages_follow_the_cursor_without_skipping_or_repeating() {
     assert_eq!(paged, everything);
     let revs: Vec<_> = paged.iter().map(|c| c.rev).collect();
     assert!(revs.windows(2).all(|w| w[0] < w[1]));
-    assert_eq!(paged.len(), 100);
+    // 50 people, their enrolments, and their follow-up.
+    assert!(paged.len() > 100, "{}", paged.len());
     let again = server.pull(&token, cursor, 7).await;
     assert!(again.changes.is_empty() && !again.has_more && again.cursor == cursor);
 }
@@ -350,7 +379,14 @@ async fn a_creation_pushed_from_one_device_reaches_the_others_after_their_cursor
         records,
         vec![
             Record::Person(new.person.clone()),
-            Record::Enrolment(new.enrolment.clone())
+            // The server took the FSE entry snapshot.
+            Record::Enrolment(Enrolment {
+                fse_entry: Some(jalon_domain::pathway::fse_entry(
+                    &new.person,
+                    new.enrolment.start_date
+                )),
+                ..new.enrolment.clone()
+            })
         ]
     );
 }
@@ -490,7 +526,7 @@ async fn demo_people_have_distinct_ids_and_valid_communes_for_their_scheme() {
     let (token, _) = server.login("superviseur").await;
     let (changes, _) = server.pull_all(&token, 0).await;
     let ids: HashSet<_> = people(&changes).iter().map(|p| p.id).collect();
-    assert_eq!(ids.len(), 1_250);
+    assert_eq!(ids.len(), 1_250 + 42);
     let schemes = jalon_domain::schemes::Scheme::haute_vienne_defaults();
     let by_id: std::collections::HashMap<_, _> =
         people(&changes).into_iter().map(|p| (p.id, p)).collect();
@@ -502,4 +538,92 @@ async fn demo_people_have_distinct_ids_and_valid_communes_for_their_scheme() {
             assert!(scheme.serves(commune), "{} in {:?}", commune.name, e.scheme);
         }
     }
+}
+
+#[tokio::test]
+async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
+    use jalon_domain::auth::{Role, SessionUser};
+    use jalon_domain::caseload::alerts;
+    use jalon_domain::followup::{ItemBody, ItemContext, check_item};
+    use jalon_domain::people::check_person;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (token, _) = server.login("superviseur").await;
+    let (changes, _) = server.pull_all(&token, 0).await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut enrolments = Vec::new();
+    let mut items = Vec::new();
+    let mut notes = Vec::new();
+    for change in &changes {
+        match &change.record {
+            Record::Enrolment(e) => enrolments.push(e.clone()),
+            Record::Item(i) => items.push(i.clone()),
+            Record::Note(n) => notes.push(n.clone()),
+            _ => {}
+        }
+    }
+    for person in people(&changes) {
+        assert!(check_person(person, today).is_ok(), "{person:?}");
+    }
+    let mut kinds = HashSet::new();
+    for item in &items {
+        kinds.insert(item.body.kind());
+        if matches!(item.body, ItemBody::Duplicate(_)) {
+            continue;
+        }
+        let author = SessionUser {
+            id: item.author_id,
+            username: "demo".into(),
+            display_name: "Démo".into(),
+            role: Role::Referent,
+            scheme: None,
+            supervised_schemes: vec![],
+        };
+        let of_person: Vec<Enrolment> = enrolments
+            .iter()
+            .filter(|e| e.person_id == item.person_id)
+            .cloned()
+            .collect();
+        let ctx = ItemContext {
+            actor: &author,
+            enrolments: &of_person,
+            today,
+        };
+        // Checked as a new version of itself: every field rule applies.
+        if let Err(invalid) = check_item(item.clone(), Some(item), &ctx) {
+            panic!("{item:?}: {invalid}");
+        }
+    }
+    assert_eq!(
+        kinds,
+        HashSet::from(["appointment", "step", "contract", "obstacle", "duplicate"])
+    );
+    let enrolment_refs: Vec<&Enrolment> = enrolments.iter().collect();
+    let item_refs: Vec<_> = items.iter().collect();
+    let note_refs: Vec<_> = notes.iter().collect();
+    let mut codes = HashSet::new();
+    for person in people(&changes) {
+        for alert in alerts(person.id, &enrolment_refs, &item_refs, &note_refs, today) {
+            codes.insert(alert.code());
+        }
+    }
+    for code in [
+        "no_contact",
+        "contract_missing",
+        "contract_ending",
+        "pathway_near_limit",
+        "duplicate",
+    ] {
+        assert!(
+            codes.contains(code),
+            "no demo person shows {code}: {codes:?}"
+        );
+    }
+    assert!(
+        enrolments
+            .iter()
+            .any(|e| e.exit.is_some() && e.fse_exit.is_some())
+            && enrolments.iter().all(|e| e.fse_entry.is_some())
+    );
 }

@@ -90,6 +90,7 @@ impl Device {
             birth_date: date!(1980 - 04 - 04),
             commune_code: "87085".into(),
             rsa_beneficiary: true,
+            details: Default::default(),
         };
         PersonCreation {
             enrolment: Enrolment {
@@ -100,6 +101,8 @@ impl Device {
                 start_date: date!(2026 - 01 - 01),
                 status: EnrolmentStatus::Active,
                 exit: None,
+                fse_entry: None,
+                fse_exit: None,
             },
             person,
         }
@@ -144,7 +147,7 @@ async fn push_until_killed(http: reqwest::Client, base: String, mut device: Devi
         let sent = http
             .post(format!("{base}/api/sync/push"))
             .bearer_auth(device.token.as_deref().unwrap())
-            .json(&json!({"protocol": 1, "mutations": [envelope]}))
+            .json(&json!({"protocol": 1, "schema": 2, "mutations": [envelope]}))
             .send()
             .await;
         let Ok(response) = sent else { return device };
@@ -173,7 +176,9 @@ async fn held_last_names(http: &reqwest::Client, base: &str, token: &str) -> Has
     let mut cursor = 0;
     loop {
         let page: PullResponse = http
-            .get(format!("{base}/api/sync/pull?protocol=1&cursor={cursor}"))
+            .get(format!(
+                "{base}/api/sync/pull?protocol=1&schema=2&cursor={cursor}"
+            ))
             .bearer_auth(token)
             .send()
             .await

@@ -13,6 +13,10 @@
 use std::collections::BTreeMap;
 
 use jalon_domain::auth::{Role, SessionUser};
+use jalon_domain::followup::{
+    Appointment, AppointmentStatus, Item, ItemBody, Obstacle, ObstacleStatus, ObstacleTheme, Place,
+    obstacle_id,
+};
 use jalon_domain::merge::{
     Conflict, FieldChange, FieldValue, PersonEdit, PersonField, with_pending_edits,
 };
@@ -70,6 +74,7 @@ fn key(record: &Record) -> (u8, Uuid) {
         Record::Enrolment(e) => (1, e.id),
         Record::Conflict(c) => (2, c.id),
         Record::Note(n) => (3, n.id),
+        Record::Item(i) => (4, i.id),
     }
 }
 
@@ -324,7 +329,32 @@ fn random_edit(rng: &mut Rng, device: &Device) -> Option<Mutation> {
             FieldValue::Date(date!(1980 - 01 - 01) + time::Duration::days(rng.below(5) as i64))
         }
         PersonField::CommuneCode => FieldValue::Text(COMMUNES[rng.below(COMMUNES.len())].into()),
-        PersonField::RsaBeneficiary => FieldValue::Bool(rng.chance(50)),
+        PersonField::RsaBeneficiary | PersonField::RightsAndDuties => {
+            FieldValue::Bool(rng.chance(50))
+        }
+        PersonField::Children => FieldValue::Int(rng.below(4) as i64),
+        PersonField::RsaSince => match rng.below(3) {
+            0 => FieldValue::Text(String::new()),
+            n => FieldValue::Date(date!(2020 - 01 - 01) + time::Duration::days(n as i64)),
+        },
+        PersonField::Phone => FieldValue::Text(format!("05 55 00 00 0{}", rng.below(3))),
+        PersonField::Email => FieldValue::Text(format!("alix{}@exemple.fr", rng.below(3))),
+        PersonField::Allocataire => FieldValue::Text(format!("123456{}", rng.below(3))),
+        PersonField::BirthName | PersonField::Address => {
+            FieldValue::Text(NAMES[rng.below(NAMES.len())].into())
+        }
+        PersonField::Sex => {
+            FieldValue::Text(["", "female", "male", "non_binary"][rng.below(4)].into())
+        }
+        PersonField::Household => FieldValue::Text(["", "alone", "couple"][rng.below(3)].into()),
+        PersonField::RsaFund => FieldValue::Text(["", "caf", "msa"][rng.below(3)].into()),
+        PersonField::Education => {
+            FieldValue::Text(["", "isced_0_2", "isced_3_4", "isced_5_8"][rng.below(4)].into())
+        }
+        PersonField::LabourMarket => {
+            FieldValue::Text(["unemployed", "inactive", "employed"][rng.below(3)].into())
+        }
+        PersonField::SelfEmployed => FieldValue::Text(["none", "eti", "nsa"][rng.below(3)].into()),
     };
     Some(Mutation::EditPerson(PersonEdit {
         person_id: person.id,
@@ -334,6 +364,80 @@ fn random_edit(rng: &mut Rng, device: &Device) -> Option<Mutation> {
             value,
         }],
     }))
+}
+
+/// A follow-up item change: a new appointment, the outcome of one the device holds (perhaps
+/// already reported elsewhere: the state machine then rejects it visibly), or an obstacle of a
+/// theme (one item per theme, so devices write versions of the same item).
+fn random_item(rng: &mut Rng, device: &Device) -> Option<Item> {
+    let people = device.people();
+    if people.is_empty() {
+        return None;
+    }
+    let person_id = people[rng.below(people.len())].id;
+    let held: Vec<Item> = device
+        .records
+        .values()
+        .filter_map(|r| match r {
+            Record::Item(i) if matches!(i.body, ItemBody::Appointment(_)) => Some(i.clone()),
+            _ => None,
+        })
+        .collect();
+    let item = match rng.below(3) {
+        0 if !held.is_empty() => {
+            let current = &held[rng.below(held.len())];
+            let ItemBody::Appointment(a) = &current.body else {
+                return None;
+            };
+            let status = [
+                AppointmentStatus::Attended,
+                AppointmentStatus::Cancelled,
+                AppointmentStatus::NoShow,
+            ][rng.below(3)];
+            Item {
+                version: current.version + 1,
+                author_id: device.user.id,
+                body: ItemBody::Appointment(Appointment {
+                    status,
+                    report: if status == AppointmentStatus::Attended {
+                        format!("Compte rendu {}", rng.below(100))
+                    } else {
+                        String::new()
+                    },
+                    ..a.clone()
+                }),
+                ..current.clone()
+            }
+        }
+        1 => {
+            let theme = ObstacleTheme::ALL[rng.below(2)];
+            Item {
+                id: obstacle_id(person_id, theme),
+                person_id,
+                version: 1,
+                author_id: device.user.id,
+                body: ItemBody::Obstacle(Obstacle {
+                    theme,
+                    status: ObstacleStatus::ALL[rng.below(3)],
+                    date: date!(2026 - 11 - 01) + time::Duration::days(rng.below(5) as i64),
+                }),
+            }
+        }
+        _ => Item {
+            id: Uuid::from_u128(u128::from(rng.next()) << 64 | u128::from(rng.next())),
+            person_id,
+            version: 1,
+            author_id: device.user.id,
+            body: ItemBody::Appointment(Appointment {
+                date: date!(2026 - 11 - 20),
+                time: "10:00".into(),
+                place: Place::Mdd,
+                status: AppointmentStatus::Planned,
+                report: String::new(),
+            }),
+        },
+    };
+    Some(item)
 }
 
 async fn run_case(seed: u64) {
@@ -357,6 +461,7 @@ async fn run_case(seed: u64) {
             birth_date: date!(1980 - 01 - 01),
             commune_code: "87085".into(),
             rsa_beneficiary: true,
+            details: Default::default(),
         };
         let enrolment = Enrolment {
             id: Uuid::from_u128(seed as u128 * 100 + 50 + n as u128),
@@ -366,13 +471,15 @@ async fn run_case(seed: u64) {
             start_date: date!(2026 - 01 - 01),
             status: EnrolmentStatus::Active,
             exit: None,
+            fse_entry: None,
+            fse_exit: None,
         };
         devices[0].enqueue(Mutation::CreatePerson(PersonCreation { person, enrolment }));
     }
 
     for _ in 0..(10 + rng.below(25)) {
         let d = rng.below(devices.len());
-        match rng.below(12) {
+        match rng.below(14) {
             0..=3 => {
                 if let Some(edit) = random_edit(&mut rng, &devices[d]) {
                     devices[d].enqueue(edit);
@@ -396,6 +503,11 @@ async fn run_case(seed: u64) {
             6 => {
                 if let Some(note) = random_note(&mut rng, &devices[d]) {
                     devices[d].enqueue(Mutation::AddNote(note));
+                }
+            }
+            7 | 8 => {
+                if let Some(item) = random_item(&mut rng, &devices[d]) {
+                    devices[d].enqueue(Mutation::SaveItem(item));
                 }
             }
             _ => sync(&server, &mut devices[d], &mut rng, true).await,

@@ -17,6 +17,7 @@ fn replica(changes: &[Change]) -> HashMap<(String, Uuid), Record> {
             Record::Enrolment(e) => ("enrolment".to_owned(), e.id),
             Record::Conflict(c) => ("conflict".to_owned(), c.id),
             Record::Note(n) => ("note".to_owned(), n.id),
+            Record::Item(i) => ("item".to_owned(), i.id),
         };
         held.insert(key, change.record.clone());
     }

@@ -11,7 +11,7 @@ test("a pull of 100 changes, end to end", async ({ page, request }) => {
   });
   const { token } = await login.json();
   const headers = { authorization: `Bearer ${token}` };
-  const caseload = await (await request.get("/api/sync/pull?protocol=1&cursor=0", { headers })).json();
+  const caseload = await (await request.get("/api/sync/pull?protocol=1&schema=2&cursor=0", { headers })).json();
   const mine = await (
     await request.post("/api/auth/login", {
       data: { username: "plie1", password: DEMO_PASSWORD, device_id: randomUUID() },
@@ -41,7 +41,7 @@ test("a pull of 100 changes, end to end", async ({ page, request }) => {
         person[field] = value;
       }
     }
-    const pushed = await request.post("/api/sync/push", { headers, data: { protocol: 1, mutations } });
+    const pushed = await request.post("/api/sync/push", { headers, data: { protocol: 1, schema: 2, mutations } });
     expect(pushed.ok()).toBeTruthy();
 
     const before = Number(await page.getByTestId("last-sync").getAttribute("data-synced-at"));

@@ -91,6 +91,8 @@ pub fn NewPersonPage() -> impl IntoView {
                 start_date: start.unwrap_or(Date::MIN),
                 status: EnrolmentStatus::Active,
                 exit: None,
+                fse_entry: None,
+                fse_exit: None,
             },
             person,
         };

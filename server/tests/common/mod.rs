@@ -103,7 +103,7 @@ impl TestServer {
             .http
             .post(self.url("/api/sync/push"))
             .bearer_auth(token)
-            .json(&json!({"protocol": 1, "mutations": mutations}))
+            .json(&json!({"protocol": 1, "schema": 2, "mutations": mutations}))
             .send()
             .await
             .unwrap();
@@ -115,7 +115,7 @@ impl TestServer {
         let response = self
             .http
             .get(self.url(&format!(
-                "/api/sync/pull?protocol=1&cursor={cursor}&limit={limit}"
+                "/api/sync/pull?protocol=1&schema=2&cursor={cursor}&limit={limit}"
             )))
             .bearer_auth(token)
             .send()
