@@ -665,7 +665,11 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                 }
                 let person = demo_person(&mut rng, scheme.code, i, &pool, today);
                 // PLIE pathways run up to 36 months; some are near that limit.
-                let longest = if scheme.code == SchemeCode::Plie { 34 * 30 } else { 30 * 30 };
+                let longest = if scheme.code == SchemeCode::Plie {
+                    34 * 30
+                } else {
+                    30 * 30
+                };
                 let start_date = today - Duration::days(rng.below(longest) as i64);
                 let mut enrolment = Enrolment {
                     id: rng.uuid(),

@@ -4,44 +4,12 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::TestServer;
+use common::{TestServer, creation};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
 use jalon_domain::schemes::SchemeCode;
 use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome, Record};
 use serde_json::{Value, json};
-use time::macros::date;
 use uuid::Uuid;
-
-fn creation(
-    referent: &Value,
-    scheme: SchemeCode,
-    commune: &str,
-    last_name: &str,
-) -> PersonCreation {
-    let person = Person {
-        id: Uuid::new_v4(),
-        last_name: last_name.into(),
-        first_name: "Maëlle".into(),
-        birth_date: date!(1985 - 06 - 01),
-        commune_code: commune.into(),
-        rsa_beneficiary: true,
-        details: Default::default(),
-    };
-    PersonCreation {
-        enrolment: Enrolment {
-            id: Uuid::new_v4(),
-            person_id: person.id,
-            scheme,
-            referent_id: Uuid::parse_str(referent["id"].as_str().unwrap()).unwrap(),
-            start_date: date!(2026 - 01 - 05),
-            status: EnrolmentStatus::Active,
-            exit: None,
-            fse_entry: None,
-            fse_exit: None,
-        },
-        person,
-    }
-}
 
 fn envelope(seq: u64, creation: &PersonCreation) -> MutationEnvelope {
     MutationEnvelope {

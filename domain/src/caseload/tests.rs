@@ -114,7 +114,11 @@ fn contracts_ending_soon_are_flagged_unless_another_follows() {
     };
     let ending = contract(9, date!(2026 - 06 - 01), date!(2026 - 12 - 20));
     assert_eq!(
-        codes(&e, &[ending.clone()], std::slice::from_ref(&note)),
+        codes(
+            &e,
+            std::slice::from_ref(&ending),
+            std::slice::from_ref(&note)
+        ),
         vec!["contract_ending"]
     );
     let next = contract(10, date!(2026 - 12 - 21), date!(2027 - 06 - 20));

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
+use jalon_domain::schemes::SchemeCode;
 use jalon_domain::sync::{MutationEnvelope, PullResponse, PushResponse};
 use jalon_server::Config;
 use serde_json::{Value, json};
@@ -149,5 +151,38 @@ impl Drop for TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A new person "Maëlle `last_name`" born on 1 June 1985, enrolled on 5 January 2026 by
+/// `referent` (the user object of a login answer).
+pub fn creation(
+    referent: &Value,
+    scheme: SchemeCode,
+    commune: &str,
+    last_name: &str,
+) -> PersonCreation {
+    let person = Person {
+        id: Uuid::new_v4(),
+        last_name: last_name.into(),
+        first_name: "Maëlle".into(),
+        birth_date: time::macros::date!(1985 - 06 - 01),
+        commune_code: commune.into(),
+        rsa_beneficiary: true,
+        details: Default::default(),
+    };
+    PersonCreation {
+        enrolment: Enrolment {
+            id: Uuid::new_v4(),
+            person_id: person.id,
+            scheme,
+            referent_id: Uuid::parse_str(referent["id"].as_str().unwrap()).unwrap(),
+            start_date: time::macros::date!(2026 - 01 - 05),
+            status: EnrolmentStatus::Active,
+            exit: None,
+            fse_entry: None,
+            fse_exit: None,
+        },
+        person,
     }
 }
