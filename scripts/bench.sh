@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Jalon's benchmarks (not part of the test command) and prints lines starting with
 # BENCH or the load generator's report. Results are recorded in BENCHMARKS.md.
-#   1. bootstrap of 80,000 rows into IndexedDB vs a plain bulk insert (headless Chromium)
+#   1. bootstrap of 80,000 rows into IndexedDB vs a plain bulk insert, and the search of the
+#      list of 1,500 people per keystroke (headless Chromium)
 #   2. server throughput: pushes and pulls per second on loopback (release build, SQLite)
 #   3. a pull of 100 changes end to end, applied in IndexedDB (Playwright, real app)
 set -euo pipefail
@@ -12,7 +13,7 @@ ensure_build_tools
 ensure_browser
 ensure_e2e_deps
 
-step "Bootstrap of 80,000 rows (wasm, release)"
+step "Bootstrap of 80,000 rows and search of 1,500 people (wasm, release)"
 WASM_BINDGEN_TEST_TIMEOUT=600 cargo test --release --locked -p jalon-app \
   --target wasm32-unknown-unknown --features bench --test bench -- --nocapture 2>&1 | grep BENCH
 

@@ -3,7 +3,9 @@
 
 pub mod api;
 mod components;
+mod forms;
 pub mod i18n;
+pub mod list;
 mod pages;
 pub mod state;
 pub mod store;
@@ -51,6 +53,7 @@ fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
                 <Route path=path!("/") view=pages::caseload::CaseloadPage />
+                <Route path=path!("/agenda") view=pages::agenda::AgendaPage />
                 <Route path=path!("/connexion") view=pages::login::LoginPage />
                 <Route path=path!("/personnes/nouvelle") view=pages::new_person::NewPersonPage />
                 <Route path=path!("/personne/:id") view=pages::person::PersonPage />

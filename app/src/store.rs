@@ -7,7 +7,9 @@
 //! - `outbox`: mutations waiting for the server, keyed by `seq`;
 //! - `rejections`: mutations the server refused for good, kept to show their reason;
 //! - `conflicts`: conflicts on the people of the caseload, open or resolved;
-//! - `notes`: the journals of the people of the caseload (every version of every note).
+//! - `notes`: the journals of the people of the caseload (every version of every note);
+//! - `items`: their follow-up (appointments, steps, contracts, obstacles, duplicate
+//!   warnings), each in the last version received from the server.
 //!
 //! `people` holds the last state known from the server (or the local creation not yet
 //! pushed); edits waiting in the outbox are laid over it when reading
@@ -25,6 +27,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use jalon_domain::auth::SessionUser;
+use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, PersonEdit, with_pending_edits};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::Exit;
@@ -38,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Version of the local schema; bump it with a new upgrade step.
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 
 const META: &str = "meta";
 const PEOPLE: &str = "people";
@@ -47,9 +50,12 @@ const OUTBOX: &str = "outbox";
 const REJECTIONS: &str = "rejections";
 const CONFLICTS: &str = "conflicts";
 const NOTES: &str = "notes";
-const CASELOAD: [&str; 6] = [PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS, NOTES];
+const ITEMS: &str = "items";
+const CASELOAD: [&str; 7] = [
+    PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS, NOTES, ITEMS,
+];
 /// The stores that hold records received from the server.
-const REPLICA: [&str; 4] = [PEOPLE, ENROLMENTS, CONFLICTS, NOTES];
+const REPLICA: [&str; 5] = [PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS];
 
 const KEY_DEVICE: &str = "device_id";
 const KEY_SESSION: &str = "session";
@@ -150,6 +156,13 @@ impl Store {
                 }
                 if event.old_version() < 3.0 {
                     db.create_object_store(NOTES)
+                        .with_key_path("id".into())
+                        .build()?;
+                }
+                if event.old_version() < 4.0 {
+                    // Records of the previous schema lack fields: the replica's checksum will
+                    // differ from the server's and the next sync fetches it again.
+                    db.create_object_store(ITEMS)
                         .with_key_path("id".into())
                         .build()?;
                 }
@@ -374,6 +387,33 @@ impl Store {
         Ok(notes)
     }
 
+    /// Queues a follow-up item (new, or a new state of one).
+    pub async fn save_item(&self, item: Item) -> Result<u64> {
+        self.enqueue(Mutation::SaveItem(item)).await
+    }
+
+    /// Every follow-up item, as last received from the server with the states still waiting
+    /// in the outbox laid over it (`true` when waiting).
+    pub async fn items_as_shown(&self) -> Result<Vec<(Item, bool)>> {
+        let mut items: std::collections::HashMap<Uuid, (Item, bool)> = self
+            .all::<Item>(ITEMS)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, (i, false)))
+            .collect();
+        for entry in self.outbox(u32::MAX).await? {
+            if let Mutation::SaveItem(item) = entry.mutation {
+                items.insert(item.id, (item, true));
+            }
+        }
+        Ok(items.into_values().collect())
+    }
+
+    /// Every version of every note, as received from the server.
+    pub async fn notes(&self) -> Result<Vec<Note>> {
+        self.all(NOTES).await
+    }
+
     /// Queues the closing of an enrolment with its exit.
     pub async fn close_enrolment(&self, enrolment: &Enrolment, exit: Exit) -> Result<u64> {
         self.enqueue(Mutation::CloseEnrolment {
@@ -531,6 +571,7 @@ impl Store {
         records.extend(self.enrolments().await?.into_iter().map(Record::Enrolment));
         records.extend(self.conflicts().await?.into_iter().map(Record::Conflict));
         records.extend(self.all::<Note>(NOTES).await?.into_iter().map(Record::Note));
+        records.extend(self.all::<Item>(ITEMS).await?.into_iter().map(Record::Item));
         Ok(Some(checksum(&records)))
     }
 
@@ -540,7 +581,7 @@ impl Store {
     pub async fn replace_replica(&self, records: &[Change], cursor: i64) -> Result<bool> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, OUTBOX])
+            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         if tx.object_store(OUTBOX)?.count().await? > 0 {
@@ -554,12 +595,14 @@ impl Store {
         let enrolments = tx.object_store(ENROLMENTS)?;
         let conflicts = tx.object_store(CONFLICTS)?;
         let notes = tx.object_store(NOTES)?;
+        let items = tx.object_store(ITEMS)?;
         for Change { record, .. } in records {
             match record {
                 Record::Person(person) => drop(people.put(person).serde()?),
                 Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
                 Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
                 Record::Note(note) => drop(notes.put(note).serde()?),
+                Record::Item(item) => drop(items.put(item).serde()?),
             }
         }
         tx.object_store(META)?
@@ -576,13 +619,14 @@ impl Store {
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<()> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES])
+            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let people = tx.object_store(PEOPLE)?;
         let enrolments = tx.object_store(ENROLMENTS)?;
         let conflicts = tx.object_store(CONFLICTS)?;
         let notes = tx.object_store(NOTES)?;
+        let items = tx.object_store(ITEMS)?;
         // Requests go out as they are built; awaiting each one would cost a round trip through
         // the event loop per record. The commit below fails if any of them failed.
         for Change { record, .. } in &page.changes {
@@ -591,6 +635,7 @@ impl Store {
                 Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
                 Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
                 Record::Note(note) => drop(notes.put(note).serde()?),
+                Record::Item(item) => drop(items.put(item).serde()?),
             }
         }
         tx.object_store(META)?

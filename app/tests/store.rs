@@ -164,6 +164,7 @@ async fn a_pulled_page_is_stored_together_with_its_cursor() {
     let remote = creation("Distant");
     let page = PullResponse {
         protocol: 1,
+        schema: 2,
         changes: vec![
             Change {
                 rev: 41,
@@ -237,6 +238,7 @@ async fn a_waiting_edit_shows_over_the_server_state_even_after_a_pull() {
     let remote = creation("Serveur");
     let page = |rev: i64, person: Person| PullResponse {
         protocol: 1,
+        schema: 2,
         changes: vec![Change {
             rev,
             record: Record::Person(person),
@@ -316,6 +318,7 @@ async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
     };
     let page = PullResponse {
         protocol: 1,
+        schema: 2,
         changes: vec![Change {
             rev: 9,
             record: Record::Conflict(conflict.clone()),
@@ -349,6 +352,7 @@ async fn a_diverged_replica_is_replaced_but_never_while_changes_wait() {
     let gone = creation("Parti");
     let page = PullResponse {
         protocol: 1,
+        schema: 2,
         changes: vec![
             Change {
                 rev: 1,
@@ -401,6 +405,7 @@ async fn a_journal_lists_received_notes_and_those_still_waiting() {
     let received = note("Reçue du serveur");
     let page = PullResponse {
         protocol: 1,
+        schema: 2,
         changes: vec![Change {
             rev: 3,
             record: Record::Note(received.clone()),

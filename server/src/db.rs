@@ -601,6 +601,7 @@ pub async fn touch_person(conn: &mut SqliteConnection, person_id: Uuid) -> Resul
         ("enrolments", "person_id"),
         ("conflicts", "person_id"),
         ("notes", "person_id"),
+        ("items", "person_id"),
     ] {
         let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM {table} WHERE {column} = ?1 ORDER BY rev"

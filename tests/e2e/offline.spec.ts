@@ -23,7 +23,7 @@ test("a person created offline survives a reload and reaches a supervisor once o
   await page.getByLabel("Bénéficiaire du RSA").check();
   await page.getByRole("button", { name: "Enregistrer" }).click();
 
-  const row = page.getByRole("listitem").filter({ hasText: "VERDIER Capucine" });
+  const row = page.locator("li.person").filter({ hasText: "VERDIER Capucine" });
   await expect(row).toBeVisible();
   await expect(row).toContainText("Bellac");
   await expect(row).toContainText("Non synchronisé");
@@ -59,7 +59,7 @@ test("a person created offline survives a reload and reaches a supervisor once o
   await expect(desk.getByRole("heading", { name: "File active" })).toBeVisible();
   await expect(desk.getByText("1\u202f251 personnes")).toBeVisible();
   await desk.getByLabel("Rechercher").fill("verdier");
-  const seen = desk.getByRole("listitem").filter({ hasText: "VERDIER Capucine" });
+  const seen = desk.locator("li.person").filter({ hasText: "VERDIER Capucine" });
   await expect(seen).toContainText("ARPE");
   await expect(seen).not.toContainText("Non synchronisé");
 

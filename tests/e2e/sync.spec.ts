@@ -16,7 +16,7 @@ test("two devices edit one person offline: different fields both survive, the sa
   await signIn(a, "global4");
   await signIn(b, "global4");
 
-  const first = a.getByRole("listitem").first().getByRole("link");
+  const first = a.locator("li.person").first().getByRole("link");
   await first.click();
   await expect(a).toHaveURL(/\/personne\//);
   await b.goto(a.url());
@@ -91,7 +91,7 @@ test("a tab closed with changes waiting gives them back offline and pushes them 
   await reopened.goto("/");
   await expect(reopened.getByTestId("network")).toHaveText("Hors ligne");
   await expect(reopened.getByTestId("pending")).toHaveText("1 modification en attente");
-  const row = reopened.getByRole("listitem").filter({ hasText: "FERMETURE Onglet" });
+  const row = reopened.locator("li.person").filter({ hasText: "FERMETURE Onglet" });
   await expect(row).toContainText("Non synchronisé");
 
   await context.setOffline(false);
@@ -123,7 +123,7 @@ test("two tabs of one device share the data: a change in one shows in the other 
   await first.getByRole("button", { name: "Enregistrer" }).click();
 
   // The other tab hears of it without a reload.
-  await expect(second.getByRole("listitem").filter({ hasText: "DEUXONGLETS Inès" })).toContainText(
+  await expect(second.locator("li.person").filter({ hasText: "DEUXONGLETS Inès" })).toContainText(
     "Non synchronisé",
   );
   await expect(second.getByTestId("pending")).toHaveText("1 modification en attente");
@@ -144,7 +144,7 @@ test("a person handed to another référent leaves the first référent's device
   const tablet = await field.newPage();
   await signIn(tablet, "arpe3");
   await expect(tablet.getByText("50 personnes")).toBeVisible();
-  await tablet.getByRole("listitem").first().getByRole("link").click();
+  await tablet.locator("li.person").first().getByRole("link").click();
   await expect(tablet).toHaveURL(/\/personne\//);
   const file = tablet.url();
 
@@ -177,7 +177,7 @@ test("a référent records an exit; the supervisor sees it with its outcome and 
   const tablet = await field.newPage();
   await signIn(tablet, "global6");
   await expect(tablet.getByText("63 personnes")).toBeVisible();
-  await tablet.getByRole("listitem").first().getByRole("link").click();
+  await tablet.locator("li.person").first().getByRole("link").click();
   const file = tablet.url();
   const enrolment = tablet.getByRole("region", { name: "Accompagnements" });
   await enrolment.getByRole("button", { name: "Clôturer l'accompagnement" }).click();
@@ -205,7 +205,7 @@ test("a note written offline reaches the supervisor; revising it keeps the journ
   const tablet = await field.newPage();
   await signIn(tablet, "plie10");
   await waitForServiceWorker(tablet);
-  await tablet.getByRole("listitem").first().getByRole("link").click();
+  await tablet.locator("li.person").first().getByRole("link").click();
   const file = tablet.url();
   const journal = tablet.getByRole("region", { name: "Journal" });
 
@@ -240,7 +240,7 @@ test("a note written offline reaches the supervisor; revising it keeps the journ
 test("a file created by mistake is deleted after confirmation and leaves the caseload", async ({ page }) => {
   await signIn(page, "plie8");
   await expect(page.getByText("62 personnes")).toBeVisible();
-  await page.getByRole("listitem").first().getByRole("link").click();
+  await page.locator("li.person").first().getByRole("link").click();
   page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Supprimer la fiche" }).click();
   await expect(page).toHaveURL(/\/$/);

@@ -152,3 +152,129 @@ pub fn note_by(date: &str, author: &str) -> String {
 
 pub const DELETE_PERSON: &str = "Supprimer la fiche";
 pub const CONFIRM_DELETE: &str = "Supprimer cette fiche créée par erreur ? Si quelqu'un l'a modifiée entre-temps, la suppression sera refusée.";
+
+// Home screen and list
+pub const TODAY: &str = "Aujourd'hui";
+pub const TODAY_APPOINTMENTS: &str = "Rendez-vous du jour";
+pub const NO_APPOINTMENT_TODAY: &str = "Aucun rendez-vous aujourd'hui.";
+pub const NOTHING_TO_REPORT: &str = "Rien à signaler.";
+pub const NOT_SYNCED_OR_REFUSED: &str = "Non synchronisé ou refusé";
+pub const ALL_SYNCED: &str = "Tout est synchronisé.";
+pub const PEOPLE: &str = "Personnes";
+pub const SCHEME: &str = "Dispositif";
+pub const STATUS: &str = "Statut";
+pub const IN_PROGRESS: &str = "En cours";
+pub const EXITED: &str = "Sorti";
+pub const ALERTS: &str = "Alertes";
+pub const ALL: &str = "Tous";
+pub const ANY_ALERT: &str = "Au moins une alerte";
+pub const ALERT_NO_CONTACT: &str = "Sans contact depuis 60 jours";
+pub const ALERT_CONTRACTS: &str = "Contrats manquants ou se terminant";
+pub const ALERT_CONTRACT_MISSING: &str = "Contrat manquant";
+pub const ALERT_CONTRACT_ENDING: &str = "Contrat se terminant sous 30 jours";
+pub const ALERT_PLIE_NEAR: &str = "Parcours PLIE proches de 36 mois";
+pub const ALERT_PLIE_LIMIT: &str = "Parcours PLIE à 36 mois";
+pub const ALERT_DUPLICATE: &str = "Doublons possibles";
+pub const ALERT_PENDING: &str = "Non synchronisé ou refusé";
+pub const SORT_BY: &str = "Trier par";
+
+pub fn and_more(hidden: usize) -> String {
+    format!(
+        "… et {} autres (filtre « Alertes » de la liste).",
+        number(hidden)
+    )
+}
+
+// Agenda
+pub const AGENDA: &str = "Agenda";
+pub const PERIOD: &str = "Période";
+pub const DAY: &str = "Jour";
+pub const WEEK: &str = "Semaine";
+pub const PREVIOUS: &str = "Période précédente";
+pub const NEXT: &str = "Période suivante";
+
+// Person file details
+pub const BIRTH_NAME: &str = "Nom de naissance";
+pub const SEX: &str = "Sexe";
+pub const CONTACT: &str = "Coordonnées";
+pub const PHONE: &str = "Téléphone";
+pub const EMAIL: &str = "E-mail";
+pub const ADDRESS: &str = "Adresse";
+pub const HOUSEHOLD: &str = "Foyer";
+pub const HOUSEHOLD_SITUATION: &str = "Situation familiale";
+pub const CHILDREN: &str = "Enfants à charge";
+pub const RSA_FUND: &str = "Organisme payeur";
+pub const ALLOCATAIRE: &str = "Numéro allocataire";
+pub const RSA_SINCE: &str = "Au RSA depuis le";
+pub const RIGHTS_AND_DUTIES: &str = "Soumis aux droits et devoirs";
+pub const EDUCATION_AND_WORK: &str = "Formation et emploi";
+pub const EDUCATION: &str = "Niveau de formation";
+pub const LABOUR_MARKET: &str = "Situation sur le marché du travail";
+pub const SELF_EMPLOYED: &str = "Statut d'indépendant";
+pub const NOT_A_NUMBER: &str = "Saisissez un nombre entier.";
+pub const MORE_FIELDS: &str = "Compléter la fiche (coordonnées, foyer, RSA, formation)";
+pub const DUPLICATE_AT_CREATION: &str =
+    "Attention : une fiche qui ressemble à celle-ci existe déjà sur cet appareil :";
+pub const SAVE_ANYWAY_HINT: &str =
+    "Vérifiez qu'il ne s'agit pas de la même personne avant de créer la fiche.";
+pub const SAVE_ANYWAY: &str = "Créer quand même";
+pub const POSSIBLE_DUPLICATE: &str = "Doublon possible avec";
+pub const NOT_A_DUPLICATE: &str = "Ce n'est pas la même personne";
+pub const UNKNOWN: &str = "non renseigné";
+
+pub fn fse_entry(age: i32, labour_market: &str, education: &str) -> String {
+    format!("FSE à l'entrée : {age} ans, {labour_market}, {education}")
+}
+
+pub fn fse_exit(situation: &str) -> String {
+    format!("FSE à la sortie : {situation}")
+}
+
+// Follow-up
+pub const SAVED: &str = "Enregistré";
+pub const DATE: &str = "Date";
+pub const TIME: &str = "Heure";
+pub const PLACE: &str = "Lieu";
+pub const OBSTACLES: &str = "Freins";
+pub const NO_OBSTACLE: &str = "— Aucun —";
+pub const SINCE_DATE: &str = "Depuis le";
+pub const CONTRACTS: &str = "Contrats d'engagement";
+pub const NO_CONTRACT: &str = "Aucun contrat d'engagement.";
+pub const NEW_CONTRACT: &str = "Nouveau contrat";
+pub const SIGNED_ON: &str = "Signé le";
+pub const CONTRACT_START: &str = "Début du contrat";
+pub const CONTRACT_END: &str = "Fin du contrat";
+pub const OBJECTIVES: &str = "Objectifs";
+pub const WEEKLY_HOURS: &str = "Heures d'activité par semaine";
+pub const SAVE_CONTRACT: &str = "Enregistrer le contrat";
+
+pub fn contract_dates(start: &str, end: &str) -> String {
+    format!("Du {start} au {end}")
+}
+
+pub fn signed_on(date: &str, hours: i64) -> String {
+    format!(" · signé le {date} · {hours} h par semaine")
+}
+
+pub const APPOINTMENTS: &str = "Rendez-vous";
+pub const NO_APPOINTMENT: &str = "Aucun rendez-vous.";
+pub const PLAN_APPOINTMENT: &str = "Planifier un rendez-vous";
+pub const PLAN: &str = "Planifier";
+pub const REPORT_APPOINTMENT: &str = "Compte rendu";
+pub const OUTCOME: &str = "Issue du rendez-vous";
+pub const REPORT: &str = "Compte rendu";
+pub const STEPS: &str = "Étapes du parcours";
+pub const NO_STEP: &str = "Aucune étape.";
+pub const NEW_STEP: &str = "Nouvelle étape";
+pub const STEP_KIND: &str = "Type d'étape";
+pub const CHOOSE_KIND: &str = "Choisissez le type d'étape.";
+pub const PROVIDER: &str = "Prestataire ou partenaire";
+pub const PLANNED_START: &str = "Début prévu";
+pub const PLANNED_END: &str = "Fin prévue";
+pub const ADD_STEP: &str = "Ajouter l'étape";
+pub const UPDATE_STEP: &str = "Mettre à jour";
+pub const PLANNED: &str = "Prévu";
+pub const ACTUAL: &str = "Réalisé";
+pub const ACTUAL_START: &str = "Début réel";
+pub const ACTUAL_END: &str = "Fin réelle";
+pub const FROM: &str = "à partir du";

@@ -1,46 +1,40 @@
-//! `/`: the people on this device — a référent's caseload, a supervisor's active caseload.
+//! `/`: the home screen — what needs attention today (appointments, alerts, changes not
+//! synced or refused) above the list of people on this device, with search, filters and
+//! sorting.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jalon_domain::auth::Role;
-use jalon_domain::communes;
-use jalon_domain::people::EnrolmentStatus;
-use jalon_domain::text::{fold, format_date_fr};
+use jalon_domain::caseload::Alert;
+use jalon_domain::followup::{Item, ItemBody};
+use jalon_domain::schemes::SchemeCode;
+use jalon_domain::sync::Mutation;
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use uuid::Uuid;
 
 use crate::components::TopBar;
 use crate::i18n::fr;
+use crate::list::{AgendaEntry, Filters, Holdings, Row, Sort, agenda_entries, rows, select};
+use crate::pages::new_person::today;
 use crate::state::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::{Rejection, Store, StoreError};
 
 /// Most rows drawn at once; the search narrows the rest.
 const MAX_ROWS: usize = 200;
+/// Most people listed under each alert of the home screen.
+const MAX_PER_ALERT: usize = 8;
 
-/// One line of the list, computed from the store.
-#[derive(Debug, Clone, PartialEq)]
-struct Row {
-    id: Uuid,
-    name: String,
-    birth_date: String,
-    commune: String,
-    rsa: bool,
-    /// Who follows the person (shown to supervisors) and in which scheme.
-    followed_by: Option<String>,
-    pending: bool,
-    /// An open conflict waits for someone to choose a value.
-    conflict: bool,
-    rejection: Option<String>,
-    /// Folded name and commune, for accent-insensitive search.
-    search_key: String,
-    sort_key: (String, String),
+struct Loaded {
+    rows: Vec<Row>,
+    today: Vec<AgendaEntry>,
+    rejections: Vec<Rejection>,
 }
 
-async fn load_rows(store: &Store, staff: HashMap<Uuid, String>) -> Result<Vec<Row>, StoreError> {
-    let people = store.people_as_shown().await?;
-    let conflicted: std::collections::HashSet<Uuid> = store
+async fn load(store: &Store, staff: HashMap<Uuid, String>) -> Result<Loaded, StoreError> {
+    let mut people = store.people_as_shown().await?;
+    let conflicted: HashSet<Uuid> = store
         .conflicts()
         .await?
         .into_iter()
@@ -48,59 +42,50 @@ async fn load_rows(store: &Store, staff: HashMap<Uuid, String>) -> Result<Vec<Ro
         .map(|c| c.person_id)
         .collect();
     let enrolments = store.enrolments().await?;
+    let shown_items = store.items_as_shown().await?;
+    let items: Vec<Item> = shown_items.iter().map(|(i, _)| i.clone()).collect();
+    let notes = store.notes().await?;
     let pending = store.pending_people().await?;
-    let rejected = store.rejections().await?;
-    let rejections: HashMap<Uuid, String> = rejected
+    let rejections = store.rejections().await?;
+    let by_person: HashMap<Uuid, String> = rejections
         .iter()
         .map(|r| (r.person_id, r.message.clone()))
         .collect();
     // Refused creations are not in the caseload; they stay listed with their reason.
-    let mut people = people;
-    for rejection in &rejected {
-        if let jalon_domain::sync::Mutation::CreatePerson(creation) = &rejection.mutation
+    for rejection in &rejections {
+        if let Mutation::CreatePerson(creation) = &rejection.mutation
             && !people.iter().any(|p| p.id == creation.person.id)
         {
             people.push(creation.person.clone());
         }
     }
-    let active: HashMap<Uuid, _> = enrolments
-        .iter()
-        .filter(|e| e.status == EnrolmentStatus::Active)
-        .map(|e| (e.person_id, e))
-        .collect();
-    let mut rows: Vec<Row> = people
-        .into_iter()
-        .map(|p| {
-            let commune = communes::by_code(&p.commune_code)
-                .map_or_else(|| p.commune_code.clone(), |c| c.name.to_owned());
-            let followed_by = active.get(&p.id).map(|e| {
-                let who = staff.get(&e.referent_id).cloned().unwrap_or_default();
-                format!("{} · {}", e.scheme.short_name(), who)
-            });
-            Row {
-                id: p.id,
-                name: p.display_name(),
-                birth_date: format_date_fr(p.birth_date),
-                search_key: fold(&format!("{} {} {commune}", p.last_name, p.first_name)),
-                sort_key: (fold(&p.last_name), fold(&p.first_name)),
-                commune,
-                rsa: p.rsa_beneficiary,
-                followed_by,
-                pending: pending.contains(&p.id),
-                conflict: conflicted.contains(&p.id),
-                rejection: rejections.get(&p.id).cloned(),
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
-    Ok(rows)
+    let day = today();
+    let holdings = Holdings {
+        people: &people,
+        enrolments: &enrolments,
+        items: &items,
+        notes: &notes,
+        pending: &pending,
+        conflicted: &conflicted,
+        rejections: &by_person,
+        staff: &staff,
+    };
+    Ok(Loaded {
+        rows: rows(&holdings, day),
+        today: agenda_entries(&people, &shown_items, day, day),
+        rejections,
+    })
 }
 
 #[component]
 pub fn CaseloadPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let query = RwSignal::new(String::new());
-    let rows = LocalResource::new(move || {
+    let scheme = RwSignal::new(String::new());
+    let status = RwSignal::new("active".to_owned());
+    let alert = RwSignal::new(String::new());
+    let sort = RwSignal::new(Sort::Name.as_str().to_owned());
+    let loaded = LocalResource::new(move || {
         state.data_version.track();
         let staff: HashMap<Uuid, String> = state
             .reference
@@ -113,21 +98,28 @@ pub fn CaseloadPage() -> impl IntoView {
             })
             .unwrap_or_default();
         let store = state.store();
-        async move { load_rows(&store, staff).await.map(Arc::new) }
+        async move { load(&store, staff).await.map(Arc::new) }
     });
     let role = move || state.session.get().map(|s| s.user.role);
 
     let list = move || {
-        let loaded = rows.get()?;
+        let loaded = loaded.get()?;
         Some(match loaded {
             Err(e) => view! { <p class="form-error" role="alert">{format!("{} : {e}", fr::SAVE_FAILED)}</p> }
                 .into_any(),
-            Ok(rows) => {
-                let needle = fold(query.get().trim());
-                let matching: Vec<&Row> = rows
-                    .iter()
-                    .filter(|r| needle.is_empty() || r.search_key.contains(&needle))
-                    .collect();
+            Ok(loaded) => {
+                let filters = Filters {
+                    query: query.get(),
+                    scheme: SchemeCode::parse(&scheme.get()),
+                    active: match status.get().as_str() {
+                        "active" => Some(true),
+                        "closed" => Some(false),
+                        _ => None,
+                    },
+                    alert: Some(alert.get()).filter(|a| !a.is_empty()),
+                    sort: Sort::parse(&sort.get()),
+                };
+                let matching = select(&loaded.rows, &filters);
                 let total = matching.len();
                 let shown: Vec<Row> = matching.into_iter().take(MAX_ROWS).cloned().collect();
                 let show_followed_by = role() != Some(Role::Referent);
@@ -146,6 +138,10 @@ pub fn CaseloadPage() -> impl IntoView {
             }
         })
     };
+    let home = move || {
+        let loaded = loaded.get()?.ok()?;
+        Some(view! { <Home loaded /> })
+    };
 
     view! {
         <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>
@@ -158,34 +154,182 @@ pub fn CaseloadPage() -> impl IntoView {
                             _ => fr::ACTIVE_CASELOAD,
                         }}
                     </h1>
-                    <Show when=move || role() == Some(Role::Referent)>
-                        <A href="/personnes/nouvelle" attr:class="button">
-                            {fr::NEW_PERSON}
+                    <div class="actions">
+                        <A href="/agenda" attr:class="button secondary">
+                            {fr::AGENDA}
                         </A>
-                    </Show>
+                        <Show when=move || role() == Some(Role::Referent)>
+                            <A href="/personnes/nouvelle" attr:class="button">
+                                {fr::NEW_PERSON}
+                            </A>
+                        </Show>
+                    </div>
                 </div>
                 <Show
                     when=move || role() != Some(Role::Administrator)
                     fallback=|| view! { <p class="empty">{fr::NO_CASELOAD}</p> }
                 >
-                    <div class="search">
-                        <label for="search">{fr::SEARCH}</label>
-                        <input
-                            id="search"
-                            type="search"
-                            placeholder=fr::SEARCH_HINT
-                            prop:value=move || query.get()
-                            on:input=move |ev| query.set(event_target_value(&ev))
-                        />
-                    </div>
-                    {list}
+                    {home}
+                    <section class="list" aria-label=fr::PEOPLE>
+                        <h2>{fr::PEOPLE}</h2>
+                        <div class="filters">
+                            <div class="search">
+                                <label for="search">{fr::SEARCH}</label>
+                                <input
+                                    id="search"
+                                    type="search"
+                                    placeholder=fr::SEARCH_HINT
+                                    prop:value=move || query.get()
+                                    on:input=move |ev| query.set(event_target_value(&ev))
+                                />
+                            </div>
+                            <FilterSelect id="filter-scheme" label=fr::SCHEME value=scheme
+                                options=SchemeCode::ALL.iter().map(|s| (s.as_str(), s.short_name())).collect() />
+                            <FilterSelect id="filter-status" label=fr::STATUS value=status
+                                options=vec![("active", fr::IN_PROGRESS), ("closed", fr::EXITED)] />
+                            <FilterSelect id="filter-alert" label=fr::ALERTS value=alert
+                                options=vec![
+                                    ("any", fr::ANY_ALERT),
+                                    ("no_contact", fr::ALERT_NO_CONTACT),
+                                    ("contract_missing", fr::ALERT_CONTRACT_MISSING),
+                                    ("contract_ending", fr::ALERT_CONTRACT_ENDING),
+                                    ("pathway_near_limit", fr::ALERT_PLIE_NEAR),
+                                    ("pathway_limit", fr::ALERT_PLIE_LIMIT),
+                                    ("duplicate", fr::ALERT_DUPLICATE),
+                                    ("pending", fr::ALERT_PENDING),
+                                ] />
+                            <div class="field">
+                                <label for="sort">{fr::SORT_BY}</label>
+                                <select id="sort" prop:value=move || sort.get() on:change=move |ev| sort.set(event_target_value(&ev))>
+                                    {Sort::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label_fr()}</option> }).collect_view()}
+                                </select>
+                            </div>
+                        </div>
+                        {list}
+                    </section>
                 </Show>
             </main>
         </Show>
     }
 }
 
-/// One person in the list, with their sync state.
+/// A filter of the list; its empty choice means "all".
+#[component]
+fn FilterSelect(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    options: Vec<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
+                <option value="">{fr::ALL}</option>
+                {options.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// An alert of the home screen: its code prefix, title and people (id, name, details).
+type AlertGroup = (&'static str, &'static str, Vec<(Uuid, String, String)>);
+
+/// What needs attention: today's appointments, people by alert, changes waiting or refused.
+#[component]
+fn Home(loaded: Arc<Loaded>) -> impl IntoView {
+    let groups: Vec<AlertGroup> = [
+        ("no_contact", fr::ALERT_NO_CONTACT),
+        ("contract", fr::ALERT_CONTRACTS),
+        ("pathway", fr::ALERT_PLIE_NEAR),
+        ("duplicate", fr::ALERT_DUPLICATE),
+    ]
+    .into_iter()
+    .map(|(group, title)| {
+        let people: Vec<(Uuid, String, String)> = loaded
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let matching: Vec<&Alert> = r
+                    .alerts
+                    .iter()
+                    .filter(|a| a.code().starts_with(group))
+                    .collect();
+                (!matching.is_empty()).then(|| {
+                    let text = matching
+                        .iter()
+                        .map(|a| a.label_fr())
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    (r.id, r.name.clone(), text)
+                })
+            })
+            .collect();
+        (group, title, people)
+    })
+    .collect();
+    let waiting: Vec<&Row> = loaded.rows.iter().filter(|r| r.pending).collect();
+    let waiting: Vec<(Uuid, String)> = waiting.iter().map(|r| (r.id, r.name.clone())).collect();
+    let refused: Vec<(Uuid, String)> = loaded
+        .rejections
+        .iter()
+        .map(|r| (r.person_id, r.message.clone()))
+        .collect();
+    let today = loaded.today.clone();
+    view! {
+        <section class="home" aria-label=fr::TODAY>
+            <article class="card today">
+                <h2>{fr::TODAY_APPOINTMENTS}</h2>
+                {today.is_empty().then(|| view! { <p class="empty">{fr::NO_APPOINTMENT_TODAY}</p> })}
+                <ul>
+                    {today.into_iter().map(|entry| {
+                        let (time, place, status) = match &entry.item.body {
+                            ItemBody::Appointment(a) => (a.time.clone(), a.place.label_fr(), a.status.label_fr()),
+                            _ => (String::new(), "", ""),
+                        };
+                        view! {
+                            <li>
+                                <strong>{time}</strong>" "
+                                <A href=format!("/personne/{}", entry.item.person_id)>{entry.person}</A>
+                                <span class="muted">{format!(" · {place} · {status}")}</span>
+                                {entry.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </article>
+            {groups.into_iter().map(|(group, title, people)| {
+                let count = people.len();
+                view! {
+                    <article class="card alert-group" data-alert=group>
+                        <h2>{format!("{title} ({})", fr::number(count))}</h2>
+                        {(count == 0).then(|| view! { <p class="empty">{fr::NOTHING_TO_REPORT}</p> })}
+                        <ul>
+                            {people.into_iter().take(MAX_PER_ALERT).map(|(id, name, text)| view! {
+                                <li><A href=format!("/personne/{id}")>{name}</A><span class="muted">{format!(" · {text}")}</span></li>
+                            }).collect_view()}
+                        </ul>
+                        {(count > MAX_PER_ALERT).then(|| view! { <p class="more">{fr::and_more(count - MAX_PER_ALERT)}</p> })}
+                    </article>
+                }
+            }).collect_view()}
+            <article class="card sync-state">
+                <h2>{fr::NOT_SYNCED_OR_REFUSED}</h2>
+                {(waiting.is_empty() && refused.is_empty()).then(|| view! { <p class="empty">{fr::ALL_SYNCED}</p> })}
+                <ul>
+                    {waiting.into_iter().map(|(id, name)| view! {
+                        <li><A href=format!("/personne/{id}")>{name}</A>" "<span class="badge pending">{fr::NOT_SYNCED}</span></li>
+                    }).collect_view()}
+                    {refused.into_iter().map(|(id, message)| view! {
+                        <li><A href=format!("/personne/{id}")>{fr::REJECTED}</A><span class="muted">{format!(" · {message}")}</span></li>
+                    }).collect_view()}
+                </ul>
+            </article>
+        </section>
+    }
+}
+
+/// One person in the list, with their alerts and sync state.
 #[component]
 fn PersonRow(
     /// The line to draw.
@@ -201,7 +345,9 @@ fn PersonRow(
             <span class="birth">{row.birth_date}</span>
             <span class="commune">{row.commune}</span>
             {row.rsa.then(|| view! { <span class="tag rsa">{fr::RSA}</span> })}
+            {(!row.active).then(|| view! { <span class="tag">{fr::EXITED}</span> })}
             {show_followed_by.then(|| row.followed_by.map(|f| view! { <span class="followed-by">{f}</span> }))}
+            {row.alerts.iter().map(|a| view! { <span class="badge alert" data-alert=a.code()>{a.label_fr()}</span> }).collect_view()}
             {row.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
             {row.conflict.then(|| view! { <span class="badge rejected">{fr::CONFLICT}</span> })}
             {row

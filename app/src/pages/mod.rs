@@ -1,6 +1,8 @@
 //! One module per route.
 
+pub mod agenda;
 pub mod caseload;
+pub mod follow_up;
 pub mod journal;
 pub mod login;
 pub mod new_person;

@@ -4,11 +4,12 @@
 use jalon_domain::FieldError;
 use jalon_domain::Invalid;
 use jalon_domain::auth::Role;
+use jalon_domain::followup::duplicate_reason;
 use jalon_domain::people::{
     Enrolment, EnrolmentStatus, Person, PersonCreation, check_person_creation,
 };
 use jalon_domain::schemes::Scheme;
-use jalon_domain::text::{format_iso_date, parse_iso_date};
+use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,6 +19,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::components::{CommuneSelect, TextField, TopBar};
+use crate::forms::{BirthNameAndSex, DetailsFields, DetailsForm};
 use crate::i18n::fr;
 use crate::state::AppState;
 
@@ -38,6 +40,9 @@ pub fn NewPersonPage() -> impl IntoView {
     let birth_date = RwSignal::new(String::new());
     let commune_code = RwSignal::new(String::new());
     let rsa = RwSignal::new(true);
+    let details = DetailsForm::new(&Default::default());
+    // Possible duplicates found on this device; a second click saves anyway.
+    let duplicates = RwSignal::new(Vec::<String>::new());
     let start_date = RwSignal::new(format_iso_date(today()));
     let errors = RwSignal::new(Invalid::default());
     let form_error = RwSignal::new(None::<String>);
@@ -73,7 +78,9 @@ pub fn NewPersonPage() -> impl IntoView {
                 fr::INVALID_DATE,
             ));
         }
+        let typed_details = details.read(&mut invalid);
         let person = Person {
+            details: typed_details,
             id: Uuid::new_v4(),
             last_name: last_name.get_untracked(),
             first_name: first_name.get_untracked(),
@@ -122,8 +129,33 @@ pub fn NewPersonPage() -> impl IntoView {
         form_error.set(None);
         saving.set(true);
         let navigate = navigate.clone();
+        let warned = !duplicates.get_untracked().is_empty();
         spawn_local(async move {
-            let saved = state.store().create_person(&creation).await;
+            let store = state.store();
+            if !warned {
+                let found: Vec<String> = store
+                    .people_as_shown()
+                    .await
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|other| {
+                        duplicate_reason(&creation.person, other).map(|reason| {
+                            format!(
+                                "{}, {} ({})",
+                                other.display_name(),
+                                format_date_fr(other.birth_date),
+                                reason.label_fr()
+                            )
+                        })
+                    })
+                    .collect();
+                if !found.is_empty() {
+                    duplicates.set(found);
+                    saving.set(false);
+                    return;
+                }
+            }
+            let saved = store.create_person(&creation).await;
             saving.set(false);
             match saved {
                 Ok(_) => {
@@ -145,6 +177,7 @@ pub fn NewPersonPage() -> impl IntoView {
                 <h1>{fr::NEW_PERSON_TITLE}</h1>
                 <form on:submit=submit.clone() novalidate>
                     <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
+                    <BirthNameAndSex form=details errors />
                     <TextField id="first_name" label=fr::FIRST_NAME value=first_name errors />
                     <TextField id="birth_date" label=fr::BIRTH_DATE value=birth_date errors kind="date" />
                     <CommuneSelect value=commune_code errors />
@@ -158,11 +191,25 @@ pub fn NewPersonPage() -> impl IntoView {
                         <label for="rsa_beneficiary">{fr::RSA_BENEFICIARY}</label>
                     </div>
                     <TextField id="start_date" label=fr::START_DATE value=start_date errors kind="date" />
+                    <details class="more-fields">
+                        <summary>{fr::MORE_FIELDS}</summary>
+                        <DetailsFields form=details errors />
+                    </details>
+                    {move || {
+                        let found = duplicates.get();
+                        (!found.is_empty()).then(|| view! {
+                            <div class="duplicate" role="alert">
+                                <p>{fr::DUPLICATE_AT_CREATION}</p>
+                                <ul>{found.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+                                <p>{fr::SAVE_ANYWAY_HINT}</p>
+                            </div>
+                        })
+                    }}
                     {move || enrolment_message().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                     {move || form_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                     <div class="actions">
                         <button type="submit" disabled=move || saving.get()>
-                            {fr::SAVE}
+                            {move || if duplicates.get().is_empty() { fr::SAVE } else { fr::SAVE_ANYWAY }}
                         </button>
                         <A href="/" attr:class="button secondary">
                             {fr::CANCEL}

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use jalon_domain::FieldError;
 use jalon_domain::Invalid;
 use jalon_domain::auth::Role;
+use jalon_domain::caseload::{Alert, alerts};
+use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, diff};
+use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason, close_enrolment};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, check_person_update};
 use jalon_domain::schemes::Scheme;
@@ -18,7 +21,9 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::components::{CommuneSelect, TextField, TopBar};
+use crate::forms::{BirthNameAndSex, CheckField, DetailsFields, DetailsForm, required_date};
 use crate::i18n::fr;
+use crate::pages::follow_up::FollowUp;
 use crate::pages::journal::Journal;
 use crate::pages::new_person::today;
 use crate::state::AppState;
@@ -60,6 +65,7 @@ struct FileData {
     pending: bool,
     conflicts: Vec<Conflict>,
     enrolments: Vec<Enrolment>,
+    alerts: Vec<Alert>,
 }
 
 #[component]
@@ -106,18 +112,41 @@ pub fn PersonPage() -> impl IntoView {
                 .filter(|c| c.person_id == id && c.is_open())
                 .collect();
             conflicts.sort_by_key(|c| c.field);
-            let enrolments = store
+            let enrolments: Vec<Enrolment> = store
                 .enrolments()
                 .await
                 .ok()?
                 .into_iter()
                 .filter(|e| e.person_id == id)
                 .collect();
+            let items: Vec<Item> = store
+                .items_as_shown()
+                .await
+                .ok()?
+                .into_iter()
+                .map(|(i, _)| i)
+                .filter(|i| i.person_id == id)
+                .collect();
+            let notes: Vec<Note> = store
+                .notes()
+                .await
+                .ok()?
+                .into_iter()
+                .filter(|n| n.person_id == id)
+                .collect();
+            let alerts = alerts(
+                id,
+                &enrolments.iter().collect::<Vec<_>>(),
+                &items.iter().collect::<Vec<_>>(),
+                &notes.iter().collect::<Vec<_>>(),
+                today(),
+            );
             Some(FileData {
                 person,
                 pending,
                 conflicts,
                 enrolments,
+                alerts,
             })
         }
     });
@@ -133,6 +162,9 @@ pub fn PersonPage() -> impl IntoView {
                     <h1>{file.person.display_name()}</h1>
                     {file.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
                 </div>
+                <p class="alerts">
+                    {file.alerts.iter().map(|a| view! { <span class="badge alert" data-alert=a.code()>{a.label_fr()}</span> }).collect_view()}
+                </p>
             }
             .into_any(),
         })
@@ -183,6 +215,7 @@ pub fn PersonPage() -> impl IntoView {
                         </ul>
                     </section>
                 </Show>
+                {move || person_id().map(|id| view! { <FollowUp person_id=id enrolments=Signal::derive(enrolments) /> })}
                 // Built once per person: a background sync never clears a note being written.
                 {move || person_id().map(|id| view! { <Journal person_id=id staff=untracked(staff) /> })}
                 {move || form_base.get().flatten().map(|person| view! { <IdentityForm person /> })}
@@ -232,6 +265,7 @@ fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl Int
         .cloned()
         .unwrap_or_default();
     let active = enrolment.status == EnrolmentStatus::Active;
+    let fse = fse_summary(&enrolment);
     let status = match enrolment.exit {
         Some(exit) => fr::closed_on(
             &format_date_fr(exit.date),
@@ -295,6 +329,7 @@ fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl Int
     view! {
         <li>
             <span>{label}</span>
+            {fse.map(|text| view! { <p class="muted fse">{text}</p> })}
             {may_hand_over.then(|| view! {
                 <div class="hand-over">
                     <label for=select_id.clone()>{fr::NEW_REFERENT}</label>
@@ -311,6 +346,21 @@ fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl Int
             {may_close.then(|| view! { <CloseForm enrolment=for_closing /> })}
         </li>
     }
+}
+
+/// The FSE snapshots of an enrolment, in one line each.
+fn fse_summary(enrolment: &Enrolment) -> Option<String> {
+    let entry = enrolment.fse_entry.as_ref()?;
+    let known = |label: Option<&'static str>| label.unwrap_or(fr::UNKNOWN);
+    let mut text = fr::fse_entry(
+        entry.age,
+        known(entry.labour_market.map(|l| l.label_fr())),
+        known(entry.education.map(|e| e.label_fr())),
+    );
+    if let Some(exit) = &enrolment.fse_exit {
+        text.push_str(&format!(" — {}", fr::fse_exit(exit.situation.label_fr())));
+    }
+    Some(text)
 }
 
 /// Records the exit of an enrolment: its date and reason (the outcome follows).
@@ -452,20 +502,19 @@ fn IdentityForm(person: Person) -> impl IntoView {
     let birth_date = RwSignal::new(format_iso_date(person.birth_date));
     let commune_code = RwSignal::new(person.commune_code.clone());
     let rsa = RwSignal::new(person.rsa_beneficiary);
+    let details = DetailsForm::new(&person.details);
     let errors = RwSignal::new(Invalid::default());
     let message = RwSignal::new(None::<String>);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let before = base.get_untracked();
-        let Some(birth) = parse_iso_date(&birth_date.get_untracked()) else {
-            let mut invalid = Invalid::default();
-            invalid.push(FieldError::new(
-                "birth_date",
-                "invalid_date",
-                fr::INVALID_DATE,
-            ));
+        let mut invalid = Invalid::default();
+        let birth = required_date("birth_date", &birth_date.get_untracked(), &mut invalid);
+        let typed_details = details.read(&mut invalid);
+        let Some(birth) = birth.filter(|_| invalid.is_empty()) else {
             errors.set(invalid);
+            message.set(Some(fr::FORM_HAS_ERRORS.to_owned()));
             return;
         };
         let after = Person {
@@ -474,6 +523,7 @@ fn IdentityForm(person: Person) -> impl IntoView {
             birth_date: birth,
             commune_code: commune_code.get_untracked(),
             rsa_beneficiary: rsa.get_untracked(),
+            details: typed_details,
             ..before.clone()
         };
         let schemes = state
@@ -515,18 +565,12 @@ fn IdentityForm(person: Person) -> impl IntoView {
             <h2>{fr::IDENTITY}</h2>
             <form class="person-form-fields" on:submit=submit novalidate>
                 <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
+                <BirthNameAndSex form=details errors />
                 <TextField id="first_name" label=fr::FIRST_NAME value=first_name errors />
                 <TextField id="birth_date" label=fr::BIRTH_DATE value=birth_date errors kind="date" />
                 <CommuneSelect value=commune_code errors />
-                <div class="field checkbox">
-                    <input
-                        id="rsa_beneficiary"
-                        type="checkbox"
-                        prop:checked=move || rsa.get()
-                        on:change=move |ev| rsa.set(event_target_checked(&ev))
-                    />
-                    <label for="rsa_beneficiary">{fr::RSA_BENEFICIARY}</label>
-                </div>
+                <CheckField id="rsa_beneficiary" label=fr::RSA_BENEFICIARY value=rsa />
+                <DetailsFields form=details errors />
                 {move || message.get().map(|m| view! { <p class="form-message" role="status">{m}</p> })}
                 <div class="actions">
                     <button type="submit">{fr::SAVE_CHANGES}</button>

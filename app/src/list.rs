@@ -1,0 +1,243 @@
+//! The list of people and the référent's home screen, computed from the records a device holds:
+//! one [`Row`] per person with what the screens filter, sort and search on, built once per
+//! reload so that a keystroke only runs [`select`].
+
+use std::collections::{HashMap, HashSet};
+
+use jalon_domain::caseload::{Alert, agenda, alerts, last_contact};
+use jalon_domain::communes;
+use jalon_domain::followup::{Item, ItemBody};
+use jalon_domain::notes::Note;
+use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
+use jalon_domain::schemes::SchemeCode;
+use jalon_domain::text::{fold, format_date_fr};
+use time::Date;
+use uuid::Uuid;
+
+/// One line of the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: Uuid,
+    pub name: String,
+    pub birth_date: String,
+    pub commune: String,
+    pub rsa: bool,
+    /// The scheme of the active enrolment, or of the last one.
+    pub scheme: Option<SchemeCode>,
+    pub active: bool,
+    /// Who follows the person and in which scheme (shown to supervisors).
+    pub followed_by: Option<String>,
+    pub start_date: Option<Date>,
+    pub last_contact: Option<Date>,
+    pub alerts: Vec<Alert>,
+    pub pending: bool,
+    /// An open conflict waits for someone to choose a value.
+    pub conflict: bool,
+    pub rejection: Option<String>,
+    /// Folded names, commune and numéro allocataire, for accent-insensitive search.
+    pub search_key: String,
+    pub name_key: (String, String),
+}
+
+/// What the list shows: which people, in which order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    pub query: String,
+    pub scheme: Option<SchemeCode>,
+    /// `None`: everyone; `Some(true)`: in an active enrolment; `Some(false)`: exited.
+    pub active: Option<bool>,
+    /// An [`Alert::code`], or `"any"` for any alert, `"pending"` for not synced.
+    pub alert: Option<String>,
+    pub sort: Sort,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Name,
+    Commune,
+    /// Longest without contact first.
+    LastContact,
+    /// Latest enrolment first.
+    StartDate,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [
+        Sort::Name,
+        Sort::Commune,
+        Sort::LastContact,
+        Sort::StartDate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Commune => "commune",
+            Sort::LastContact => "last_contact",
+            Sort::StartDate => "start_date",
+        }
+    }
+
+    pub fn parse(s: &str) -> Sort {
+        Sort::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .unwrap_or_default()
+    }
+
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Sort::Name => "Nom",
+            Sort::Commune => "Commune",
+            Sort::LastContact => "Dernier contact (le plus ancien d'abord)",
+            Sort::StartDate => "Date d'entrée (la plus récente d'abord)",
+        }
+    }
+}
+
+/// Everything a device holds, as the screens need it.
+pub struct Holdings<'a> {
+    pub people: &'a [Person],
+    pub enrolments: &'a [Enrolment],
+    pub items: &'a [Item],
+    pub notes: &'a [Note],
+    /// People with a change waiting for the server.
+    pub pending: &'a HashSet<Uuid>,
+    pub conflicted: &'a HashSet<Uuid>,
+    /// The reason of the last refusal, by person.
+    pub rejections: &'a HashMap<Uuid, String>,
+    /// Staff names by id.
+    pub staff: &'a HashMap<Uuid, String>,
+}
+
+/// One row per person, by name.
+pub fn rows(h: &Holdings<'_>, today: Date) -> Vec<Row> {
+    let mut enrolments_of: HashMap<Uuid, Vec<&Enrolment>> = HashMap::new();
+    for e in h.enrolments {
+        enrolments_of.entry(e.person_id).or_default().push(e);
+    }
+    let mut items_of: HashMap<Uuid, Vec<&Item>> = HashMap::new();
+    for i in h.items {
+        items_of.entry(i.person_id).or_default().push(i);
+    }
+    let mut notes_of: HashMap<Uuid, Vec<&Note>> = HashMap::new();
+    for n in h.notes {
+        notes_of.entry(n.person_id).or_default().push(n);
+    }
+    let none_e = Vec::new();
+    let none_i = Vec::new();
+    let none_n = Vec::new();
+    let mut rows: Vec<Row> = h
+        .people
+        .iter()
+        .map(|p| {
+            let enrolments = enrolments_of.get(&p.id).unwrap_or(&none_e);
+            let items = items_of.get(&p.id).unwrap_or(&none_i);
+            let notes = notes_of.get(&p.id).unwrap_or(&none_n);
+            let active = enrolments
+                .iter()
+                .find(|e| e.status == EnrolmentStatus::Active);
+            let latest = active
+                .copied()
+                .or_else(|| enrolments.iter().max_by_key(|e| e.start_date).copied());
+            let commune = communes::by_code(&p.commune_code)
+                .map_or_else(|| p.commune_code.clone(), |c| c.name.to_owned());
+            let followed_by = latest.map(|e| {
+                let who = h.staff.get(&e.referent_id).cloned().unwrap_or_default();
+                format!("{} · {}", e.scheme.short_name(), who)
+            });
+            Row {
+                id: p.id,
+                name: p.display_name(),
+                birth_date: format_date_fr(p.birth_date),
+                search_key: fold(&format!(
+                    "{} {} {} {commune} {}",
+                    p.last_name, p.first_name, p.details.birth_name, p.details.allocataire
+                )),
+                name_key: (fold(&p.last_name), fold(&p.first_name)),
+                commune,
+                rsa: p.rsa_beneficiary,
+                scheme: latest.map(|e| e.scheme),
+                active: active.is_some(),
+                followed_by,
+                start_date: latest.map(|e| e.start_date),
+                last_contact: last_contact(items.iter().copied(), notes.iter().copied()),
+                alerts: alerts(p.id, enrolments, items, notes, today),
+                pending: h.pending.contains(&p.id),
+                conflict: h.conflicted.contains(&p.id),
+                rejection: h.rejections.get(&p.id).cloned(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name_key.cmp(&b.name_key));
+    rows
+}
+
+/// The rows the filters keep, in their order: what runs on each keystroke.
+pub fn select<'a>(rows: &'a [Row], filters: &Filters) -> Vec<&'a Row> {
+    let needle = fold(filters.query.trim());
+    let words: Vec<&str> = needle.split_whitespace().collect();
+    let mut kept: Vec<&Row> = rows
+        .iter()
+        .filter(|r| words.iter().all(|w| r.search_key.contains(w)))
+        .filter(|r| filters.scheme.is_none_or(|s| r.scheme == Some(s)))
+        .filter(|r| filters.active.is_none_or(|a| r.active == a))
+        .filter(|r| match filters.alert.as_deref() {
+            None | Some("") => true,
+            Some("any") => !r.alerts.is_empty(),
+            Some("pending") => r.pending || r.rejection.is_some(),
+            Some(code) => r.alerts.iter().any(|a| a.code() == code),
+        })
+        .collect();
+    match filters.sort {
+        Sort::Name => {}
+        Sort::Commune => {
+            kept.sort_by(|a, b| (&a.commune, &a.name_key).cmp(&(&b.commune, &b.name_key)))
+        }
+        Sort::LastContact => kept.sort_by_key(|r| r.last_contact),
+        Sort::StartDate => kept.sort_by_key(|r| std::cmp::Reverse(r.start_date)),
+    }
+    kept
+}
+
+/// An appointment of the agenda with the name of its person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgendaEntry {
+    pub item: Item,
+    pub person: String,
+    pub pending: bool,
+}
+
+/// The appointments of the people a device holds between two dates, by date and time.
+pub fn agenda_entries(
+    people: &[Person],
+    items: &[(Item, bool)],
+    from: Date,
+    to: Date,
+) -> Vec<AgendaEntry> {
+    let names: HashMap<Uuid, String> = people.iter().map(|p| (p.id, p.display_name())).collect();
+    let pending: HashSet<Uuid> = items
+        .iter()
+        .filter(|(_, p)| *p)
+        .map(|(i, _)| i.id)
+        .collect();
+    let held: Vec<&Item> = items
+        .iter()
+        .map(|(i, _)| i)
+        .filter(|i| names.contains_key(&i.person_id))
+        .collect();
+    agenda(held, from, to)
+        .into_iter()
+        .map(|item| AgendaEntry {
+            person: names.get(&item.person_id).cloned().unwrap_or_default(),
+            pending: pending.contains(&item.id),
+            item: item.clone(),
+        })
+        .collect()
+}
+
+/// Whether an item is an appointment still to hold.
+pub fn is_planned(item: &Item) -> bool {
+    matches!(&item.body, ItemBody::Appointment(a) if a.status == jalon_domain::followup::AppointmentStatus::Planned)
+}

@@ -1,0 +1,127 @@
+//! `/agenda`: the appointments of the people on this device, by day or by week.
+
+use jalon_domain::caseload::week_start;
+use jalon_domain::followup::ItemBody;
+use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
+use leptos::prelude::*;
+use leptos_router::components::{A, Redirect};
+use time::{Date, Duration};
+
+use crate::components::TopBar;
+use crate::i18n::fr;
+use crate::list::{AgendaEntry, agenda_entries};
+use crate::pages::new_person::today;
+use crate::state::AppState;
+
+/// `lundi 23/11/2026`.
+fn day_title(date: Date) -> String {
+    let name = match date.weekday() {
+        time::Weekday::Monday => "lundi",
+        time::Weekday::Tuesday => "mardi",
+        time::Weekday::Wednesday => "mercredi",
+        time::Weekday::Thursday => "jeudi",
+        time::Weekday::Friday => "vendredi",
+        time::Weekday::Saturday => "samedi",
+        time::Weekday::Sunday => "dimanche",
+    };
+    format!("{name} {}", format_date_fr(date))
+}
+
+#[component]
+pub fn AgendaPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let week = RwSignal::new(false);
+    let day = RwSignal::new(today());
+    let range = move || {
+        let d = day.get();
+        if week.get() {
+            let monday = week_start(d);
+            (monday, monday + Duration::days(6))
+        } else {
+            (d, d)
+        }
+    };
+    let entries = LocalResource::new(move || {
+        state.data_version.track();
+        let (from, to) = range();
+        let store = state.store();
+        async move {
+            let people = store.people_as_shown().await.unwrap_or_default();
+            let items = store.items_as_shown().await.unwrap_or_default();
+            agenda_entries(&people, &items, from, to)
+        }
+    });
+    let step = move |forward: bool| {
+        let days = if week.get_untracked() { 7 } else { 1 };
+        day.update(|d| *d += Duration::days(if forward { days } else { -days }));
+    };
+    let days = move || {
+        let (from, to) = range();
+        let all = entries.get().unwrap_or_default();
+        let mut out: Vec<(Date, Vec<AgendaEntry>)> = Vec::new();
+        let mut d = from;
+        while d <= to {
+            let of_day: Vec<AgendaEntry> = all
+                .iter()
+                .filter(|e| matches!(&e.item.body, ItemBody::Appointment(a) if a.date == d))
+                .cloned()
+                .collect();
+            out.push((d, of_day));
+            d += Duration::days(1);
+        }
+        out
+    };
+    view! {
+        <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>
+            <TopBar />
+            <main class="agenda">
+                <p><A href="/">{fr::BACK_TO_LIST}</A></p>
+                <div class="title-row">
+                    <h1>{fr::AGENDA}</h1>
+                    <div class="actions" role="group" aria-label=fr::PERIOD>
+                        <button type="button" class:secondary=move || week.get() aria-pressed=move || (!week.get()).to_string() on:click=move |_| week.set(false)>
+                            {fr::DAY}
+                        </button>
+                        <button type="button" class:secondary=move || !week.get() aria-pressed=move || week.get().to_string() on:click=move |_| week.set(true)>
+                            {fr::WEEK}
+                        </button>
+                    </div>
+                </div>
+                <div class="agenda-nav">
+                    <button type="button" class="secondary" on:click=move |_| step(false) aria-label=fr::PREVIOUS>"‹"</button>
+                    <input
+                        type="date"
+                        aria-label=fr::DATE
+                        prop:value=move || format_iso_date(day.get())
+                        on:change=move |ev| {
+                            if let Some(d) = parse_iso_date(&event_target_value(&ev)) {
+                                day.set(d);
+                            }
+                        }
+                    />
+                    <button type="button" class="secondary" on:click=move |_| day.set(today())>{fr::TODAY}</button>
+                    <button type="button" class="secondary" on:click=move |_| step(true) aria-label=fr::NEXT>"›"</button>
+                </div>
+                {move || days().into_iter().map(|(date, entries)| view! {
+                    <section class="agenda-day" aria-label=day_title(date)>
+                        <h2>{day_title(date)}</h2>
+                        {entries.is_empty().then(|| view! { <p class="empty">{fr::NO_APPOINTMENT}</p> })}
+                        <ul class="items">
+                            {entries.into_iter().map(|entry| {
+                                let ItemBody::Appointment(a) = &entry.item.body else { return ().into_any() };
+                                view! {
+                                    <li class="item appointment" data-status=a.status.as_str()>
+                                        <strong>{a.time.clone()}</strong>" "
+                                        <A href=format!("/personne/{}", entry.item.person_id)>{entry.person.clone()}</A>
+                                        <span class="muted">{format!(" · {} · {}", a.place.label_fr(), a.status.label_fr())}</span>
+                                        {entry.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
+                                    </li>
+                                }.into_any()
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }).collect_view()}
+            </main>
+        </Show>
+    }
+}
