@@ -37,6 +37,8 @@ pub struct Row {
     /// Folded names, commune and numéro allocataire, for accent-insensitive search.
     pub search_key: String,
     pub name_key: (String, String),
+    /// Folded commune name, for sorting.
+    pub commune_key: String,
 }
 
 /// What the list shows: which people, in which order.
@@ -156,6 +158,7 @@ pub fn rows(h: &Holdings<'_>, today: Date) -> Vec<Row> {
                     p.last_name, p.first_name, p.details.birth_name, p.details.allocataire
                 )),
                 name_key: (fold(&p.last_name), fold(&p.first_name)),
+                commune_key: fold(&commune),
                 commune,
                 rsa: p.rsa_beneficiary,
                 scheme: latest.map(|e| e.scheme),

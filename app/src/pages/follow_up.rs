@@ -81,10 +81,10 @@ pub fn FollowUp(person_id: Uuid, enrolments: Signal<Vec<Enrolment>>) -> impl Int
     let items = Signal::derive(move || items.get().unwrap_or_default());
     view! {
         <Duplicates items />
-        <Obstacles person_id items enrolments />
-        <Contracts person_id items enrolments />
         <Appointments person_id items enrolments />
         <Steps person_id items enrolments />
+        <Contracts person_id items enrolments />
+        <Obstacles person_id items enrolments />
     }
 }
 
