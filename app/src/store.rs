@@ -237,7 +237,7 @@ impl Store {
         let tx = self
             .db
             .transaction([
-                META, PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS, NOTES,
+                META, PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS, NOTES, ITEMS,
             ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -499,6 +499,17 @@ impl Store {
             .await?
             .collect::<std::result::Result<_, _>>()?;
         Ok(items)
+    }
+
+    /// Whether the device holds no record from the server and no waiting change.
+    pub async fn replica_is_empty(&self) -> Result<bool> {
+        let tx = self.db.transaction(CASELOAD).build()?;
+        for name in CASELOAD {
+            if name != REJECTIONS && tx.object_store(name)?.count().await? > 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     pub async fn pending_count(&self) -> Result<u32> {

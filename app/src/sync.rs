@@ -1,7 +1,9 @@
 //! One sync round: push the outbox in order, pull every page after the cursor, then compare
 //! the replica's checksum with the server's and resync from scratch if they differ.
 
-use jalon_domain::sync::MAX_PUSH_BATCH;
+use std::future::Future;
+
+use jalon_domain::sync::{ChecksumBuilder, MAX_PUSH_BATCH, PullResponse};
 
 use crate::api::{Api, ApiFailure};
 use crate::store::{Store, StoreError};
@@ -57,18 +59,12 @@ pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncRepo
             break;
         }
     }
-    let expected = loop {
-        let cursor = store.cursor().await?;
-        let page = api.pull(token, cursor).await?;
-        report.pulled += page.changes.len();
-        store.apply_pull(&page).await?;
-        if !page.has_more {
-            break page.checksum;
-        }
-    };
+    let pulled = pull_pages(store, |cursor| api.pull(token, cursor)).await?;
+    report.pulled = pulled.changes;
+    let (expected, local) = (pulled.expected, pulled.local);
     // A replica that differs from what the server says it should hold has diverged (or holds
     // people who left its scope): fetch it again from scratch.
-    if let (Some(expected), Some(local)) = (expected, store.replica_checksum().await?)
+    if let (Some(expected), Some(local)) = (expected, local)
         && expected != local
     {
         let mut records = Vec::new();
@@ -84,4 +80,52 @@ pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncRepo
         report.resynced = store.replace_replica(&records, cursor).await?;
     }
     Ok(report)
+}
+
+/// What [`pull_pages`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    pub changes: usize,
+    /// The server's checksum of what the replica should hold.
+    pub expected: Option<String>,
+    /// The replica's own checksum (`None` while changes wait in the outbox).
+    pub local: Option<String>,
+}
+
+/// Pulls and stores every page after the store's cursor, fetched by `fetch(cursor)`, and
+/// computes the replica's checksum.
+///
+/// Into an empty replica (a first sign-in), the replica is exactly what the pages bring: its
+/// checksum is computed from them as they arrive rather than read back from IndexedDB.
+pub async fn pull_pages<F, Fut>(store: &Store, mut fetch: F) -> Result<Pulled, SyncError>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: Future<Output = Result<PullResponse, ApiFailure>>,
+{
+    let mut fresh = (store.cursor().await? == 0 && store.replica_is_empty().await?)
+        .then(ChecksumBuilder::default);
+    let mut changes = 0;
+    let expected = loop {
+        let page = fetch(store.cursor().await?).await?;
+        changes += page.changes.len();
+        store.apply_pull(&page).await?;
+        if let Some(builder) = fresh.as_mut() {
+            for change in &page.changes {
+                builder.insert(&change.record);
+            }
+        }
+        if !page.has_more {
+            break page.checksum;
+        }
+    };
+    let local = match fresh {
+        Some(builder) if store.pending_count().await? == 0 => Some(builder.finish()),
+        Some(_) => None,
+        None => store.replica_checksum().await?,
+    };
+    Ok(Pulled {
+        changes,
+        expected,
+        local,
+    })
 }

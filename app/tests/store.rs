@@ -442,3 +442,160 @@ async fn a_journal_lists_received_notes_and_those_still_waiting() {
         Some(jalon_domain::sync::checksum([&Record::Note(received)]))
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
+    use jalon_app::sync::pull_pages;
+    use jalon_domain::followup::{Item, ItemBody, Obstacle, ObstacleStatus, ObstacleTheme};
+
+    let (store, _) = fresh_store().await;
+    let a = creation("Premier");
+    let b = creation("Second");
+    let obstacle = |status| Item {
+        id: Uuid::from_u128(9),
+        person_id: a.person.id,
+        version: 1,
+        author_id: Uuid::from_u128(1),
+        body: ItemBody::Obstacle(Obstacle {
+            theme: ObstacleTheme::Housing,
+            status,
+            date: date!(2026 - 03 - 03),
+        }),
+    };
+    // Two pages; the obstacle changed between them and comes twice.
+    let first = vec![
+        Change {
+            rev: 1,
+            record: Record::Person(a.person.clone()),
+        },
+        Change {
+            rev: 2,
+            record: Record::Enrolment(a.enrolment.clone()),
+        },
+        Change {
+            rev: 3,
+            record: Record::Item(obstacle(ObstacleStatus::Identified)),
+        },
+    ];
+    let second = vec![
+        Change {
+            rev: 4,
+            record: Record::Person(b.person.clone()),
+        },
+        Change {
+            rev: 5,
+            record: Record::Item(obstacle(ObstacleStatus::Lifted)),
+        },
+    ];
+    let mut pages = vec![
+        PullResponse {
+            protocol: 1,
+            schema: 2,
+            changes: first,
+            cursor: 3,
+            has_more: true,
+            checksum: None,
+        },
+        PullResponse {
+            protocol: 1,
+            schema: 2,
+            changes: second,
+            cursor: 5,
+            has_more: false,
+            checksum: Some("x".into()),
+        },
+    ]
+    .into_iter();
+    let mut asked = Vec::new();
+    let pulled = pull_pages(&store, |cursor| {
+        asked.push(cursor);
+        std::future::ready(Ok(pages.next().unwrap()))
+    })
+    .await
+    .unwrap();
+    assert_eq!(asked, vec![0, 3]);
+    assert_eq!(pulled.changes, 5);
+    assert_eq!(pulled.expected.as_deref(), Some("x"));
+    let read_back = store.replica_checksum().await.unwrap();
+    assert_eq!(pulled.local, read_back);
+    assert!(read_back.unwrap().starts_with("4-"));
+
+    // A later pull into the non-empty replica reads it back.
+    let mut again = vec![PullResponse {
+        protocol: 1,
+        schema: 2,
+        changes: vec![],
+        cursor: 5,
+        has_more: false,
+        checksum: None,
+    }]
+    .into_iter();
+    let later = pull_pages(&store, |_| std::future::ready(Ok(again.next().unwrap())))
+        .await
+        .unwrap();
+    assert_eq!(later.local, store.replica_checksum().await.unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn a_waiting_item_shows_over_the_received_one_and_another_user_does_not_inherit_it() {
+    use jalon_domain::followup::{Appointment, AppointmentStatus, Item, ItemBody, Place};
+
+    let (store, _) = fresh_store().await;
+    assert!(store.start_session(&session(1)).await.unwrap());
+    let appointment = |version, status| Item {
+        id: Uuid::from_u128(5),
+        person_id: Uuid::from_u128(6),
+        version,
+        author_id: Uuid::from_u128(1),
+        body: ItemBody::Appointment(Appointment {
+            date: date!(2026 - 03 - 03),
+            time: "09:00".into(),
+            place: Place::Phone,
+            status,
+            report: String::new(),
+        }),
+    };
+    let received = appointment(1, AppointmentStatus::Planned);
+    store
+        .apply_pull(&PullResponse {
+            protocol: 1,
+            schema: 2,
+            changes: vec![Change {
+                rev: 1,
+                record: Record::Item(received.clone()),
+            }],
+            cursor: 1,
+            has_more: false,
+            checksum: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.items_as_shown().await.unwrap(),
+        vec![(received, false)]
+    );
+    let reported = appointment(2, AppointmentStatus::Excused);
+    store.save_item(reported.clone()).await.unwrap();
+    assert_eq!(
+        store.items_as_shown().await.unwrap(),
+        vec![(reported, true)]
+    );
+    assert!(
+        store
+            .pending_people()
+            .await
+            .unwrap()
+            .contains(&Uuid::from_u128(6))
+    );
+
+    // Pushed, then another user signs in: the items go with the caseload.
+    let sent = store.outbox(10).await.unwrap();
+    let results = [MutationResult {
+        seq: sent[0].seq,
+        outcome: Outcome::Applied,
+    }];
+    store.apply_push_results(&sent, &results).await.unwrap();
+    assert!(store.start_session(&session(2)).await.unwrap());
+    assert!(store.items_as_shown().await.unwrap().is_empty());
+    assert!(store.replica_is_empty().await.unwrap());
+}

@@ -593,6 +593,18 @@ pub async fn change_referent(
     Ok(())
 }
 
+/// How many times a person left a scope: hand-overs, exits and deletions (tests and
+/// figures).
+pub async fn scope_changes(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM referent_changes)
+              + (SELECT COUNT(*) FROM enrolments WHERE status = 'closed')
+              + (SELECT COUNT(*) FROM people WHERE deleted_at IS NOT NULL)",
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
 /// Gives every synced row of a person a new change number, so that devices whose scope the
 /// person enters receive all of it, whatever their cursor.
 pub async fn touch_person(conn: &mut SqliteConnection, person_id: Uuid) -> Result<(), sqlx::Error> {

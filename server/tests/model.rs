@@ -21,6 +21,7 @@ use jalon_domain::merge::{
     Conflict, FieldChange, FieldValue, PersonEdit, PersonField, with_pending_edits,
 };
 use jalon_domain::notes::Note;
+use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::{Change, Mutation, MutationEnvelope, Outcome, Record, checksum};
@@ -200,6 +201,7 @@ fn user(id: u128, username: &str, role: Role) -> SessionUser {
 async fn new_server(
     dir: &std::path::Path,
     referent: &SessionUser,
+    colleague: &SessionUser,
     supervisor: &SessionUser,
 ) -> Server {
     let url = format!("sqlite://{}", dir.join("model.sqlite3").display());
@@ -209,7 +211,11 @@ async fn new_server(
     for scheme in &schemes {
         db::insert_scheme(&mut tx, scheme).await.unwrap();
     }
-    for (u, supervised) in [(referent, &[][..]), (supervisor, &[SchemeCode::Plie][..])] {
+    for (u, supervised) in [
+        (referent, &[][..]),
+        (colleague, &[][..]),
+        (supervisor, &[SchemeCode::Plie][..]),
+    ] {
         db::insert_user(
             &mut tx,
             &NewUser {
@@ -440,17 +446,69 @@ fn random_item(rng: &mut Rng, device: &Device) -> Option<Item> {
     Some(item)
 }
 
-async fn run_case(seed: u64) {
+/// A change that moves a person out of a scope: a supervisor hands an enrolment over to the
+/// other référent, a user closes an enrolment, or deletes a file as the device last saw it.
+fn random_scope_change(rng: &mut Rng, device: &Device, referents: [Uuid; 2]) -> Option<Mutation> {
+    let enrolments: Vec<Enrolment> = device
+        .records
+        .values()
+        .filter_map(|r| match r {
+            Record::Enrolment(e) if e.status == EnrolmentStatus::Active => Some(e.clone()),
+            _ => None,
+        })
+        .collect();
+    if enrolments.is_empty() {
+        return None;
+    }
+    let enrolment = &enrolments[rng.below(enrolments.len())];
+    match rng.below(3) {
+        0 => Some(Mutation::ChangeReferent {
+            enrolment_id: enrolment.id,
+            person_id: enrolment.person_id,
+            referent_id: if enrolment.referent_id == referents[0] {
+                referents[1]
+            } else {
+                referents[0]
+            },
+        }),
+        1 => Some(Mutation::CloseEnrolment {
+            enrolment_id: enrolment.id,
+            person_id: enrolment.person_id,
+            exit: Exit {
+                date: date!(2026 - 11 - 20),
+                reason: ExitReason::ALL[rng.below(ExitReason::ALL.len())],
+            },
+        }),
+        _ => {
+            let base = device
+                .people()
+                .into_iter()
+                .find(|p| p.id == enrolment.person_id)?;
+            Some(Mutation::DeletePerson {
+                person_id: base.id,
+                base,
+            })
+        }
+    }
+}
+
+/// Runs one case; returns whether a person left a scope in it.
+async fn run_case(seed: u64) -> bool {
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let referent = user(1, "plie1", Role::Referent);
     let supervisor = user(2, "superviseur", Role::Supervisor);
-    let mut server = new_server(dir.path(), &referent, &supervisor).await;
+    let colleague = user(3, "plie2", Role::Referent);
+    let mut server = new_server(dir.path(), &referent, &colleague, &supervisor).await;
     let mut devices = vec![
         Device::new(referent.clone()),
         Device::new(referent.clone()),
         Device::new(supervisor.clone()),
+        Device::new(colleague.clone()),
     ];
+    // Whether a person changed scope (hand-over, exit, deletion): devices then repair their
+    // replica through the checksum, so resyncs are expected.
+    let mut scopes_changed = false;
 
     // The référent's tablet creates a few people.
     for n in 0..(2 + rng.below(3)) {
@@ -479,7 +537,7 @@ async fn run_case(seed: u64) {
 
     for _ in 0..(10 + rng.below(25)) {
         let d = rng.below(devices.len());
-        match rng.below(14) {
+        match rng.below(16) {
             0..=3 => {
                 if let Some(edit) = random_edit(&mut rng, &devices[d]) {
                     devices[d].enqueue(edit);
@@ -510,6 +568,13 @@ async fn run_case(seed: u64) {
                     devices[d].enqueue(Mutation::SaveItem(item));
                 }
             }
+            9 => {
+                let ids = [referent.id, colleague.id];
+                if let Some(mutation) = random_scope_change(&mut rng, &devices[d], ids) {
+                    scopes_changed = true;
+                    devices[d].enqueue(mutation);
+                }
+            }
             _ => sync(&server, &mut devices[d], &mut rng, true).await,
         }
     }
@@ -532,9 +597,11 @@ async fn run_case(seed: u64) {
             expected,
             "seed {seed}: device {i} diverged"
         );
-        // Nobody leaves the scope here, so incremental pulls alone must keep replicas exact: a
+        // Unless someone left a scope, incremental pulls alone must keep replicas exact: a
         // resync would mean a change was skipped or a local guess never corrected.
-        assert_eq!(device.resyncs, 0, "seed {seed}: device {i} had to resync");
+        if !scopes_changed {
+            assert_eq!(device.resyncs, 0, "seed {seed}: device {i} had to resync");
+        }
         // Every mutation it made was answered: applied, or rejected and kept on the device.
         for seq in 1..device.next_seq {
             let mut conn = server.db.begin_write().await.unwrap();
@@ -552,16 +619,19 @@ async fn run_case(seed: u64) {
             }
         }
     }
-    // The two devices of the référent and the supervisor's (same scope here) agree, and so
-    // does a fresh device.
-    let mut fresh = Device::new(referent.clone());
-    sync(&server, &mut fresh, &mut rng, false).await;
+    // Every device holds what a fresh device of its user holds.
     for (i, device) in devices.iter().enumerate() {
+        let mut fresh = Device::new(device.user.clone());
+        sync(&server, &mut fresh, &mut rng, false).await;
         assert_eq!(
             device.records, fresh.records,
             "seed {seed}: device {i} differs from a fresh one"
         );
     }
+    let mut conn = server.db.begin_write().await.unwrap();
+    let moved = db::scope_changes(&mut conn).await.unwrap();
+    conn.rollback().await.unwrap();
+    moved > 0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -582,6 +652,7 @@ async fn replicas_converge_under_dropped_duplicated_and_late_messages_and_restar
         .unwrap()
         .as_secs();
     let mut tasks = Vec::new();
+    let mut moved = 0;
     for case in 0..cases {
         let seed = base.wrapping_mul(1_000_003).wrapping_add(case);
         tasks.push(tokio::spawn(async move {
@@ -591,17 +662,26 @@ async fn replicas_converge_under_dropped_duplicated_and_late_messages_and_restar
         if tasks.len() >= 8 {
             for task in tasks.drain(..) {
                 let (seed, outcome) = task.await.unwrap();
-                if let Err(panic) = outcome {
-                    panic!("model case failed; replay with JALON_MODEL_SEED={seed}: {panic}");
+                match outcome {
+                    Ok(scope_changed) => moved += u64::from(scope_changed),
+                    Err(panic) => {
+                        panic!("model case failed; replay with JALON_MODEL_SEED={seed}: {panic}")
+                    }
                 }
             }
         }
     }
     for task in tasks {
         let (seed, outcome) = task.await.unwrap();
-        if let Err(panic) = outcome {
-            panic!("model case failed; replay with JALON_MODEL_SEED={seed}: {panic}");
+        match outcome {
+            Ok(scope_changed) => moved += u64::from(scope_changed),
+            Err(panic) => panic!("model case failed; replay with JALON_MODEL_SEED={seed}: {panic}"),
         }
     }
-    println!("{cases} model cases passed");
+    // The draws must exercise scope changes, not only edits.
+    assert!(
+        moved * 10 >= cases,
+        "only {moved} of {cases} cases moved a person out of a scope"
+    );
+    println!("{cases} model cases passed, {moved} with a person leaving a scope");
 }
