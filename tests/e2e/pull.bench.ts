@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { randomUUID } from "node:crypto";
-import { DEMO_PASSWORD, signIn } from "./helpers";
+import { DEMO_PASSWORD, pullAll, signIn } from "./helpers";
 
 const ROUNDS = 7;
 
@@ -11,14 +11,14 @@ test("a pull of 100 changes, end to end", async ({ page, request }) => {
   });
   const { token } = await login.json();
   const headers = { authorization: `Bearer ${token}` };
-  const caseload = await (await request.get("/api/sync/pull?protocol=1&schema=2&cursor=0", { headers })).json();
+  const caseload = { changes: await pullAll(request, "superviseur") };
   const mine = await (
     await request.post("/api/auth/login", {
       data: { username: "plie1", password: DEMO_PASSWORD, device_id: randomUUID() },
     })
   ).json();
   const people = caseload.changes
-    .filter((c: any) => c.kind === "enrolment" && c.data.referent_id === mine.user.id)
+    .filter((c: any) => c.kind === "enrolment" && c.data.referent_id === mine.user.id && c.data.status === "active")
     .map((c: any) => caseload.changes.find((p: any) => p.kind === "person" && p.data.id === c.data.person_id).data);
   expect(people.length).toBeGreaterThan(50);
 

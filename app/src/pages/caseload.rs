@@ -22,17 +22,23 @@ use crate::state::AppState;
 use crate::store::{Rejection, Store, StoreError};
 
 /// Most rows drawn at once; the search narrows the rest.
-const MAX_ROWS: usize = 200;
+const MAX_ROWS: usize = 100;
 /// Most people listed under each alert of the home screen.
 const MAX_PER_ALERT: usize = 8;
 
 struct Loaded {
+    /// The `data_version` this was loaded at.
+    version: u64,
     rows: Vec<Row>,
     today: Vec<AgendaEntry>,
     rejections: Vec<Rejection>,
 }
 
-async fn load(store: &Store, staff: HashMap<Uuid, String>) -> Result<Loaded, StoreError> {
+async fn load(
+    store: &Store,
+    staff: HashMap<Uuid, String>,
+    version: u64,
+) -> Result<Loaded, StoreError> {
     let mut people = store.people_as_shown().await?;
     let conflicted: HashSet<Uuid> = store
         .conflicts()
@@ -71,6 +77,7 @@ async fn load(store: &Store, staff: HashMap<Uuid, String>) -> Result<Loaded, Sto
         staff: &staff,
     };
     Ok(Loaded {
+        version,
         rows: rows(&holdings, day),
         today: agenda_entries(&people, &shown_items, day, day),
         rejections,
@@ -86,7 +93,7 @@ pub fn CaseloadPage() -> impl IntoView {
     let alert = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::Name.as_str().to_owned());
     let loaded = LocalResource::new(move || {
-        state.data_version.track();
+        let version = state.data_version.get();
         let staff: HashMap<Uuid, String> = state
             .reference
             .get()
@@ -98,44 +105,63 @@ pub fn CaseloadPage() -> impl IntoView {
             })
             .unwrap_or_default();
         let store = state.store();
-        async move { load(&store, staff).await.map(Arc::new) }
+        async move { load(&store, staff, version).await.map(Arc::new) }
     });
     let role = move || state.session.get().map(|s| s.user.role);
 
+    // What the filters keep: recomputed on each keystroke, cheap (see `list::select`).
+    let selection = Memo::new(move |_| {
+        let Some(Ok(loaded)) = loaded.get() else {
+            return (Vec::new(), 0, 0);
+        };
+        let filters = Filters {
+            query: query.get(),
+            scheme: SchemeCode::parse(&scheme.get()),
+            active: match status.get().as_str() {
+                "active" => Some(true),
+                "closed" => Some(false),
+                _ => None,
+            },
+            alert: Some(alert.get()).filter(|a| !a.is_empty()),
+            sort: Sort::parse(&sort.get()),
+        };
+        let matching = select(&loaded.rows, &filters);
+        let total = matching.len();
+        let shown: Vec<Row> = matching.into_iter().take(MAX_ROWS).cloned().collect();
+        (shown, total, loaded.version)
+    });
+    let show_followed_by = move || role() != Some(Role::Referent);
+    // Rows are keyed by person and data version: narrowing a search removes rows without
+    // redrawing those that stay.
     let list = move || {
         let loaded = loaded.get()?;
         Some(match loaded {
             Err(e) => view! { <p class="form-error" role="alert">{format!("{} : {e}", fr::SAVE_FAILED)}</p> }
                 .into_any(),
-            Ok(loaded) => {
-                let filters = Filters {
-                    query: query.get(),
-                    scheme: SchemeCode::parse(&scheme.get()),
-                    active: match status.get().as_str() {
-                        "active" => Some(true),
-                        "closed" => Some(false),
-                        _ => None,
-                    },
-                    alert: Some(alert.get()).filter(|a| !a.is_empty()),
-                    sort: Sort::parse(&sort.get()),
-                };
-                let matching = select(&loaded.rows, &filters);
-                let total = matching.len();
-                let shown: Vec<Row> = matching.into_iter().take(MAX_ROWS).cloned().collect();
-                let show_followed_by = role() != Some(Role::Referent);
-                view! {
-                    <p class="count" role="status">{fr::people_count(total)}</p>
-                    {(total == 0).then(|| view! { <p class="empty">{fr::EMPTY_CASELOAD}</p> })}
-                    <ul class="people">
-                        {shown
-                            .into_iter()
-                            .map(|row| view! { <PersonRow row show_followed_by /> })
-                            .collect_view()}
-                    </ul>
-                    {(total > MAX_ROWS).then(|| view! { <p class="more">{fr::more_results(total - MAX_ROWS)}</p> })}
-                }
-                    .into_any()
+            Ok(_) => view! {
+                {move || {
+                    let total = selection.with(|s| s.1);
+                    view! {
+                        <p class="count" role="status">{fr::people_count(total)}</p>
+                        {(total == 0).then(|| view! { <p class="empty">{fr::EMPTY_CASELOAD}</p> })}
+                    }
+                }}
+                <ul class="people">
+                    <For
+                        each=move || {
+                            let (rows, _, version) = selection.get();
+                            rows.into_iter().map(move |row| (version, row)).collect::<Vec<_>>()
+                        }
+                        key=|(version, row)| (row.id, *version)
+                        children=move |(_, row)| view! { <PersonRow row show_followed_by=show_followed_by() /> }
+                    />
+                </ul>
+                {move || {
+                    let total = selection.with(|s| s.1);
+                    (total > MAX_ROWS).then(|| view! { <p class="more">{fr::more_results(total - MAX_ROWS)}</p> })
+                }}
             }
+            .into_any(),
         })
     };
     let home = move || {
