@@ -168,4 +168,17 @@ impl Api {
         ));
         self.send(self.http.get(url).bearer_auth(token)).await
     }
+
+    /// A page of the records of the people of one bucket, to repair it.
+    pub async fn pull_bucket(
+        &self,
+        token: &str,
+        cursor: i64,
+        bucket: u8,
+    ) -> Result<PullResponse, ApiFailure> {
+        let url = self.url(&format!(
+            "/sync/pull?protocol={PROTOCOL_VERSION}&schema={SCHEMA_VERSION}&cursor={cursor}&bucket={bucket}"
+        ));
+        self.send(self.http.get(url).bearer_auth(token)).await
+    }
 }

@@ -34,7 +34,7 @@ use jalon_domain::pathway::Exit;
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
 use jalon_domain::sync::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, Record,
-    ReferenceData, checksum,
+    ReferenceData, bucket_checksums, bucket_of, checksum,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -570,6 +570,99 @@ impl Store {
         Ok(())
     }
 
+    /// The records held from the server.
+    async fn replica(&self) -> Result<Vec<Record>> {
+        let mut records: Vec<Record> = Vec::new();
+        records.extend(self.people().await?.into_iter().map(Record::Person));
+        records.extend(self.enrolments().await?.into_iter().map(Record::Enrolment));
+        records.extend(self.conflicts().await?.into_iter().map(Record::Conflict));
+        records.extend(self.all::<Note>(NOTES).await?.into_iter().map(Record::Note));
+        records.extend(self.all::<Item>(ITEMS).await?.into_iter().map(Record::Item));
+        Ok(records)
+    }
+
+    /// The checksum of the replica and of each of its buckets (see
+    /// `jalon_domain::sync::bucket_checksums`), or `None` while changes wait in the outbox.
+    pub async fn replica_checksums(&self) -> Result<Option<(String, Vec<String>)>> {
+        if self.pending_count().await? > 0 {
+            return Ok(None);
+        }
+        let records = self.replica().await?;
+        Ok(Some((checksum(&records), bucket_checksums(&records))))
+    }
+
+    /// Replaces the records of the people of `bucket` by `records` (a whole pull of that
+    /// bucket), in one transaction; the cursor stays. Refuses (`Ok(false)`) when changes wait
+    /// in the outbox: they are pushed first.
+    pub async fn replace_bucket(&self, bucket: u8, records: &[Change]) -> Result<bool> {
+        let tx = self
+            .db
+            .transaction([PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        if tx.object_store(OUTBOX)?.count().await? > 0 {
+            tx.abort().await?;
+            return Ok(false);
+        }
+        // Drop what the device holds of the bucket…
+        let mut stale: Vec<(&str, Uuid)> = Vec::new();
+        let people: Vec<Person> = all_in(&tx, PEOPLE).await?;
+        stale.extend(
+            people
+                .iter()
+                .filter(|p| bucket_of(p.id) == bucket)
+                .map(|p| (PEOPLE, p.id)),
+        );
+        let enrolments: Vec<Enrolment> = all_in(&tx, ENROLMENTS).await?;
+        stale.extend(
+            enrolments
+                .iter()
+                .filter(|e| bucket_of(e.person_id) == bucket)
+                .map(|e| (ENROLMENTS, e.id)),
+        );
+        let conflicts: Vec<Conflict> = all_in(&tx, CONFLICTS).await?;
+        stale.extend(
+            conflicts
+                .iter()
+                .filter(|c| bucket_of(c.person_id) == bucket)
+                .map(|c| (CONFLICTS, c.id)),
+        );
+        let notes: Vec<Note> = all_in(&tx, NOTES).await?;
+        stale.extend(
+            notes
+                .iter()
+                .filter(|n| bucket_of(n.person_id) == bucket)
+                .map(|n| (NOTES, n.id)),
+        );
+        let items: Vec<Item> = all_in(&tx, ITEMS).await?;
+        stale.extend(
+            items
+                .iter()
+                .filter(|i| bucket_of(i.person_id) == bucket)
+                .map(|i| (ITEMS, i.id)),
+        );
+        for (name, id) in stale {
+            tx.object_store(name)?.delete(id.to_string()).await?;
+        }
+        // …and store what the server holds.
+        let people = tx.object_store(PEOPLE)?;
+        let enrolments = tx.object_store(ENROLMENTS)?;
+        let conflicts = tx.object_store(CONFLICTS)?;
+        let notes = tx.object_store(NOTES)?;
+        let items = tx.object_store(ITEMS)?;
+        for Change { record, .. } in records.iter().filter(|c| c.record.bucket() == bucket) {
+            match record {
+                Record::Person(person) => drop(people.put(person).serde()?),
+                Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
+                Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
+                Record::Note(note) => drop(notes.put(note).serde()?),
+                Record::Item(item) => drop(items.put(item).serde()?),
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// The checksum of the records held from the server (see `jalon_domain::sync::checksum`),
     /// or `None` while changes wait in the outbox (the device then holds records the server
     /// does not have yet).
@@ -577,13 +670,7 @@ impl Store {
         if self.pending_count().await? > 0 {
             return Ok(None);
         }
-        let mut records: Vec<Record> = Vec::new();
-        records.extend(self.people().await?.into_iter().map(Record::Person));
-        records.extend(self.enrolments().await?.into_iter().map(Record::Enrolment));
-        records.extend(self.conflicts().await?.into_iter().map(Record::Conflict));
-        records.extend(self.all::<Note>(NOTES).await?.into_iter().map(Record::Note));
-        records.extend(self.all::<Item>(ITEMS).await?.into_iter().map(Record::Item));
-        Ok(Some(checksum(&records)))
+        Ok(Some(checksum(&self.replica().await?)))
     }
 
     /// Replaces every record held from the server by `records` (a full pull from cursor 0)
@@ -658,6 +745,20 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Every record of one store, inside `tx`.
+async fn all_in<T: DeserializeOwned>(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    name: &str,
+) -> Result<Vec<T>> {
+    let items: Vec<T> = tx
+        .object_store(name)?
+        .get_all()
+        .serde()?
+        .await?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(items)
 }
 
 /// Adds `mutation` to the outbox under the device's next mutation number, inside `tx` (which

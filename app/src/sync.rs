@@ -34,6 +34,8 @@ pub struct SyncReport {
     pub pulled: usize,
     /// The replica had diverged from the server and was fetched again from scratch.
     pub resynced: bool,
+    /// Buckets of the replica that had diverged and were fetched again.
+    pub repaired_buckets: usize,
 }
 
 /// Pushes every waiting mutation, then pulls until the server has nothing more. Stops at the
@@ -61,12 +63,41 @@ pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncRepo
     }
     let pulled = pull_pages(store, |cursor| api.pull(token, cursor)).await?;
     report.pulled = pulled.changes;
-    let (expected, local) = (pulled.expected, pulled.local);
     // A replica that differs from what the server says it should hold has diverged (or holds
-    // people who left its scope): fetch it again from scratch.
-    if let (Some(expected), Some(local)) = (expected, local)
-        && expected != local
-    {
+    // people who left its scope): fetch again the buckets that differ, or everything from a
+    // server that does not give them.
+    let Some((local, local_buckets)) = pulled.local else {
+        return Ok(report);
+    };
+    if pulled.expected.is_none_or(|expected| expected == local) {
+        return Ok(report);
+    }
+    if pulled.expected_buckets.len() == local_buckets.len() {
+        for (bucket, (expected, held)) in pulled
+            .expected_buckets
+            .iter()
+            .zip(&local_buckets)
+            .enumerate()
+        {
+            if expected == held {
+                continue;
+            }
+            let bucket = bucket as u8;
+            let mut records = Vec::new();
+            let mut cursor = 0;
+            loop {
+                let page = api.pull_bucket(token, cursor, bucket).await?;
+                records.extend(page.changes);
+                cursor = page.cursor;
+                if !page.has_more {
+                    break;
+                }
+            }
+            if store.replace_bucket(bucket, &records).await? {
+                report.repaired_buckets += 1;
+            }
+        }
+    } else {
         let mut records = Vec::new();
         let mut cursor = 0;
         loop {
@@ -86,17 +117,18 @@ pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncRepo
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pulled {
     pub changes: usize,
-    /// The server's checksum of what the replica should hold.
+    /// The server's checksum of what the replica should hold, and of each bucket.
     pub expected: Option<String>,
-    /// The replica's own checksum (`None` while changes wait in the outbox).
-    pub local: Option<String>,
+    pub expected_buckets: Vec<String>,
+    /// The replica's own checksums (`None` while changes wait in the outbox).
+    pub local: Option<(String, Vec<String>)>,
 }
 
 /// Pulls and stores every page after the store's cursor, fetched by `fetch(cursor)`, and
-/// computes the replica's checksum.
+/// computes the replica's checksums.
 ///
 /// Into an empty replica (a first sign-in), the replica is exactly what the pages bring: its
-/// checksum is computed from them as they arrive rather than read back from IndexedDB.
+/// checksums are computed from them as they arrive rather than read back from IndexedDB.
 pub async fn pull_pages<F, Fut>(store: &Store, mut fetch: F) -> Result<Pulled, SyncError>
 where
     F: FnMut(i64) -> Fut,
@@ -105,7 +137,7 @@ where
     let mut fresh = (store.cursor().await? == 0 && store.replica_is_empty().await?)
         .then(ChecksumBuilder::default);
     let mut changes = 0;
-    let expected = loop {
+    let last = loop {
         let page = fetch(store.cursor().await?).await?;
         changes += page.changes.len();
         store.apply_pull(&page).await?;
@@ -115,17 +147,20 @@ where
             }
         }
         if !page.has_more {
-            break page.checksum;
+            break page;
         }
     };
     let local = match fresh {
-        Some(builder) if store.pending_count().await? == 0 => Some(builder.finish()),
+        Some(builder) if store.pending_count().await? == 0 => {
+            Some((builder.finish(), builder.finish_buckets()))
+        }
         Some(_) => None,
-        None => store.replica_checksum().await?,
+        None => store.replica_checksums().await?,
     };
     Ok(Pulled {
         changes,
-        expected,
+        expected: last.checksum,
+        expected_buckets: last.buckets,
         local,
     })
 }

@@ -169,6 +169,7 @@ async fn jalon_bootstrap(rows: &[Change]) -> f64 {
             cursor: page.last().unwrap().rev,
             has_more: (i + 1) * PAGE < rows.len(),
             checksum: None,
+            buckets: vec![],
         })
         .collect();
     let start = now();

@@ -178,6 +178,7 @@ async fn a_pulled_page_is_stored_together_with_its_cursor() {
         cursor: 42,
         has_more: false,
         checksum: None,
+        buckets: vec![],
     };
     store.apply_pull(&page).await.unwrap();
     assert_eq!(store.cursor().await.unwrap(), 42);
@@ -246,6 +247,7 @@ async fn a_waiting_edit_shows_over_the_server_state_even_after_a_pull() {
         cursor: rev,
         has_more: false,
         checksum: None,
+        buckets: vec![],
     };
     store
         .apply_pull(&page(1, remote.person.clone()))
@@ -326,6 +328,7 @@ async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
         cursor: 9,
         has_more: false,
         checksum: None,
+        buckets: vec![],
     };
     store.apply_pull(&page).await.unwrap();
     assert_eq!(store.conflicts().await.unwrap(), vec![conflict.clone()]);
@@ -366,6 +369,7 @@ async fn a_diverged_replica_is_replaced_but_never_while_changes_wait() {
         cursor: 2,
         has_more: false,
         checksum: None,
+        buckets: vec![],
     };
     store.apply_pull(&page).await.unwrap();
     let before = store.replica_checksum().await.unwrap().unwrap();
@@ -413,6 +417,7 @@ async fn a_journal_lists_received_notes_and_those_still_waiting() {
         cursor: 3,
         has_more: false,
         checksum: None,
+        buckets: vec![],
     };
     store.apply_pull(&page).await.unwrap();
     let waiting = note("Écrite hors ligne");
@@ -495,6 +500,7 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
             cursor: 3,
             has_more: true,
             checksum: None,
+            buckets: vec![],
         },
         PullResponse {
             protocol: 1,
@@ -503,6 +509,7 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
             cursor: 5,
             has_more: false,
             checksum: Some("x".into()),
+            buckets: vec![],
         },
     ]
     .into_iter();
@@ -516,9 +523,9 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
     assert_eq!(asked, vec![0, 3]);
     assert_eq!(pulled.changes, 5);
     assert_eq!(pulled.expected.as_deref(), Some("x"));
-    let read_back = store.replica_checksum().await.unwrap();
+    let read_back = store.replica_checksums().await.unwrap();
     assert_eq!(pulled.local, read_back);
-    assert!(read_back.unwrap().starts_with("4-"));
+    assert!(read_back.unwrap().0.starts_with("4-"));
 
     // A later pull into the non-empty replica reads it back.
     let mut again = vec![PullResponse {
@@ -528,12 +535,13 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
         cursor: 5,
         has_more: false,
         checksum: None,
+        buckets: vec![],
     }]
     .into_iter();
     let later = pull_pages(&store, |_| std::future::ready(Ok(again.next().unwrap())))
         .await
         .unwrap();
-    assert_eq!(later.local, store.replica_checksum().await.unwrap());
+    assert_eq!(later.local, store.replica_checksums().await.unwrap());
 }
 
 #[wasm_bindgen_test]
@@ -567,6 +575,7 @@ async fn a_waiting_item_shows_over_the_received_one_and_another_user_does_not_in
             cursor: 1,
             has_more: false,
             checksum: None,
+            buckets: vec![],
         })
         .await
         .unwrap();
@@ -598,4 +607,68 @@ async fn a_waiting_item_shows_over_the_received_one_and_another_user_does_not_in
     assert!(store.start_session(&session(2)).await.unwrap());
     assert!(store.items_as_shown().await.unwrap().is_empty());
     assert!(store.replica_is_empty().await.unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn a_diverged_bucket_is_replaced_alone() {
+    use jalon_domain::sync::bucket_of;
+
+    let (store, _) = fresh_store().await;
+    let in_bucket = |bucket: u8, name: &str| {
+        let mut c = creation(name);
+        let mut bytes = *c.person.id.as_bytes();
+        bytes[0] = (bucket << 4) | (bytes[0] & 0x0f);
+        c.person.id = Uuid::from_bytes(bytes);
+        c.enrolment.person_id = c.person.id;
+        c
+    };
+    let (gone, kept) = (in_bucket(0x3, "Partie"), in_bucket(0xa, "Restee"));
+    assert_eq!(bucket_of(gone.person.id), 0x3);
+    let changes = |c: &PersonCreation, rev: i64| {
+        vec![
+            Change {
+                rev,
+                record: Record::Person(c.person.clone()),
+            },
+            Change {
+                rev: rev + 1,
+                record: Record::Enrolment(c.enrolment.clone()),
+            },
+        ]
+    };
+    let mut all = changes(&gone, 1);
+    all.extend(changes(&kept, 3));
+    store
+        .apply_pull(&PullResponse {
+            protocol: 1,
+            schema: 2,
+            changes: all,
+            cursor: 4,
+            has_more: false,
+            checksum: None,
+            buckets: vec![],
+        })
+        .await
+        .unwrap();
+    let (_, before) = store.replica_checksums().await.unwrap().unwrap();
+
+    // The server no longer gives bucket 3 anything: its person left the scope.
+    assert!(store.replace_bucket(0x3, &[]).await.unwrap());
+    let (_, after) = store.replica_checksums().await.unwrap().unwrap();
+    assert_ne!(after[0x3], before[0x3]);
+    assert_eq!(after[0xa], before[0xa]);
+    assert_eq!(store.people().await.unwrap(), vec![kept.person.clone()]);
+    assert_eq!(
+        store.enrolments().await.unwrap(),
+        vec![kept.enrolment.clone()]
+    );
+    assert_eq!(store.cursor().await.unwrap(), 4);
+
+    // Never while a change waits: it is pushed first.
+    store
+        .create_person(&in_bucket(0xa, "Nouvelle"))
+        .await
+        .unwrap();
+    assert!(!store.replace_bucket(0xa, &[]).await.unwrap());
+    assert_eq!(store.people().await.unwrap().len(), 2);
 }

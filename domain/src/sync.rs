@@ -164,10 +164,38 @@ pub struct PullResponse {
     pub cursor: i64,
     /// More changes wait after `cursor`: pull again at once.
     pub has_more: bool,
-    /// On the last page: the [`checksum`] of every record the device should now hold. A
-    /// device whose own checksum differs has diverged and resyncs from scratch.
+    /// On the last page: the [`checksum`] of every record the device should now hold (of
+    /// one bucket, for a pull of one bucket).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,
+    /// On the last page of a whole pull: the checksum of each of the [`BUCKETS`] buckets
+    /// ([`bucket_checksums`]). A device whose own differ has diverged there, and fetches
+    /// those buckets again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<String>,
+}
+
+/// The replica is split in this many buckets by person, so that a divergence is repaired by
+/// fetching only the people of the buckets that differ.
+pub const BUCKETS: u8 = 16;
+
+/// The bucket of a person: the first hex digit of their id (the same as the first character
+/// of its text form, which the server filters on).
+pub fn bucket_of(person_id: Uuid) -> u8 {
+    person_id.as_bytes()[0] >> 4
+}
+
+/// The checksum of each bucket of a set of records, bucket 0 first.
+pub fn bucket_checksums<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<String> {
+    let mut sums = vec![(0u64, 0u64); usize::from(BUCKETS)];
+    for record in records {
+        let (count, sum) = &mut sums[usize::from(record.bucket())];
+        *count += 1;
+        *sum ^= record_hash(record);
+    }
+    sums.into_iter()
+        .map(|(count, sum)| format_checksum(count, sum))
+        .collect()
 }
 
 /// 64-bit FNV-1a: small, stable across platforms and versions (unlike `std`'s hasher).
@@ -212,23 +240,53 @@ impl Record {
             Record::Item(i) => (4, i.id),
         }
     }
+
+    /// The person the record belongs to.
+    pub fn person_id(&self) -> Uuid {
+        match self {
+            Record::Person(p) => p.id,
+            Record::Enrolment(e) => e.person_id,
+            Record::Conflict(c) => c.person_id,
+            Record::Note(n) => n.person_id,
+            Record::Item(i) => i.person_id,
+        }
+    }
+
+    pub fn bucket(&self) -> u8 {
+        bucket_of(self.person_id())
+    }
 }
 
 /// The [`checksum`] of the records a series of changes leaves, each record counted in its
 /// last version: what a device that applied them to an empty replica holds.
 #[derive(Debug, Default)]
 pub struct ChecksumBuilder {
-    hashes: std::collections::HashMap<(u8, Uuid), u64>,
+    /// By record: its bucket and hash.
+    hashes: std::collections::HashMap<(u8, Uuid), (u8, u64)>,
 }
 
 impl ChecksumBuilder {
     pub fn insert(&mut self, record: &Record) {
-        self.hashes.insert(record.key(), record_hash(record));
+        self.hashes
+            .insert(record.key(), (record.bucket(), record_hash(record)));
     }
 
     pub fn finish(&self) -> String {
-        let sum = self.hashes.values().fold(0, |sum, h| sum ^ h);
+        let sum = self.hashes.values().fold(0, |sum, (_, h)| sum ^ h);
         format_checksum(self.hashes.len() as u64, sum)
+    }
+
+    /// The checksum of each bucket, as [`bucket_checksums`].
+    pub fn finish_buckets(&self) -> Vec<String> {
+        let mut sums = vec![(0u64, 0u64); usize::from(BUCKETS)];
+        for (bucket, hash) in self.hashes.values() {
+            let (count, sum) = &mut sums[usize::from(*bucket)];
+            *count += 1;
+            *sum ^= hash;
+        }
+        sums.into_iter()
+            .map(|(count, sum)| format_checksum(count, sum))
+            .collect()
     }
 }
 
@@ -337,6 +395,29 @@ mod tests {
         builder.insert(&old);
         builder.insert(&new);
         assert_eq!(builder.finish(), checksum([&new]));
+        assert_eq!(builder.finish_buckets(), bucket_checksums([&new]));
         assert_eq!(ChecksumBuilder::default().finish(), checksum([]));
+    }
+
+    #[test]
+    fn buckets_follow_the_first_hex_digit_of_the_person() {
+        let person = Uuid::parse_str("c0ffee00-0000-4000-8000-000000000000").unwrap();
+        assert_eq!(bucket_of(person), 0xc);
+        let note = Record::Note(crate::notes::Note {
+            id: Uuid::from_u128(1),
+            person_id: person,
+            author_id: Uuid::from_u128(2),
+            date: date!(2026 - 01 - 05),
+            text: "x".into(),
+            replaces: None,
+        });
+        let sums = bucket_checksums([&note]);
+        assert_eq!(sums.len(), 16);
+        assert_eq!(sums[0xc], checksum([&note]));
+        assert!(
+            sums.iter()
+                .enumerate()
+                .all(|(i, s)| i == 0xc || s == &checksum([]))
+        );
     }
 }

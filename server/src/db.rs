@@ -14,7 +14,7 @@ use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
-use jalon_domain::sync::{Change, Outcome, Record, checksum};
+use jalon_domain::sync::{Change, Outcome, Record, bucket_checksums, checksum};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -22,6 +22,15 @@ use sqlx::sqlite::{
 use sqlx::{Row, SqlitePool};
 use time::Date;
 use uuid::Uuid;
+
+/// A page of changes (see [`Db::pull`]).
+#[derive(Debug)]
+pub struct Pull {
+    pub changes: Vec<Change>,
+    pub has_more: bool,
+    pub checksum: Option<String>,
+    pub buckets: Vec<String>,
+}
 
 /// A handle on the database, cheap to clone.
 #[derive(Clone, Debug)]
@@ -224,25 +233,35 @@ impl Db {
     }
 
     /// A page of the changes of `user`'s scope after `cursor` (at most `limit`, in `rev`
-    /// order) and whether more wait. On the last page, also the checksum of every record the
-    /// device should then hold — computed in the same read transaction, so from the same
-    /// snapshot as the page.
+    /// order; only the people of one bucket if `bucket` is set) and whether more wait. On the
+    /// last page, also the checksum of every record the device should then hold (of that
+    /// bucket) and, for a whole pull, the checksum of each bucket — computed in the same read
+    /// transaction, so from the same snapshot as the page.
     pub async fn pull(
         &self,
         user: &SessionUser,
         cursor: i64,
         limit: u32,
-    ) -> Result<(Vec<Change>, bool, Option<String>), sqlx::Error> {
+        bucket: Option<u8>,
+    ) -> Result<Pull, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let (changes, has_more) = changes_after(&mut tx, user, cursor, i64::from(limit)).await?;
-        let checksum = if has_more {
-            None
-        } else {
-            let (all, _) = changes_after(&mut tx, user, 0, -1).await?;
-            Some(checksum(all.iter().map(|c| &c.record)))
+        let (changes, has_more) =
+            changes_after(&mut tx, user, cursor, i64::from(limit), bucket).await?;
+        let mut pull = Pull {
+            changes,
+            has_more,
+            checksum: None,
+            buckets: Vec::new(),
         };
+        if !has_more {
+            let (all, _) = changes_after(&mut tx, user, 0, -1, bucket).await?;
+            pull.checksum = Some(checksum(all.iter().map(|c| &c.record)));
+            if bucket.is_none() {
+                pull.buckets = bucket_checksums(all.iter().map(|c| &c.record));
+            }
+        }
         tx.commit().await?;
-        Ok((changes, has_more, checksum))
+        Ok(pull)
     }
 
     /// The history of one field of a person (see [`history`]).
@@ -323,6 +342,7 @@ async fn changes_after(
     user: &SessionUser,
     cursor: i64,
     limit: i64,
+    bucket: Option<u8>,
 ) -> Result<(Vec<Change>, bool), sqlx::Error> {
     let Some(scope) = scope_sql(user) else {
         return Ok((Vec::new(), false));
@@ -334,7 +354,8 @@ async fn changes_after(
                     "SELECT ",
                     person_columns!(),
                     " FROM people
-                 WHERE rev > ?2 AND id IN ({scope}) ORDER BY rev LIMIT ?3"
+                 WHERE rev > ?2 AND id IN ({scope}) AND (?4 IS NULL OR substr(id, 1, 1) = ?4)
+                 ORDER BY rev LIMIT ?3"
                 ),
                 scope = scope
             ),
@@ -351,7 +372,8 @@ async fn changes_after(
                     "SELECT ",
                     enrolment_columns!(),
                     " FROM enrolments
-                 WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                 WHERE rev > ?2 AND person_id IN ({scope})
+                 AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
                 ),
                 scope = scope
             ),
@@ -365,7 +387,8 @@ async fn changes_after(
         (
             format!(
                 "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
-                 FROM conflicts WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                 FROM conflicts WHERE rev > ?2 AND person_id IN ({scope})
+                 AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
             ),
             |row| {
                 Ok(Change {
@@ -377,7 +400,8 @@ async fn changes_after(
         (
             format!(
                 "SELECT id, person_id, author_id, date, text, replaces, rev
-                 FROM notes WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                 FROM notes WHERE rev > ?2 AND person_id IN ({scope})
+                 AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
             ),
             |row| {
                 Ok(Change {
@@ -392,7 +416,8 @@ async fn changes_after(
                     "SELECT ",
                     item_columns!(),
                     " FROM items
-                 WHERE rev > ?2 AND person_id IN ({scope}) ORDER BY rev LIMIT ?3"
+                 WHERE rev > ?2 AND person_id IN ({scope})
+                 AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
                 ),
                 scope = scope
             ),
@@ -412,6 +437,7 @@ async fn changes_after(
             .bind(&user_id)
             .bind(cursor)
             .bind(limit)
+            .bind(bucket.map(|b| format!("{b:x}")))
             .fetch_all(&mut *conn)
             .await?;
         full |= limit >= 0 && rows.len() as i64 == limit;

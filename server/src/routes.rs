@@ -7,8 +7,8 @@ use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use jalon_domain::auth::{LoginRequest, LoginResponse, SessionUser};
 use jalon_domain::sync::{
-    MAX_PULL_PAGE, MAX_PUSH_BATCH, MIN_PUSH_SCHEMA, MutationResult, PROTOCOL_VERSION, PullResponse,
-    PushRequest, PushResponse, ReferenceData, SCHEMA_VERSION,
+    BUCKETS, MAX_PULL_PAGE, MAX_PUSH_BATCH, MIN_PUSH_SCHEMA, MutationResult, PROTOCOL_VERSION,
+    PullResponse, PushRequest, PushResponse, ReferenceData, SCHEMA_VERSION,
 };
 use jalon_domain::{FieldError, Invalid};
 use serde::Deserialize;
@@ -184,6 +184,8 @@ pub struct PullQuery {
     #[serde(default)]
     cursor: i64,
     limit: Option<u32>,
+    /// Only the people of this bucket (0 to 15), to repair a diverged one.
+    bucket: Option<u8>,
 }
 
 #[tracing::instrument(skip_all, err)]
@@ -205,15 +207,25 @@ pub async fn pull(
             ),
         });
     }
-    let (changes, has_more, checksum) = state.db.pull(&current.user, query.cursor, limit).await?;
-    let cursor = changes.last().map_or(query.cursor, |c| c.rev);
+    if query.bucket.is_some_and(|b| b >= BUCKETS) {
+        return Err(ApiError::BadRequest {
+            code: "invalid_query",
+            message: format!("Le compartiment va de 0 à {}.", BUCKETS - 1),
+        });
+    }
+    let pull = state
+        .db
+        .pull(&current.user, query.cursor, limit, query.bucket)
+        .await?;
+    let cursor = pull.changes.last().map_or(query.cursor, |c| c.rev);
     Ok(Json(PullResponse {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
-        changes,
+        changes: pull.changes,
         cursor,
-        has_more,
-        checksum,
+        has_more: pull.has_more,
+        checksum: pull.checksum,
+        buckets: pull.buckets,
     }))
 }
 

@@ -138,6 +138,12 @@ async fn malformed_requests_get_a_4xx_with_a_machine_readable_code() {
             "invalid_query",
         ),
         (
+            http.get(server.url("/api/sync/pull?protocol=1&schema=2&bucket=16"))
+                .bearer_auth(&token),
+            400,
+            "invalid_query",
+        ),
+        (
             http.get(server.url("/api/sync/pull?protocol=0"))
                 .bearer_auth(&token),
             409,

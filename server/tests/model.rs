@@ -24,7 +24,9 @@ use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
 use jalon_domain::schemes::{Scheme, SchemeCode};
-use jalon_domain::sync::{Change, Mutation, MutationEnvelope, Outcome, Record, checksum};
+use jalon_domain::sync::{
+    BUCKETS, Change, Mutation, MutationEnvelope, Outcome, Record, bucket_checksums, checksum,
+};
 use jalon_server::db::{self, Db, NewUser};
 use jalon_server::sync::{Context, apply};
 use time::macros::date;
@@ -65,18 +67,14 @@ struct Device {
     rejections: Vec<(u64, Outcome)>,
     /// Push requests sent before, replayed late to model reordering.
     sent: Vec<Vec<MutationEnvelope>>,
-    /// Times the checksum disagreed and the replica was fetched again.
+    /// Times the checksum disagreed and the replica was repaired.
     resyncs: usize,
+    /// Buckets fetched again in those repairs.
+    refetched_buckets: usize,
 }
 
 fn key(record: &Record) -> (u8, Uuid) {
-    match record {
-        Record::Person(p) => (0, p.id),
-        Record::Enrolment(e) => (1, e.id),
-        Record::Conflict(c) => (2, c.id),
-        Record::Note(n) => (3, n.id),
-        Record::Item(i) => (4, i.id),
-    }
+    record.key()
 }
 
 impl Device {
@@ -91,6 +89,7 @@ impl Device {
             rejections: Vec::new(),
             sent: Vec::new(),
             resyncs: 0,
+            refetched_buckets: 0,
         }
     }
 
@@ -169,15 +168,28 @@ impl Server {
     }
 
     /// Pulls every page after the device's cursor (pages of 3 to exercise paging); returns the
-    /// changes, the new cursor and the final checksum.
-    async fn pull(&self, user: &SessionUser, mut cursor: i64) -> (Vec<Change>, i64, String) {
+    /// changes, the new cursor, the final checksum and the checksums of the buckets.
+    async fn pull(
+        &self,
+        user: &SessionUser,
+        cursor: i64,
+    ) -> (Vec<Change>, i64, String, Vec<String>) {
+        self.pull_bucket(user, cursor, None).await
+    }
+
+    async fn pull_bucket(
+        &self,
+        user: &SessionUser,
+        mut cursor: i64,
+        bucket: Option<u8>,
+    ) -> (Vec<Change>, i64, String, Vec<String>) {
         let mut changes = Vec::new();
         loop {
-            let (page, has_more, sum) = self.db.pull(user, cursor, 3).await.unwrap();
-            cursor = page.last().map_or(cursor, |c| c.rev);
-            changes.extend(page);
-            if !has_more {
-                return (changes, cursor, sum.unwrap());
+            let page = self.db.pull(user, cursor, 3, bucket).await.unwrap();
+            cursor = page.changes.last().map_or(cursor, |c| c.rev);
+            changes.extend(page.changes);
+            if !page.has_more {
+                return (changes, cursor, page.checksum.unwrap(), page.buckets);
             }
         }
     }
@@ -270,18 +282,27 @@ async fn sync(server: &Server, device: &mut Device, rng: &mut Rng, faults: bool)
         server.push(device, &old).await;
     }
     // Pull.
-    let (changes, cursor, expected) = server.pull(&device.user, device.cursor).await;
+    let (changes, cursor, expected, buckets) = server.pull(&device.user, device.cursor).await;
     if faults && rng.chance(15) {
         return; // the response is lost
     }
     device.apply_changes(&changes);
     device.cursor = cursor;
     if device.outbox.is_empty() && device.checksum() != expected {
+        // Only the buckets that differ are fetched again and replaced.
         device.resyncs += 1;
-        let (all, cursor, _) = server.pull(&device.user, 0).await;
-        device.records.clear();
-        device.apply_changes(&all);
-        device.cursor = cursor;
+        let mine = bucket_checksums(device.records.values());
+        for bucket in 0..BUCKETS {
+            let b = usize::from(bucket);
+            if mine[b] == buckets[b] {
+                continue;
+            }
+            device.refetched_buckets += 1;
+            let (all, _, sum, _) = server.pull_bucket(&device.user, 0, Some(bucket)).await;
+            assert_eq!(sum, buckets[b]);
+            device.records.retain(|_, r| r.bucket() != bucket);
+            device.apply_changes(&all);
+        }
     }
 }
 
@@ -591,7 +612,7 @@ async fn run_case(seed: u64) -> bool {
     }
 
     for (i, device) in devices.iter().enumerate() {
-        let (_, _, expected) = server.pull(&device.user, 0).await;
+        let (_, _, expected, _) = server.pull(&device.user, 0).await;
         assert_eq!(
             device.checksum(),
             expected,
@@ -602,6 +623,14 @@ async fn run_case(seed: u64) -> bool {
         if !scopes_changed {
             assert_eq!(device.resyncs, 0, "seed {seed}: device {i} had to resync");
         }
+        // A repair fetches only the buckets of the people that moved (at most 4 here), never
+        // the whole replica.
+        assert!(
+            device.refetched_buckets <= 4 * device.resyncs,
+            "seed {seed}: device {i} fetched {} buckets in {} repairs",
+            device.refetched_buckets,
+            device.resyncs
+        );
         // Every mutation it made was answered: applied, or rejected and kept on the device.
         for seq in 1..device.next_seq {
             let mut conn = server.db.begin_write().await.unwrap();

@@ -5,7 +5,10 @@ mod common;
 use std::collections::HashMap;
 
 use common::TestServer;
-use jalon_domain::sync::{Change, Mutation, MutationEnvelope, Outcome, Record, checksum};
+use jalon_domain::sync::{
+    BUCKETS, Change, Mutation, MutationEnvelope, Outcome, Record, bucket_checksums, bucket_of,
+    checksum,
+};
 use uuid::Uuid;
 
 /// What a device holds after applying `changes` in order: the last version of each record.
@@ -101,10 +104,35 @@ async fn a_person_handed_to_another_referent_leaves_one_device_and_reaches_the_o
     from_held.extend(replica(&more));
     let expected = server_checksum(&server, &from, from_cursor).await;
     assert_ne!(expected, local_checksum(&from_held));
-    let (fresh, _) = server.pull_all(&from, 0).await;
-    let resynced = replica(&fresh);
-    assert!(!resynced.contains_key(&("person".to_owned(), enrolment.person_id)));
-    assert_eq!(local_checksum(&resynced), expected);
+    // Only the bucket of the person who left differs: the device fetches it alone.
+    let last = server.pull(&from, from_cursor + 1_000_000, 1_000).await;
+    let held_buckets = bucket_checksums(from_held.values());
+    let moved = bucket_of(enrolment.person_id);
+    for bucket in 0..BUCKETS {
+        let b = usize::from(bucket);
+        assert_eq!(
+            last.buckets[b] != held_buckets[b],
+            bucket == moved,
+            "bucket {bucket}"
+        );
+    }
+    let response = server
+        .http
+        .get(server.url(&format!(
+            "/api/sync/pull?protocol=1&schema=2&cursor=0&bucket={moved}"
+        )))
+        .bearer_auth(&from)
+        .send()
+        .await
+        .unwrap();
+    let page: jalon_domain::sync::PullResponse = response.json().await.unwrap();
+    assert!(!page.has_more && page.buckets.is_empty());
+    assert!(page.changes.iter().all(|c| c.record.bucket() == moved));
+    from_held.retain(|_, r| r.bucket() != moved);
+    from_held.extend(replica(&page.changes));
+    assert!(!from_held.contains_key(&("person".to_owned(), enrolment.person_id)));
+    assert_eq!(local_checksum(&from_held), expected);
+    assert_eq!(page.checksum.unwrap(), last.buckets[usize::from(moved)]);
 }
 
 #[tokio::test]
