@@ -335,6 +335,20 @@ impl Store {
         Ok(seq)
     }
 
+    /// Stores a new enrolment of a person already known with its outbox entry, in one
+    /// transaction (it shows at once; the server's version, with its FSE snapshot, replaces it).
+    pub async fn enrol(&self, enrolment: &Enrolment) -> Result<u64> {
+        let tx = self
+            .db
+            .transaction([META, ENROLMENTS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(ENROLMENTS)?.put(enrolment).serde()?.await?;
+        let seq = add_to_outbox(&tx, Mutation::Enrol(enrolment.clone())).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
     /// Queues an edit of a person. The stored person is left as the server last sent it; the
     /// edit shows through [`Store::people_as_shown`] until the server has it.
     pub async fn edit_person(&self, edit: PersonEdit) -> Result<u64> {
@@ -548,11 +562,15 @@ impl Store {
                 continue;
             };
             // A refused creation leaves the caseload: what was typed stays in the rejection.
-            if let (Outcome::Rejected { .. }, Mutation::CreatePerson(creation)) =
-                (&result.outcome, &entry.mutation)
-            {
-                people.delete(creation.person.id.to_string()).await?;
-                enrolments.delete(creation.enrolment.id.to_string()).await?;
+            match (&result.outcome, &entry.mutation) {
+                (Outcome::Rejected { .. }, Mutation::CreatePerson(creation)) => {
+                    people.delete(creation.person.id.to_string()).await?;
+                    enrolments.delete(creation.enrolment.id.to_string()).await?;
+                }
+                (Outcome::Rejected { .. }, Mutation::Enrol(enrolment)) => {
+                    enrolments.delete(enrolment.id.to_string()).await?;
+                }
+                _ => {}
             }
             if let Outcome::Rejected { code, message, .. } = &result.outcome {
                 let rejection = Rejection {

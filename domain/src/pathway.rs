@@ -174,6 +174,114 @@ pub fn fse_exit(person: &Person, exit: &Exit) -> FseExit {
     }
 }
 
+/// Checks a new enrolment of a person already known (a re-entry after an exit): the person
+/// has no active enrolment (one référent at a time), the scheme serves their commune, the
+/// référent (looked up among the staff) belongs to the scheme, and the new period starts
+/// after every earlier one ended. A supervisor of the scheme may enrol with any of its
+/// référents; a référent only into their own caseload. Returns the enrolment to store.
+pub fn check_new_enrolment(
+    enrolment: Enrolment,
+    person: &Person,
+    earlier: &[Enrolment],
+    referent: Option<&crate::auth::StaffMember>,
+    actor: &SessionUser,
+    schemes: &[crate::schemes::Scheme],
+    today: Date,
+) -> Result<Enrolment, Invalid> {
+    let mut invalid = Invalid::default();
+    let allowed = match actor.role {
+        Role::Supervisor => actor.supervised_schemes.contains(&enrolment.scheme),
+        Role::Referent => actor.may_enrol_in(enrolment.scheme) && enrolment.referent_id == actor.id,
+        Role::Administrator => false,
+    };
+    if !allowed {
+        invalid.push(FieldError::new(
+            "enrolment",
+            "not_allowed",
+            "Seuls un superviseur du dispositif, ou un de ses référents pour son propre portefeuille, peuvent inscrire une personne.",
+        ));
+    }
+    if enrolment.person_id != person.id
+        || enrolment.status != EnrolmentStatus::Active
+        || enrolment.exit.is_some()
+    {
+        invalid.push(FieldError::new(
+            "enrolment",
+            "not_active",
+            "Un nouvel accompagnement doit être actif et concerner cette personne.",
+        ));
+    }
+    let mine: Vec<&Enrolment> = earlier
+        .iter()
+        .filter(|e| e.person_id == person.id)
+        .collect();
+    if mine.iter().any(|e| e.status == EnrolmentStatus::Active) {
+        invalid.push(FieldError::new(
+            "enrolment",
+            "already_enrolled",
+            "Cette personne a déjà un accompagnement en cours : un seul référent à la fois.",
+        ));
+    }
+    match referent {
+        Some(r) if r.role == Role::Referent && r.scheme == Some(enrolment.scheme) => {}
+        _ => invalid.push(FieldError::new(
+            "referent_id",
+            "invalid_referent",
+            format!(
+                "Le référent doit être un référent du dispositif {}.",
+                enrolment.scheme.short_name()
+            ),
+        )),
+    }
+    match schemes.iter().find(|s| s.code == enrolment.scheme) {
+        None => invalid.push(FieldError::new(
+            "scheme",
+            "unknown_scheme",
+            "Ce dispositif n'existe pas.",
+        )),
+        Some(scheme) => {
+            if let Some(commune) = crate::communes::by_code(&person.commune_code)
+                && !scheme.serves(commune)
+            {
+                invalid.push(FieldError::new(
+                    "scheme",
+                    "outside_territory",
+                    format!(
+                        "{} n'est pas sur le territoire du dispositif {}.",
+                        commune.name,
+                        enrolment.scheme.short_name()
+                    ),
+                ));
+            }
+        }
+    }
+    if enrolment.start_date > today {
+        invalid.push(FieldError::new(
+            "start_date",
+            "in_future",
+            "La date d'entrée ne peut pas être dans le futur.",
+        ));
+    }
+    if let Some(last_exit) = mine.iter().filter_map(|e| e.exit.map(|x| x.date)).max()
+        && enrolment.start_date < last_exit
+    {
+        invalid.push(FieldError::new(
+            "start_date",
+            "overlaps",
+            format!(
+                "Le nouvel accompagnement ne peut pas commencer avant la sortie du précédent ({}).",
+                crate::text::format_date_fr(last_exit)
+            ),
+        ));
+    }
+    invalid.into_result()?;
+    Ok(Enrolment {
+        fse_entry: None,
+        fse_exit: None,
+        ..enrolment
+    })
+}
+
 /// The enrolment state machine: an active enrolment can be closed, once. Returns the closed
 /// enrolment, or why the transition is impossible or not allowed to `actor` (the référent who
 /// follows it, or a supervisor of its scheme).
@@ -372,6 +480,76 @@ mod tests {
         assert_eq!(
             fse_exit(&person, &exit(ExitReason::Health)).situation,
             FseExitSituation::Inactive
+        );
+    }
+
+    #[test]
+    fn a_person_reenters_after_an_exit_with_one_referent_at_a_time() {
+        use crate::auth::StaffMember;
+        use crate::schemes::Scheme;
+        let person = Person {
+            id: Uuid::from_u128(2),
+            last_name: "Roux".into(),
+            first_name: "Léa".into(),
+            birth_date: date!(1990 - 06 - 01),
+            commune_code: "87011".into(), // Bellac: rural
+            rsa_beneficiary: true,
+            details: Default::default(),
+        };
+        let referent = StaffMember {
+            id: Uuid::from_u128(3),
+            display_name: "R".into(),
+            role: Role::Referent,
+            scheme: Some(SchemeCode::Arpe),
+        };
+        let supervisor = user(9, Role::Supervisor, vec![SchemeCode::Arpe]);
+        let closed =
+            close_enrolment(&enrolment(), &supervisor, exit(ExitReason::Other), TODAY).unwrap();
+        let new = Enrolment {
+            id: Uuid::from_u128(20),
+            start_date: date!(2026 - 11 - 24),
+            ..enrolment()
+        };
+        let schemes = Scheme::haute_vienne_defaults();
+        let check =
+            |e: Enrolment, earlier: &[Enrolment], actor: &SessionUser, r: Option<&StaffMember>| {
+                check_new_enrolment(e, &person, earlier, r, actor, &schemes, TODAY)
+                    .map_err(|i| i.errors.into_iter().map(|e| e.code).collect::<Vec<_>>())
+            };
+        assert!(
+            check(
+                new.clone(),
+                std::slice::from_ref(&closed),
+                &supervisor,
+                Some(&referent)
+            )
+            .is_ok()
+        );
+        // Still active: one référent at a time.
+        assert_eq!(
+            check(new.clone(), &[enrolment()], &supervisor, Some(&referent)).unwrap_err(),
+            vec!["already_enrolled"]
+        );
+        // Before the last exit, into PLIE (urban only), by an outsider, with no référent.
+        let early = Enrolment {
+            start_date: date!(2026 - 11 - 19),
+            scheme: SchemeCode::Plie,
+            ..new.clone()
+        };
+        assert_eq!(
+            check(
+                early,
+                std::slice::from_ref(&closed),
+                &user(4, Role::Referent, vec![]),
+                None
+            )
+            .unwrap_err(),
+            vec![
+                "not_allowed",
+                "invalid_referent",
+                "outside_territory",
+                "overlaps"
+            ]
         );
     }
 }

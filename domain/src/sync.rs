@@ -51,6 +51,8 @@ pub enum Mutation {
         person_id: Uuid,
         referent_id: Uuid,
     },
+    /// A person already known enters a scheme again (after an exit).
+    Enrol(Enrolment),
     /// The référent (or a supervisor) closes an enrolment with its exit.
     CloseEnrolment {
         enrolment_id: Uuid,
@@ -80,6 +82,7 @@ impl Mutation {
             Mutation::EditPerson(e) => e.person_id,
             Mutation::AddNote(n) => n.person_id,
             Mutation::SaveItem(i) => i.person_id,
+            Mutation::Enrol(e) => e.person_id,
             Mutation::DeletePerson { person_id, .. } => *person_id,
             Mutation::ResolveConflict { person_id, .. }
             | Mutation::ChangeReferent { person_id, .. }

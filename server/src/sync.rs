@@ -12,7 +12,7 @@ use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
 use jalon_domain::notes::{Note, check_note};
-use jalon_domain::pathway::{Exit, close_enrolment, fse_entry, fse_exit};
+use jalon_domain::pathway::{Exit, check_new_enrolment, close_enrolment, fse_entry, fse_exit};
 use jalon_domain::people::{
     Enrolment, Person, PersonCreation, check_deletion, check_person_creation, check_person_update,
     check_referent_change,
@@ -105,6 +105,7 @@ pub async fn apply(
         } => change_referent(&mut tx, ctx, *enrolment_id, *person_id, *referent_id).await?,
         Mutation::AddNote(note) => add_note(&mut tx, ctx, note).await?,
         Mutation::SaveItem(item) => save_item(&mut tx, ctx, item).await?,
+        Mutation::Enrol(enrolment) => enrol(&mut tx, ctx, enrolment).await?,
         Mutation::DeletePerson { person_id, base } => {
             delete_person(&mut tx, ctx, *person_id, base).await?
         }
@@ -343,6 +344,50 @@ async fn change_referent(
     db::touch_person(tx, person_id).await?;
     ctx.audit(tx, "enrolment.change_referent", person_id)
         .await?;
+    Ok(Outcome::Applied)
+}
+
+/// Enrols a person already known again (see `check_new_enrolment`). Every row of the person
+/// takes a new rev, so that the référent's devices receive their whole history.
+async fn enrol(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    enrolment: &Enrolment,
+) -> Result<Outcome, sqlx::Error> {
+    let Some((person, _, _)) = db::person(tx, enrolment.person_id).await? else {
+        return Ok(rejected(
+            "not_found",
+            "Cette personne n'existe pas sur le serveur.",
+        ));
+    };
+    if !db::in_scope(tx, ctx.actor, person.id).await? {
+        return Ok(not_in_scope());
+    }
+    if Db::id_taken(tx, enrolment.id).await? {
+        return Ok(rejected(
+            "already_exists",
+            "Cet accompagnement existe déjà sur le serveur.",
+        ));
+    }
+    let earlier = db::enrolments_of(tx, person.id).await?;
+    let referent = db::staff_member(tx, enrolment.referent_id).await?;
+    let mut enrolment = match check_new_enrolment(
+        enrolment.clone(),
+        &person,
+        &earlier,
+        referent.as_ref(),
+        ctx.actor,
+        ctx.schemes,
+        ctx.today,
+    ) {
+        Ok(enrolment) => enrolment,
+        Err(invalid) => return Ok(refused(invalid)),
+    };
+    enrolment.fse_entry = Some(fse_entry(&person, enrolment.start_date));
+    let rev = db::next_revs(tx, 1).await?;
+    db::insert_enrolment(tx, &enrolment, rev, ctx.now).await?;
+    db::touch_person(tx, person.id).await?;
+    ctx.audit(tx, "enrolment.create", person.id).await?;
     Ok(Outcome::Applied)
 }
 

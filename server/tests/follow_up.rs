@@ -307,3 +307,86 @@ async fn an_app_of_the_previous_schema_still_empties_its_outbox() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "outdated_client");
 }
+
+#[tokio::test]
+async fn a_person_who_left_reenters_with_a_new_referent_who_receives_the_whole_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (first, first_user) = server.login("plie8").await;
+    let (second, second_user) = server.login("plie9").await;
+    let (_, second_cursor) = server.pull_all(&second, 0).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let new = enrolled(&server, &first, &first_user, "Retour").await;
+    let plan = appointment(
+        &new,
+        user_id(&first_user),
+        Uuid::new_v4(),
+        1,
+        AppointmentStatus::Planned,
+    );
+    assert_eq!(
+        push_one(&server, &first, 2, Mutation::SaveItem(plan)).await,
+        Outcome::Applied
+    );
+    let close = Mutation::CloseEnrolment {
+        enrolment_id: new.enrolment.id,
+        person_id: new.person.id,
+        exit: Exit {
+            date: date!(2026 - 06 - 30),
+            reason: ExitReason::TemporaryJob,
+        },
+    };
+    assert_eq!(push_one(&server, &first, 3, close).await, Outcome::Applied);
+
+    let again = |id: u128, start| jalon_domain::people::Enrolment {
+        id: Uuid::from_u128(id),
+        start_date: start,
+        referent_id: user_id(&second_user),
+        status: jalon_domain::people::EnrolmentStatus::Active,
+        exit: None,
+        fse_entry: None,
+        fse_exit: None,
+        ..new.enrolment.clone()
+    };
+    // Not before the exit; then accepted.
+    let early = push_one(
+        &server,
+        &supervisor,
+        1,
+        Mutation::Enrol(again(501, date!(2026 - 06 - 01))),
+    )
+    .await;
+    assert_eq!(rejection_code(&early), vec!["overlaps"]);
+    let reentry = again(502, date!(2026 - 09 - 01));
+    assert_eq!(
+        push_one(&server, &supervisor, 2, Mutation::Enrol(reentry.clone())).await,
+        Outcome::Applied
+    );
+    let twice = push_one(
+        &server,
+        &supervisor,
+        3,
+        Mutation::Enrol(again(503, date!(2026 - 10 - 01))),
+    )
+    .await;
+    assert_eq!(rejection_code(&twice), vec!["already_enrolled"]);
+
+    // The new référent's device receives the person with both periods and the follow-up,
+    // although its cursor is past their revs.
+    let (news, _) = server.pull_all(&second, second_cursor).await;
+    let enrolments: Vec<_> = news
+        .iter()
+        .filter_map(|c| match &c.record {
+            Record::Enrolment(e) if e.person_id == new.person.id => Some(e.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(enrolments.len(), 2);
+    assert!(enrolments.iter().all(|e| e.fse_entry.is_some()));
+    assert!(
+        enrolments
+            .iter()
+            .any(|e| e.id == new.enrolment.id && e.fse_exit.is_some())
+    );
+    assert_eq!(items_of(&news, new.person.id).len(), 1);
+}

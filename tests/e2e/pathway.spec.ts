@@ -150,8 +150,30 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   await expect(desk.getByRole("region", { name: "Étapes du parcours" })).toContainText("AFPA Limoges");
   await expect(desk.getByRole("region", { name: "Journal" })).toContainText("motivée pour la formation");
   await expect(desk.getByLabel("Téléphone")).toHaveValue("05 55 00 11 22");
+
+  // She comes back: the supervisor enrols her again, with another référent, who receives
+  // her whole file.
+  const enrolments = desk.getByRole("region", { name: "Accompagnements" });
+  await enrolments.getByText("Nouvel accompagnement").click();
+  await enrolments.getByLabel("Dispositif", { exact: true }).selectOption({ label: "PLIE" });
+  await enrolments.getByLabel("Référent", { exact: true }).selectOption({ index: 2 });
+  const chosen = (await enrolments.getByLabel("Référent", { exact: true }).locator("option:checked").textContent()) ?? "";
+  await enrolments.getByRole("button", { name: "Inscrire" }).click();
+  await expect(enrolments.getByText("Accompagnement enregistré")).toBeVisible();
+  await expect(desk.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 30_000 });
+  await expect(enrolments).toContainText(`PLIE · ${chosen}`);
+  const username = chosen.match(/\((plie\d+)\)/)?.[1] ?? "";
+  expect(username).toMatch(/^plie\d+$/);
+  const other = await browser.newContext();
+  const next = await other.newPage();
+  await signIn(next, username);
+  await next.getByLabel("Rechercher").fill("marchadier");
+  await next.locator("li.person").filter({ hasText: "MARCHADIER Éloïse" }).getByRole("link").click();
+  await expect(next.getByRole("region", { name: "Rendez-vous" })).toContainText("Honoré");
+  await expect(next.getByRole("region", { name: "Accompagnements" })).toContainText("Formation qualifiante (sortie positive)");
   await field.close();
   await office.close();
+  await other.close();
 });
 
 test("the home screen flags what needs attention and the list filters on it", async ({ browser }) => {

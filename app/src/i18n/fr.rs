@@ -278,3 +278,11 @@ pub const ACTUAL: &str = "Réalisé";
 pub const ACTUAL_START: &str = "Début réel";
 pub const ACTUAL_END: &str = "Fin réelle";
 pub const FROM: &str = "à partir du";
+
+// Re-entry
+pub const NEW_ENROLMENT: &str = "Nouvel accompagnement";
+pub const CHOOSE_SCHEME: &str = "Choisissez le dispositif.";
+pub const REFERENT: &str = "Référent";
+pub const ENROL: &str = "Inscrire";
+pub const ENROLMENT_SAVED: &str =
+    "Accompagnement enregistré : il sera transmis à la prochaine synchronisation.";

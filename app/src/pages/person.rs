@@ -10,9 +10,9 @@ use jalon_domain::caseload::{Alert, alerts};
 use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, diff};
 use jalon_domain::notes::Note;
-use jalon_domain::pathway::{Exit, ExitReason, close_enrolment};
+use jalon_domain::pathway::{Exit, ExitReason, check_new_enrolment, close_enrolment};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, check_person_update};
-use jalon_domain::schemes::Scheme;
+use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,7 +21,9 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::components::{CommuneSelect, TextField, TopBar};
-use crate::forms::{BirthNameAndSex, CheckField, DetailsFields, DetailsForm, required_date};
+use crate::forms::{
+    BirthNameAndSex, CheckField, DetailsFields, DetailsForm, SelectField, required_date,
+};
 use crate::i18n::fr;
 use crate::pages::follow_up::FollowUp;
 use crate::pages::journal::Journal;
@@ -213,6 +215,15 @@ pub fn PersonPage() -> impl IntoView {
                                 children=move |e: Enrolment| view! { <EnrolmentItem enrolment=e staff=staff() /> }
                             />
                         </ul>
+                        // A supervisor enrols a person who left (a re-entry); built once per
+                        // person so that a sync does not reset the choices.
+                        {move || {
+                            let may = state.session.get().is_some_and(|s| s.user.role == Role::Supervisor);
+                            let none_active = !enrolments().iter().any(|e| e.status == EnrolmentStatus::Active);
+                            (may && none_active).then(|| {
+                                untracked(file).map(|f| view! { <NewEnrolmentForm person=f.person enrolments /> })
+                            })
+                        }}
                     </section>
                 </Show>
                 {move || person_id().map(|id| view! { <FollowUp person_id=id enrolments=Signal::derive(enrolments) /> })}
@@ -361,6 +372,122 @@ fn fse_summary(enrolment: &Enrolment) -> Option<String> {
         text.push_str(&format!(" — {}", fr::fse_exit(exit.situation.label_fr())));
     }
     Some(text)
+}
+
+/// A new enrolment of a person who left: scheme, référent and start date (supervisors).
+#[component]
+fn NewEnrolmentForm(
+    person: Person,
+    enrolments: impl Fn() -> Vec<Enrolment> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let user = state.session.get_untracked().map(|s| s.user);
+    let schemes: Vec<(&'static str, &'static str)> = user
+        .as_ref()
+        .map(|u| {
+            u.supervised_schemes
+                .iter()
+                .map(|s| (s.as_str(), s.short_name()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let scheme = RwSignal::new(String::new());
+    let referent = RwSignal::new(String::new());
+    let start = RwSignal::new(format_iso_date(today()));
+    let errors = RwSignal::new(Invalid::default());
+    let saved = RwSignal::new(false);
+    let staff = move || state.reference.get().map(|r| r.staff).unwrap_or_default();
+    let referents = move || {
+        let chosen = SchemeCode::parse(&scheme.get());
+        staff()
+            .into_iter()
+            .filter(|s| s.role == Role::Referent && chosen.is_some() && s.scheme == chosen)
+            .collect::<Vec<_>>()
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(user) = state.session.get_untracked().map(|s| s.user) else {
+            return;
+        };
+        let mut invalid = Invalid::default();
+        let start_date = required_date("start_date", &start.get_untracked(), &mut invalid);
+        let Some(chosen) = SchemeCode::parse(&scheme.get_untracked()) else {
+            invalid.push(FieldError::new("scheme", "required", fr::CHOOSE_SCHEME));
+            errors.set(invalid);
+            return;
+        };
+        let referent_id = Uuid::parse_str(&referent.get_untracked()).unwrap_or(Uuid::nil());
+        let Some(start_date) = start_date else {
+            errors.set(invalid);
+            return;
+        };
+        let enrolment = Enrolment {
+            id: Uuid::new_v4(),
+            person_id: person.id,
+            scheme: chosen,
+            referent_id,
+            start_date,
+            status: EnrolmentStatus::Active,
+            exit: None,
+            fse_entry: None,
+            fse_exit: None,
+        };
+        let member = staff().into_iter().find(|s| s.id == referent_id);
+        let schemes = state
+            .reference
+            .get_untracked()
+            .map(|r| r.schemes)
+            .unwrap_or_else(Scheme::haute_vienne_defaults);
+        let enrolment = match check_new_enrolment(
+            enrolment,
+            &person,
+            &untracked(enrolments),
+            member.as_ref(),
+            &user,
+            &schemes,
+            today(),
+        ) {
+            Ok(enrolment) => enrolment,
+            Err(rules) => {
+                errors.set(rules);
+                return;
+            }
+        };
+        errors.set(Invalid::default());
+        spawn_local(async move {
+            if state.store().enrol(&enrolment).await.is_ok() {
+                saved.set(true);
+                state.data_changed();
+                state.request_sync();
+            }
+        });
+    };
+    let general = move || {
+        errors.with(|e| {
+            e.message_for("enrolment")
+                .or(e.message_for("referent_id"))
+                .map(str::to_owned)
+        })
+    };
+    view! {
+        <details class="new-enrolment">
+            <summary>{fr::NEW_ENROLMENT}</summary>
+            <form class="item-form" on:submit=submit novalidate>
+                <SelectField id="scheme".into() label=fr::SCHEME options=schemes value=scheme errors />
+                <div class="field">
+                    <label for="new_referent">{fr::REFERENT}</label>
+                    <select id="new_referent" prop:value=move || referent.get() on:change=move |ev| referent.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {move || referents().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.display_name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <TextField id="start_date" label=fr::START_DATE value=start errors kind="date" />
+                {move || general().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                <button type="submit" disabled=move || saved.get()>{fr::ENROL}</button>
+                {move || saved.get().then(|| view! { <p role="status">{fr::ENROLMENT_SAVED}</p> })}
+            </form>
+        </details>
+    }
 }
 
 /// Records the exit of an enrolment: its date and reason (the outcome follows).
