@@ -24,6 +24,7 @@
 use std::collections::HashSet;
 
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use jalon_domain::auth::SessionUser;
@@ -34,7 +35,7 @@ use jalon_domain::pathway::Exit;
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
 use jalon_domain::sync::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, Record,
-    ReferenceData, bucket_checksums, bucket_of, checksum,
+    ReferenceData, bucket_checksums, checksum,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -590,13 +591,8 @@ impl Store {
 
     /// The records held from the server.
     async fn replica(&self) -> Result<Vec<Record>> {
-        let mut records: Vec<Record> = Vec::new();
-        records.extend(self.people().await?.into_iter().map(Record::Person));
-        records.extend(self.enrolments().await?.into_iter().map(Record::Enrolment));
-        records.extend(self.conflicts().await?.into_iter().map(Record::Conflict));
-        records.extend(self.all::<Note>(NOTES).await?.into_iter().map(Record::Note));
-        records.extend(self.all::<Item>(ITEMS).await?.into_iter().map(Record::Item));
-        Ok(records)
+        let tx = self.db.transaction(REPLICA).build()?;
+        replica_in(&tx).await
     }
 
     /// The checksum of the replica and of each of its buckets (see
@@ -623,59 +619,16 @@ impl Store {
             return Ok(false);
         }
         // Drop what the device holds of the bucket…
-        let mut stale: Vec<(&str, Uuid)> = Vec::new();
-        let people: Vec<Person> = all_in(&tx, PEOPLE).await?;
-        stale.extend(
-            people
-                .iter()
-                .filter(|p| bucket_of(p.id) == bucket)
-                .map(|p| (PEOPLE, p.id)),
-        );
-        let enrolments: Vec<Enrolment> = all_in(&tx, ENROLMENTS).await?;
-        stale.extend(
-            enrolments
-                .iter()
-                .filter(|e| bucket_of(e.person_id) == bucket)
-                .map(|e| (ENROLMENTS, e.id)),
-        );
-        let conflicts: Vec<Conflict> = all_in(&tx, CONFLICTS).await?;
-        stale.extend(
-            conflicts
-                .iter()
-                .filter(|c| bucket_of(c.person_id) == bucket)
-                .map(|c| (CONFLICTS, c.id)),
-        );
-        let notes: Vec<Note> = all_in(&tx, NOTES).await?;
-        stale.extend(
-            notes
-                .iter()
-                .filter(|n| bucket_of(n.person_id) == bucket)
-                .map(|n| (NOTES, n.id)),
-        );
-        let items: Vec<Item> = all_in(&tx, ITEMS).await?;
-        stale.extend(
-            items
-                .iter()
-                .filter(|i| bucket_of(i.person_id) == bucket)
-                .map(|i| (ITEMS, i.id)),
-        );
-        for (name, id) in stale {
-            tx.object_store(name)?.delete(id.to_string()).await?;
+        for record in replica_in(&tx).await? {
+            if record.bucket() == bucket {
+                let (name, id) = location(&record);
+                tx.object_store(name)?.delete(id.to_string()).await?;
+            }
         }
         // …and store what the server holds.
-        let people = tx.object_store(PEOPLE)?;
-        let enrolments = tx.object_store(ENROLMENTS)?;
-        let conflicts = tx.object_store(CONFLICTS)?;
-        let notes = tx.object_store(NOTES)?;
-        let items = tx.object_store(ITEMS)?;
+        let stores = ReplicaStores::open(&tx)?;
         for Change { record, .. } in records.iter().filter(|c| c.record.bucket() == bucket) {
-            match record {
-                Record::Person(person) => drop(people.put(person).serde()?),
-                Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
-                Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
-                Record::Note(note) => drop(notes.put(note).serde()?),
-                Record::Item(item) => drop(items.put(item).serde()?),
-            }
+            stores.put(record)?;
         }
         tx.commit().await?;
         Ok(true)
@@ -707,19 +660,9 @@ impl Store {
         for name in REPLICA {
             tx.object_store(name)?.clear()?.await?;
         }
-        let people = tx.object_store(PEOPLE)?;
-        let enrolments = tx.object_store(ENROLMENTS)?;
-        let conflicts = tx.object_store(CONFLICTS)?;
-        let notes = tx.object_store(NOTES)?;
-        let items = tx.object_store(ITEMS)?;
+        let stores = ReplicaStores::open(&tx)?;
         for Change { record, .. } in records {
-            match record {
-                Record::Person(person) => drop(people.put(person).serde()?),
-                Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
-                Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
-                Record::Note(note) => drop(notes.put(note).serde()?),
-                Record::Item(item) => drop(items.put(item).serde()?),
-            }
+            stores.put(record)?;
         }
         tx.object_store(META)?
             .put(&cursor)
@@ -738,21 +681,11 @@ impl Store {
             .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let people = tx.object_store(PEOPLE)?;
-        let enrolments = tx.object_store(ENROLMENTS)?;
-        let conflicts = tx.object_store(CONFLICTS)?;
-        let notes = tx.object_store(NOTES)?;
-        let items = tx.object_store(ITEMS)?;
+        let stores = ReplicaStores::open(&tx)?;
         // Requests go out as they are built; awaiting each one would cost a round trip through
         // the event loop per record. The commit below fails if any of them failed.
         for Change { record, .. } in &page.changes {
-            match record {
-                Record::Person(person) => drop(people.put(person).serde()?),
-                Record::Enrolment(enrolment) => drop(enrolments.put(enrolment).serde()?),
-                Record::Conflict(conflict) => drop(conflicts.put(conflict).serde()?),
-                Record::Note(note) => drop(notes.put(note).serde()?),
-                Record::Item(item) => drop(items.put(item).serde()?),
-            }
+            stores.put(record)?;
         }
         tx.object_store(META)?
             .put(&page.cursor)
@@ -763,6 +696,89 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The object stores of the replica inside one transaction.
+struct ReplicaStores<'tx> {
+    people: ObjectStore<'tx>,
+    enrolments: ObjectStore<'tx>,
+    conflicts: ObjectStore<'tx>,
+    notes: ObjectStore<'tx>,
+    items: ObjectStore<'tx>,
+}
+
+impl<'tx> ReplicaStores<'tx> {
+    fn open(tx: &'tx indexed_db_futures::transaction::Transaction<'_>) -> Result<Self> {
+        Ok(ReplicaStores {
+            people: tx.object_store(PEOPLE)?,
+            enrolments: tx.object_store(ENROLMENTS)?,
+            conflicts: tx.object_store(CONFLICTS)?,
+            notes: tx.object_store(NOTES)?,
+            items: tx.object_store(ITEMS)?,
+        })
+    }
+
+    /// Puts `record` in its store. The request goes out as it is built; awaiting each one
+    /// would cost a round trip through the event loop per record, so callers rely on the
+    /// commit, which fails if any request failed.
+    fn put(&self, record: &Record) -> Result<()> {
+        match record {
+            Record::Person(person) => drop(self.people.put(person).serde()?),
+            Record::Enrolment(enrolment) => drop(self.enrolments.put(enrolment).serde()?),
+            Record::Conflict(conflict) => drop(self.conflicts.put(conflict).serde()?),
+            Record::Note(note) => drop(self.notes.put(note).serde()?),
+            Record::Item(item) => drop(self.items.put(item).serde()?),
+        }
+        Ok(())
+    }
+}
+
+/// The store and key of a record of the replica.
+fn location(record: &Record) -> (&'static str, Uuid) {
+    let store = match record {
+        Record::Person(_) => PEOPLE,
+        Record::Enrolment(_) => ENROLMENTS,
+        Record::Conflict(_) => CONFLICTS,
+        Record::Note(_) => NOTES,
+        Record::Item(_) => ITEMS,
+    };
+    (store, record.key().1)
+}
+
+/// Every record of the replica, inside `tx` (which must cover its stores).
+async fn replica_in(tx: &indexed_db_futures::transaction::Transaction<'_>) -> Result<Vec<Record>> {
+    let mut records: Vec<Record> = Vec::new();
+    records.extend(
+        all_in::<Person>(tx, PEOPLE)
+            .await?
+            .into_iter()
+            .map(Record::Person),
+    );
+    records.extend(
+        all_in::<Enrolment>(tx, ENROLMENTS)
+            .await?
+            .into_iter()
+            .map(Record::Enrolment),
+    );
+    records.extend(
+        all_in::<Conflict>(tx, CONFLICTS)
+            .await?
+            .into_iter()
+            .map(Record::Conflict),
+    );
+    records.extend(
+        all_in::<Note>(tx, NOTES)
+            .await?
+            .into_iter()
+            .map(Record::Note),
+    );
+    records.extend(
+        all_in::<Item>(tx, ITEMS)
+            .await?
+            .into_iter()
+            .map(Record::Item),
+    );
+    Ok(records)
 }
 
 /// Every record of one store, inside `tx`.

@@ -1094,22 +1094,6 @@ pub async fn item(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Item>,
     row.as_ref().map(item_row).transpose()
 }
 
-/// The items of a person, in their current versions.
-pub async fn items_of(
-    conn: &mut SqliteConnection,
-    person_id: Uuid,
-) -> Result<Vec<Item>, sqlx::Error> {
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        item_columns!(),
-        " FROM items WHERE person_id = ?1"
-    ))
-    .bind(person_id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(item_row).collect()
-}
-
 /// Stores a new version of an item (or its first) under change number `rev`; the version is
 /// also kept in the item's history.
 pub async fn save_item(
