@@ -10,6 +10,7 @@ use jalon_domain::followup::{
     Obstacle, ObstacleStatus, ObstacleTheme, Place, Step, StepKind, StepStatus, add_months,
     obstacle_id,
 };
+use jalon_domain::merge::{Conflict, ConflictValue, FieldValue, PersonField};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason, fse_entry, fse_exit};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
@@ -21,7 +22,7 @@ use time::{Date, Duration};
 use uuid::Uuid;
 
 use crate::auth;
-use crate::db::{self, Db, NewUser};
+use crate::db::{self, Db, HistoryEntry, NewUser};
 
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "jalon-demo";
@@ -476,6 +477,71 @@ fn follow_up(rng: &mut Rng, enrolment: &Enrolment, today: Date) -> (Vec<Item>, V
     (items, notes)
 }
 
+/// A phone number changed on the référent's tablet and on their desktop from the same value:
+/// the conflict both devices show until someone keeps one of the two.
+async fn seed_conflict(
+    tx: &mut sqlx::SqliteConnection,
+    rng: &mut Rng,
+    person: &Person,
+    referent_id: Uuid,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let field = PersonField::Phone;
+    let base = field.get(person);
+    let typed = |rng: &mut Rng| {
+        FieldValue::Text(format!(
+            "07 {:02} {:02} {:02} {:02}",
+            rng.below(100),
+            rng.below(100),
+            rng.below(100),
+            rng.below(100)
+        ))
+    };
+    let (first, second) = (typed(rng), typed(rng));
+    let result = first.clone().max(second.clone());
+    let candidates = vec![
+        ConflictValue {
+            value: first.clone(),
+            author_id: referent_id,
+            at: now - 26 * 3600,
+        },
+        ConflictValue {
+            value: second.clone(),
+            author_id: referent_id,
+            at: now - 25 * 3600,
+        },
+    ];
+    for (value, at) in [(&first, now - 26 * 3600), (&second, now - 25 * 3600)] {
+        db::insert_history(
+            tx,
+            &HistoryEntry {
+                person_id: person.id,
+                field,
+                old_value: &base,
+                new_value: value,
+                kept: *value == result,
+                author_id: referent_id,
+                at,
+            },
+        )
+        .await?;
+    }
+    let mut after = person.clone();
+    field.set(&mut after, &result);
+    let rev = db::next_revs(tx, 2).await?;
+    db::update_person(tx, &after, rev).await?;
+    let conflict = Conflict {
+        id: rng.uuid(),
+        person_id: person.id,
+        field,
+        candidates,
+        result,
+        resolved_by: None,
+        resolved_at: None,
+    };
+    db::upsert_conflict(tx, &conflict, rev + 1, now).await
+}
+
 /// A second file of the same person (same name and birth date), as a référent working offline
 /// may create, with the warning the server raises.
 async fn seed_duplicate(
@@ -702,6 +768,9 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                 for note in &notes {
                     let rev = db::next_revs(&mut tx, 1).await?;
                     db::insert_note(&mut tx, note, rev, now).await?;
+                }
+                if n == 2 && i == 0 {
+                    seed_conflict(&mut tx, &mut rng, &person, referent_id, now).await?;
                 }
                 previous = Some((person, enrolment));
             }

@@ -600,4 +600,10 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
             .any(|e| e.exit.is_some() && e.fse_exit.is_some())
             && enrolments.iter().all(|e| e.fse_entry.is_some())
     );
+    // An open conflict on the second référent of each scheme.
+    let open_conflicts = changes
+        .iter()
+        .filter(|c| matches!(&c.record, Record::Conflict(conflict) if conflict.is_open()))
+        .count();
+    assert_eq!(open_conflicts, 3);
 }
