@@ -21,6 +21,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -52,6 +53,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .fallback_service(app)
         .layer(middleware::from_fn(cache_headers))
+        // The app (~1 MB of wasm) and pull pages (JSON) shrink several times over gzip: what
+        // a tablet on a mobile network waits for.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -494,6 +494,46 @@ async fn the_app_is_served_for_every_page_path_but_never_for_the_api() {
 }
 
 #[tokio::test]
+async fn the_app_and_pull_pages_are_sent_compressed_to_browsers_that_accept_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    // A wasm-sized file of repetitive bytes, as compiled code is.
+    let wasm: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8 / 8).collect();
+    std::fs::write(dist.join("app-0123456789abcdef_bg.wasm"), &wasm).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
+    let server = TestServer::start(dir.path(), Some(dist)).await;
+    let asset = server
+        .http
+        .get(server.url("/app-0123456789abcdef_bg.wasm"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.headers()["content-encoding"], "gzip");
+    let body = asset.bytes().await.unwrap();
+    assert!(body.len() * 4 < wasm.len(), "{} bytes", body.len());
+
+    let (token, _) = server.login("plie3").await;
+    let pull = |gzip: bool| {
+        let mut request = server
+            .http
+            .get(server.url("/api/sync/pull?protocol=1&schema=2&cursor=0"))
+            .bearer_auth(&token);
+        if gzip {
+            request = request.header("accept-encoding", "gzip");
+        }
+        request.send()
+    };
+    let plain = pull(false).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_len = plain.bytes().await.unwrap().len();
+    let packed = pull(true).await.unwrap();
+    assert_eq!(packed.headers()["content-encoding"], "gzip");
+    assert!(packed.bytes().await.unwrap().len() * 4 < plain_len);
+}
+
+#[tokio::test]
 async fn demo_people_have_distinct_ids_and_valid_communes_for_their_scheme() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path(), None).await;
