@@ -1,5 +1,10 @@
 //! Passwords (argon2id), opaque session tokens and the `CurrentUser` extractor.
 
+/// Failed sign-ins of one account within [`LOCKOUT_SECONDS`] after which it refuses sign-ins
+/// until the oldest of them is that old.
+pub const MAX_LOGIN_FAILURES: i64 = 5;
+pub const LOCKOUT_SECONDS: i64 = 15 * 60;
+
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

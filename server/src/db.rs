@@ -146,6 +146,43 @@ impl Db {
         .transpose()
     }
 
+    /// Failed sign-ins of `username` since `since` (Unix seconds).
+    pub async fn login_failures_since(
+        &self,
+        username: &str,
+        since: i64,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE username = ?1 AND at >= ?2")
+            .bind(username)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    pub async fn record_login_failure(&self, username: &str, at: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO login_failures (username, at) VALUES (?1, ?2)")
+            .bind(username)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the failures of `username` (after a successful sign-in) and everyone's older
+    /// than `before`.
+    pub async fn clear_login_failures(
+        &self,
+        username: &str,
+        before: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_failures WHERE username = ?1 OR at < ?2")
+            .bind(username)
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn user(&self, id: Uuid) -> Result<Option<SessionUser>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT id, username, display_name, role, scheme FROM users WHERE id = ?1 AND active = 1",

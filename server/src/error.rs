@@ -15,6 +15,8 @@ pub enum ApiError {
     SessionExpired,
     #[error("invalid credentials")]
     InvalidCredentials,
+    #[error("too many failed sign-ins")]
+    TooManyAttempts,
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -64,6 +66,14 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
                 "Identifiant ou mot de passe incorrect.".into(),
+            ),
+            ApiError::TooManyAttempts => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "Trop de tentatives de connexion : réessayez dans {} minutes.",
+                    crate::auth::LOCKOUT_SECONDS / 60
+                ),
             ),
             ApiError::Forbidden => (
                 StatusCode::FORBIDDEN,

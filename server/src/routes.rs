@@ -76,17 +76,34 @@ pub async fn login(
     }
     invalid.into_result().map_err(ApiError::Validation)?;
 
+    let now = now_unix();
+    let window_start = now - auth::LOCKOUT_SECONDS;
+    if state
+        .db
+        .login_failures_since(&username, window_start)
+        .await?
+        >= auth::MAX_LOGIN_FAILURES
+    {
+        return Err(ApiError::TooManyAttempts);
+    }
     let found = state.db.login_lookup(&username).await?;
     let password = request.password;
-    let user_id = blocking(move || match found {
+    let verified = blocking(move || match found {
         Some((id, hash)) => auth::verify_password(&password, &hash).then_some(id),
         None => {
             auth::verify_password(&password, decoy_hash());
             None
         }
     })
-    .await?
-    .ok_or(ApiError::InvalidCredentials)?;
+    .await?;
+    let Some(user_id) = verified else {
+        state.db.record_login_failure(&username, now).await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+    state
+        .db
+        .clear_login_failures(&username, window_start)
+        .await?;
 
     let user = state
         .db
@@ -94,7 +111,6 @@ pub async fn login(
         .await?
         .ok_or(ApiError::InvalidCredentials)?;
     let token = auth::new_token();
-    let now = now_unix();
     state
         .db
         .create_session(
