@@ -286,3 +286,4 @@ pub const REFERENT: &str = "Référent";
 pub const ENROL: &str = "Inscrire";
 pub const ENROLMENT_SAVED: &str =
     "Accompagnement enregistré : il sera transmis à la prochaine synchronisation.";
+pub const SECTIONS: &str = "Parties de la fiche";

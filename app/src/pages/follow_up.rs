@@ -158,7 +158,7 @@ fn Obstacles(
             .collect::<Vec<_>>()
     };
     view! {
-        <section class="obstacles" aria-label=fr::OBSTACLES>
+        <section id="freins" class="obstacles" aria-label=fr::OBSTACLES>
             <h2>{fr::OBSTACLES}</h2>
             <ul class="items">
                 <For
@@ -333,7 +333,7 @@ fn Contracts(
         })
     };
     view! {
-        <section class="contracts" aria-label=fr::CONTRACTS>
+        <section id="contrats" class="contracts" aria-label=fr::CONTRACTS>
             <h2>{fr::CONTRACTS}</h2>
             <Show when=move || contracts().is_empty()>
                 <p class="empty">{fr::NO_CONTRACT}</p>
@@ -417,7 +417,7 @@ fn Appointments(
     };
     let item_error = move || errors.with(|e| e.message_for("item").map(str::to_owned));
     view! {
-        <section class="appointments" aria-label=fr::APPOINTMENTS>
+        <section id="rendez-vous" class="appointments" aria-label=fr::APPOINTMENTS>
             <h2>{fr::APPOINTMENTS}</h2>
             <details>
                 <summary>{fr::PLAN_APPOINTMENT}</summary>
@@ -605,7 +605,7 @@ fn Steps(
     };
     let item_error = move || errors.with(|e| e.message_for("item").map(str::to_owned));
     view! {
-        <section class="steps" aria-label=fr::STEPS>
+        <section id="etapes" class="steps" aria-label=fr::STEPS>
             <h2>{fr::STEPS}</h2>
             <details>
                 <summary>{fr::NEW_STEP}</summary>

@@ -92,7 +92,7 @@ pub fn Journal(person_id: Uuid, staff: HashMap<Uuid, String>) -> impl IntoView {
     let text_error = move || errors.with(|e| e.message_for("note_text").map(str::to_owned));
 
     view! {
-        <section class="journal" aria-label=fr::JOURNAL>
+        <section id="journal" class="journal" aria-label=fr::JOURNAL>
             <h2>{fr::JOURNAL}</h2>
             <form class="note-form" on:submit=add novalidate>
                 <label for="note_text">{fr::NEW_NOTE}</label>

@@ -195,6 +195,14 @@ pub fn PersonPage() -> impl IntoView {
             <main class="person-file">
                 <p><A href="/">{fr::BACK_TO_LIST}</A></p>
                 {header}
+                <nav class="sections" aria-label=fr::SECTIONS>
+                    <a href="#rendez-vous">{fr::APPOINTMENTS}</a>
+                    <a href="#etapes">{fr::STEPS}</a>
+                    <a href="#contrats">{fr::CONTRACTS}</a>
+                    <a href="#freins">{fr::OBSTACLES}</a>
+                    <a href="#journal">{fr::JOURNAL}</a>
+                    <a href="#fiche">{fr::IDENTITY}</a>
+                </nav>
                 <Show when=move || !conflicts().is_empty()>
                     <section class="conflicts" aria-label=fr::CONFLICTS>
                         <h2>{fr::CONFLICTS}</h2>
@@ -688,7 +696,7 @@ fn IdentityForm(person: Person) -> impl IntoView {
     };
 
     view! {
-        <section aria-label=fr::IDENTITY>
+        <section id="fiche" aria-label=fr::IDENTITY>
             <h2>{fr::IDENTITY}</h2>
             <form class="person-form-fields" on:submit=submit novalidate>
                 <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
