@@ -188,6 +188,25 @@ pub fn bucket_of(person_id: Uuid) -> u8 {
     person_id.as_bytes()[0] >> 4
 }
 
+/// The checksum of a set of records and of each of its buckets, from their buckets and
+/// [`record_hash`]es.
+pub fn checksums_of_hashes(hashes: impl IntoIterator<Item = (u8, u64)>) -> (String, Vec<String>) {
+    let mut sums = vec![(0u64, 0u64); usize::from(BUCKETS)];
+    let (mut count, mut sum) = (0u64, 0u64);
+    for (bucket, hash) in hashes {
+        let (c, s) = &mut sums[usize::from(bucket)];
+        *c += 1;
+        *s ^= hash;
+        count += 1;
+        sum ^= hash;
+    }
+    let buckets = sums
+        .into_iter()
+        .map(|(c, s)| format_checksum(c, s))
+        .collect();
+    (format_checksum(count, sum), buckets)
+}
+
 /// The checksum of each bucket of a set of records, bucket 0 first.
 pub fn bucket_checksums<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<String> {
     let mut sums = vec![(0u64, 0u64); usize::from(BUCKETS)];
@@ -227,7 +246,8 @@ fn format_checksum(count: u64, sum: u64) -> String {
     format!("{count}-{sum:016x}")
 }
 
-fn record_hash(record: &Record) -> u64 {
+/// The hash of one record in the checksums: FNV-1a of its JSON.
+pub fn record_hash(record: &Record) -> u64 {
     // Serialising these plain types cannot fail.
     fnv1a(&serde_json::to_vec(record).unwrap_or_default())
 }
@@ -399,6 +419,8 @@ mod tests {
         builder.insert(&new);
         assert_eq!(builder.finish(), checksum([&new]));
         assert_eq!(builder.finish_buckets(), bucket_checksums([&new]));
+        let (all, buckets) = checksums_of_hashes([(new.bucket(), record_hash(&new))]);
+        assert_eq!((all, buckets), (checksum([&new]), bucket_checksums([&new])));
         assert_eq!(ChecksumBuilder::default().finish(), checksum([]));
     }
 

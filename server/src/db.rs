@@ -14,7 +14,10 @@ use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
-use jalon_domain::sync::{Change, Outcome, Record, bucket_checksums, checksum};
+use jalon_domain::sync::{
+    Change, Outcome, Record, bucket_checksums, bucket_of, checksum, checksums_of_hashes,
+    record_hash,
+};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -51,6 +54,20 @@ macro_rules! person_columns {
 macro_rules! enrolment_columns {
     () => {
         "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev"
+    };
+}
+
+/// The columns [`conflict_row`] reads.
+macro_rules! conflict_columns {
+    () => {
+        "id, person_id, field, candidates, result, resolved_by, resolved_at, rev"
+    };
+}
+
+/// The columns [`note_row`] reads.
+macro_rules! note_columns {
+    () => {
+        "id, person_id, author_id, date, text, replaces, rev"
     };
 }
 
@@ -291,10 +308,21 @@ impl Db {
             buckets: Vec::new(),
         };
         if !has_more {
-            let (all, _) = changes_after(&mut tx, user, 0, -1, bucket).await?;
-            pull.checksum = Some(checksum(all.iter().map(|c| &c.record)));
+            let (all, buckets) = match scope_checksums(&mut tx, user, bucket).await? {
+                Some(sums) => sums,
+                // A row not hashed yet (cannot happen after start-up): decode them all.
+                None => {
+                    let (all, _) = changes_after(&mut tx, user, 0, -1, bucket).await?;
+                    let records: Vec<&Record> = all.iter().map(|c| &c.record).collect();
+                    (
+                        checksum(records.iter().copied()),
+                        bucket_checksums(records.iter().copied()),
+                    )
+                }
+            };
+            pull.checksum = Some(all);
             if bucket.is_none() {
-                pull.buckets = bucket_checksums(all.iter().map(|c| &c.record));
+                pull.buckets = buckets;
             }
         }
         tx.commit().await?;
@@ -354,6 +382,15 @@ impl Db {
 
     /// Whether a person, an enrolment or a note already has this id (ids are chosen on
     /// devices, so a creation must not reuse one).
+    /// Hashes the rows that have none yet, in one write transaction (see
+    /// [`rehash_missing`]). Returns how many people were hashed.
+    pub async fn rehash_missing(&self) -> Result<usize, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let hashed = rehash_missing(&mut tx).await?;
+        tx.commit().await?;
+        Ok(hashed)
+    }
+
     pub async fn id_taken(tx: &mut SqliteConnection, id: Uuid) -> Result<bool, sqlx::Error> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM people WHERE id = ?1 UNION ALL SELECT 1 FROM enrolments WHERE id = ?1
@@ -423,9 +460,14 @@ async fn changes_after(
         ),
         (
             format!(
-                "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
-                 FROM conflicts WHERE rev > ?2 AND person_id IN ({scope})
+                concat!(
+                    "SELECT ",
+                    conflict_columns!(),
+                    " FROM conflicts
+                 WHERE rev > ?2 AND person_id IN ({scope})
                  AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
+                ),
+                scope = scope
             ),
             |row| {
                 Ok(Change {
@@ -436,9 +478,14 @@ async fn changes_after(
         ),
         (
             format!(
-                "SELECT id, person_id, author_id, date, text, replaces, rev
-                 FROM notes WHERE rev > ?2 AND person_id IN ({scope})
+                concat!(
+                    "SELECT ",
+                    note_columns!(),
+                    " FROM notes
+                 WHERE rev > ?2 AND person_id IN ({scope})
                  AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
+                ),
+                scope = scope
             ),
             |row| {
                 Ok(Change {
@@ -490,6 +537,144 @@ async fn changes_after(
         changes.truncate(limit as usize);
     }
     Ok((changes, full || truncated))
+}
+
+/// The synced tables, with the column naming the person each row belongs to.
+const SYNCED: [(&str, &str); 5] = [
+    ("people", "id"),
+    ("enrolments", "person_id"),
+    ("conflicts", "person_id"),
+    ("notes", "person_id"),
+    ("items", "person_id"),
+];
+
+/// The checksums of `user`'s scope (of one bucket if set) and of its buckets, from the stored
+/// row hashes; `None` if a row has none.
+async fn scope_checksums(
+    conn: &mut SqliteConnection,
+    user: &SessionUser,
+    bucket: Option<u8>,
+) -> Result<Option<(String, Vec<String>)>, sqlx::Error> {
+    let Some(scope) = scope_sql(user) else {
+        return Ok(Some(checksums_of_hashes([])));
+    };
+    let mut hashes = Vec::new();
+    for (table, column) in SYNCED {
+        let rows: Vec<(String, Option<i64>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {column}, hash FROM {table} WHERE {column} IN ({scope})
+             AND (?2 IS NULL OR substr({column}, 1, 1) = ?2)"
+        )))
+        .bind(user.id.to_string())
+        .bind(bucket.map(|b| format!("{b:x}")))
+        .fetch_all(&mut *conn)
+        .await?;
+        for (person, hash) in rows {
+            let Some(hash) = hash else { return Ok(None) };
+            hashes.push((bucket_of(parse_uuid(&person)?), hash as u64));
+        }
+    }
+    Ok(Some(checksums_of_hashes(hashes)))
+}
+
+/// Every synced record of a person, as devices hold them.
+async fn records_of_person(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> Result<Vec<Record>, sqlx::Error> {
+    let id = person_id.to_string();
+    let mut records = Vec::new();
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        person_columns!(),
+        " FROM people WHERE id = ?1"
+    ))
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &rows {
+        records.push(Record::Person(person_row(row)?));
+    }
+    for enrolment in enrolments_of(conn, person_id).await? {
+        records.push(Record::Enrolment(enrolment));
+    }
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        conflict_columns!(),
+        " FROM conflicts WHERE person_id = ?1"
+    ))
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &rows {
+        records.push(Record::Conflict(conflict_row(row)?));
+    }
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        note_columns!(),
+        " FROM notes WHERE person_id = ?1"
+    ))
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &rows {
+        records.push(Record::Note(note_row(row)?));
+    }
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        item_columns!(),
+        " FROM items WHERE person_id = ?1"
+    ))
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &rows {
+        records.push(Record::Item(item_row(row)?));
+    }
+    Ok(records)
+}
+
+/// Stores the hash of every synced row of a person, as it now reads. Called in the transaction
+/// of every write (see `sync::apply`).
+pub async fn rehash_person(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    for record in records_of_person(conn, person_id).await? {
+        let table = match &record {
+            Record::Person(_) => "people",
+            Record::Enrolment(_) => "enrolments",
+            Record::Conflict(_) => "conflicts",
+            Record::Note(_) => "notes",
+            Record::Item(_) => "items",
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET hash = ?2 WHERE id = ?1"
+        )))
+        .bind(record.key().1.to_string())
+        .bind(record_hash(&record) as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Hashes the rows that have no hash yet (a database from before hashes, the demo seed).
+pub async fn rehash_missing(conn: &mut SqliteConnection) -> Result<usize, sqlx::Error> {
+    let mut people: Vec<String> = Vec::new();
+    for (table, column) in SYNCED {
+        let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT {column} FROM {table} WHERE hash IS NULL"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        people.extend(found);
+    }
+    people.sort();
+    people.dedup();
+    for person in &people {
+        rehash_person(conn, parse_uuid(person)?).await?;
+    }
+    Ok(people.len())
 }
 
 /// The people a user's device holds, as a sub-query on `?1` (the user's id); `None` for a
@@ -839,10 +1024,11 @@ pub async fn conflict(
     tx: &mut SqliteConnection,
     id: Uuid,
 ) -> Result<Option<Conflict>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, person_id, field, candidates, result, resolved_by, resolved_at, rev
-         FROM conflicts WHERE id = ?1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        conflict_columns!(),
+        " FROM conflicts WHERE id = ?1"
+    ))
     .bind(id.to_string())
     .fetch_optional(&mut *tx)
     .await?;
@@ -1033,9 +1219,11 @@ fn note_row(row: &SqliteRow) -> Result<Note, sqlx::Error> {
 }
 
 pub async fn note(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Note>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, person_id, author_id, date, text, replaces, rev FROM notes WHERE id = ?1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        note_columns!(),
+        " FROM notes WHERE id = ?1"
+    ))
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
     .await?;

@@ -97,6 +97,10 @@ pub async fn prepare(config: &Config) -> Result<Db, Box<dyn std::error::Error>> 
         tracing::info!("empty database: seeding demo data");
         demo::seed(&db, routes::today(), auth::now_unix()).await?;
     }
+    let hashed = db.rehash_missing().await?;
+    if hashed > 0 {
+        tracing::info!(people = hashed, "hashed the synced rows of people");
+    }
     Ok(db)
 }
 

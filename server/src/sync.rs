@@ -115,6 +115,9 @@ pub async fn apply(
             exit,
         } => close(&mut tx, ctx, *enrolment_id, *person_id, *exit).await?,
     };
+    if outcome == Outcome::Applied {
+        db::rehash_person(&mut tx, envelope.mutation.person_id()).await?;
+    }
     Db::record_outcome(
         &mut tx,
         ctx.device_id,
