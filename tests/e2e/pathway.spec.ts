@@ -48,12 +48,17 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   // An appointment planned today, then reported.
   const appointments = tablet.getByRole("region", { name: "Rendez-vous" });
   await appointments.getByText("Planifier un rendez-vous").click();
-  await appointments.getByLabel("Heure").fill("10:30");
+  await appointments.getByLabel("Heure").fill("09:15");
   await appointments.getByLabel("Lieu").selectOption({ label: "Visite à domicile" });
   await appointments.getByRole("button", { name: "Planifier", exact: true }).click();
   const appointment = appointments.locator("li.appointment");
   await expect(appointment).toContainText("Prévu");
   await expect(appointment).toContainText("Non synchronisé");
+  // Moved to later in the day, then reported.
+  await appointment.getByText("Déplacer", { exact: true }).click();
+  await appointment.getByLabel("Heure").fill("10:30");
+  await appointment.getByRole("button", { name: "Déplacer le rendez-vous" }).click();
+  await expect(appointments.locator("li.appointment")).toContainText("10:30");
   await appointment.getByText("Saisir l'issue").click();
   await appointment.getByLabel("Issue du rendez-vous").selectOption({ label: "Honoré" });
   await appointment.getByLabel("Compte rendu").fill("Point sur la mobilité : dossier d'aide au permis.");

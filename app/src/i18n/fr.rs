@@ -287,3 +287,5 @@ pub const ENROL: &str = "Inscrire";
 pub const ENROLMENT_SAVED: &str =
     "Accompagnement enregistré : il sera transmis à la prochaine synchronisation.";
 pub const SECTIONS: &str = "Parties de la fiche";
+pub const RESCHEDULE: &str = "Déplacer";
+pub const MOVE_APPOINTMENT: &str = "Déplacer le rendez-vous";

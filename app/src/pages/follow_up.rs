@@ -501,6 +501,36 @@ fn AppointmentRow(
                 .map(str::to_owned)
         })
     };
+    // A planned appointment may be moved to another day or time.
+    let planned = appointment.status == AppointmentStatus::Planned;
+    let new_date = RwSignal::new(format_iso_date(appointment.date));
+    let new_time = RwSignal::new(appointment.time.clone());
+    let move_errors = RwSignal::new(Invalid::default());
+    let (moved_base, moved_current) = (appointment.clone(), item.clone());
+    let reschedule = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut invalid = Invalid::default();
+        let Some(day) = required_date("appointment_date", &new_date.get_untracked(), &mut invalid)
+        else {
+            move_errors.set(invalid);
+            return;
+        };
+        let next_state = Item {
+            body: ItemBody::Appointment(Appointment {
+                date: day,
+                time: new_time.get_untracked(),
+                ..moved_base.clone()
+            }),
+            ..moved_current.clone()
+        };
+        move_errors.set(save(
+            state,
+            next_state,
+            Some(&moved_current),
+            &enrolments.get_untracked(),
+            || {},
+        ));
+    };
     view! {
         <li class="item appointment" data-status=appointment.status.as_str()>
             <strong class="item-title">{title}</strong>
@@ -521,6 +551,16 @@ fn AppointmentRow(
                         <TextArea id=format!("appointment-report-{id}") field="appointment_report" label=fr::REPORT value=report errors />
                         {move || form_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                         <button type="submit">{fr::SAVE}</button>
+                    </form>
+                </details>
+            })}
+            {planned.then(|| view! {
+                <details>
+                    <summary>{fr::RESCHEDULE}</summary>
+                    <form class="item-form" on:submit=reschedule novalidate>
+                        <InputField id=format!("appointment-date-{id}") field="appointment_date" label=fr::DATE value=new_date errors=move_errors kind="date" />
+                        <InputField id=format!("appointment-time-{id}") field="appointment_time" label=fr::TIME value=new_time errors=move_errors kind="time" />
+                        <button type="submit">{fr::MOVE_APPOINTMENT}</button>
                     </form>
                 </details>
             })}
