@@ -198,6 +198,26 @@ impl DetailsForm {
         }
     }
 
+    /// Puts `d` back in the fields.
+    pub fn set(&self, d: &PersonDetails) {
+        let fresh = DetailsForm::new(d);
+        let copy = |to: RwSignal<String>, from: RwSignal<String>| to.set(from.get_untracked());
+        copy(self.birth_name, fresh.birth_name);
+        copy(self.sex, fresh.sex);
+        copy(self.phone, fresh.phone);
+        copy(self.email, fresh.email);
+        copy(self.address, fresh.address);
+        copy(self.household, fresh.household);
+        copy(self.children, fresh.children);
+        copy(self.rsa_fund, fresh.rsa_fund);
+        copy(self.allocataire, fresh.allocataire);
+        copy(self.rsa_since, fresh.rsa_since);
+        self.rights_and_duties.set(d.rights_and_duties);
+        copy(self.education, fresh.education);
+        copy(self.labour_market, fresh.labour_market);
+        copy(self.self_employed, fresh.self_employed);
+    }
+
     /// The details typed; fields that do not parse get a message in `invalid`.
     pub fn read(&self, invalid: &mut Invalid) -> PersonDetails {
         let children = self.children.get_untracked();

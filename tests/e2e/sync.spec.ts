@@ -52,6 +52,12 @@ test("two devices edit one person offline: different fields both survive, the sa
     await expect(page.getByRole("button", { name: "Garder « Aubrac »" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Garder « Vialle »" })).toBeVisible();
   }
+  // The tablet's form keeps what it typed, and offers to show the file as it now reads.
+  await expect(a.getByLabel("Nom", { exact: true })).toHaveValue("Aubrac");
+  await a.getByRole("button", { name: "Afficher la fiche à jour" }).click();
+  await expect(a.getByLabel("Nom", { exact: true })).toHaveValue("Vialle");
+  await expect(a.getByLabel("Bénéficiaire du RSA")).toBeChecked({ checked: !rsaBefore });
+  await expect(a.getByRole("button", { name: "Afficher la fiche à jour" })).toHaveCount(0);
   await a.reload();
   await expect(a.getByLabel("Bénéficiaire du RSA")).toBeChecked({ checked: !rsaBefore });
 

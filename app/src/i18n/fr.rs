@@ -289,3 +289,5 @@ pub const ENROLMENT_SAVED: &str =
 pub const SECTIONS: &str = "Parties de la fiche";
 pub const RESCHEDULE: &str = "Déplacer";
 pub const MOVE_APPOINTMENT: &str = "Déplacer le rendez-vous";
+pub const CHANGED_ELSEWHERE: &str = "La fiche a changé depuis l'ouverture de ce formulaire (autre appareil ou conflit résolu). Vos saisies sont conservées ; enregistrer compare chaque champ à la valeur que vous aviez sous les yeux.";
+pub const RELOAD_FILE: &str = "Afficher la fiche à jour";

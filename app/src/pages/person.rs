@@ -237,7 +237,10 @@ pub fn PersonPage() -> impl IntoView {
                 {move || person_id().map(|id| view! { <FollowUp person_id=id enrolments=Signal::derive(enrolments) /> })}
                 // Built once per person: a background sync never clears a note being written.
                 {move || person_id().map(|id| view! { <Journal person_id=id staff=untracked(staff) /> })}
-                {move || form_base.get().flatten().map(|person| view! { <IdentityForm person /> })}
+                {move || form_base.get().flatten().map(|person| {
+                    let current = Signal::derive(move || file().map(|f| f.person));
+                    view! { <IdentityForm person current /> }
+                })}
                 {move || person_id().map(|id| view! { <DeleteButton person_id=id /> })}
             </main>
         </Show>
@@ -629,7 +632,12 @@ fn ConflictCard(conflict: Conflict, staff: HashMap<Uuid, String>) -> impl IntoVi
 /// The identity fields, editable offline. Saving queues the changed fields, each with the
 /// value it had when the form opened (the base the server merges against).
 #[component]
-fn IdentityForm(person: Person) -> impl IntoView {
+fn IdentityForm(
+    /// The person as shown when the form opened: the base of the fields' merge.
+    person: Person,
+    /// The person as shown now (a sync may have changed them since the form opened).
+    current: Signal<Option<Person>>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let base = RwSignal::new(person.clone());
     let last_name = RwSignal::new(person.last_name.clone());
@@ -640,6 +648,23 @@ fn IdentityForm(person: Person) -> impl IntoView {
     let details = DetailsForm::new(&person.details);
     let errors = RwSignal::new(Invalid::default());
     let message = RwSignal::new(None::<String>);
+    // Someone else's change (or a conflict's outcome) reached the device after the form opened:
+    // the form never overwrites typing, but offers to reload the values.
+    let changed_elsewhere = move || current.get().is_some_and(|now| now != base.get());
+    let reload = move |_| {
+        let Some(now) = current.get_untracked() else {
+            return;
+        };
+        last_name.set(now.last_name.clone());
+        first_name.set(now.first_name.clone());
+        birth_date.set(format_iso_date(now.birth_date));
+        commune_code.set(now.commune_code.clone());
+        rsa.set(now.rsa_beneficiary);
+        details.set(&now.details);
+        errors.set(Invalid::default());
+        message.set(None);
+        base.set(now);
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -698,6 +723,14 @@ fn IdentityForm(person: Person) -> impl IntoView {
     view! {
         <section id="fiche" aria-label=fr::IDENTITY>
             <h2>{fr::IDENTITY}</h2>
+            <Show when=changed_elsewhere>
+                <div class="duplicate" role="status">
+                    <p>{fr::CHANGED_ELSEWHERE}</p>
+                    <button type="button" class="secondary" on:click=reload>
+                        {fr::RELOAD_FILE}
+                    </button>
+                </div>
+            </Show>
             <form class="person-form-fields" on:submit=submit novalidate>
                 <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
                 <BirthNameAndSex form=details errors />
