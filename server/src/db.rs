@@ -421,102 +421,21 @@ async fn changes_after(
     let Some(scope) = scope_sql(user) else {
         return Ok((Vec::new(), false));
     };
-    let queries: [(String, DecodeChange); 5] = [
-        (
-            format!(
-                concat!(
-                    "SELECT ",
-                    person_columns!(),
-                    " FROM people
-                 WHERE rev > ?2 AND id IN ({scope}) AND (?4 IS NULL OR substr(id, 1, 1) = ?4)
-                 ORDER BY rev LIMIT ?3"
-                ),
-                scope = scope
-            ),
-            |row| {
-                Ok(Change {
-                    rev: row.try_get("rev")?,
-                    record: Record::Person(person_row(row)?),
-                })
-            },
-        ),
-        (
-            format!(
-                concat!(
-                    "SELECT ",
-                    enrolment_columns!(),
-                    " FROM enrolments
-                 WHERE rev > ?2 AND person_id IN ({scope})
-                 AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
-                ),
-                scope = scope
-            ),
-            |row| {
-                Ok(Change {
-                    rev: row.try_get("rev")?,
-                    record: Record::Enrolment(enrolment_row(row)?),
-                })
-            },
-        ),
-        (
-            format!(
-                concat!(
-                    "SELECT ",
-                    conflict_columns!(),
-                    " FROM conflicts
-                 WHERE rev > ?2 AND person_id IN ({scope})
-                 AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
-                ),
-                scope = scope
-            ),
-            |row| {
-                Ok(Change {
-                    rev: row.try_get("rev")?,
-                    record: Record::Conflict(conflict_row(row)?),
-                })
-            },
-        ),
-        (
-            format!(
-                concat!(
-                    "SELECT ",
-                    note_columns!(),
-                    " FROM notes
-                 WHERE rev > ?2 AND person_id IN ({scope})
-                 AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
-                ),
-                scope = scope
-            ),
-            |row| {
-                Ok(Change {
-                    rev: row.try_get("rev")?,
-                    record: Record::Note(note_row(row)?),
-                })
-            },
-        ),
-        (
-            format!(
-                concat!(
-                    "SELECT ",
-                    item_columns!(),
-                    " FROM items
-                 WHERE rev > ?2 AND person_id IN ({scope})
-                 AND (?4 IS NULL OR substr(person_id, 1, 1) = ?4) ORDER BY rev LIMIT ?3"
-                ),
-                scope = scope
-            ),
-            |row| {
-                Ok(Change {
-                    rev: row.try_get("rev")?,
-                    record: Record::Item(item_row(row)?),
-                })
-            },
-        ),
-    ];
     let user_id = user.id.to_string();
     let mut changes = Vec::new();
     let mut full = false;
-    for (sql, decode) in queries {
+    for table in SYNCED {
+        let Synced {
+            name,
+            person,
+            columns,
+            decode,
+        } = table;
+        let sql = format!(
+            "SELECT {columns} FROM {name}
+             WHERE rev > ?2 AND {person} IN ({scope}) AND (?4 IS NULL OR substr({person}, 1, 1) = ?4)
+             ORDER BY rev LIMIT ?3"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&user_id)
             .bind(cursor)
@@ -526,7 +445,10 @@ async fn changes_after(
             .await?;
         full |= limit >= 0 && rows.len() as i64 == limit;
         for row in &rows {
-            changes.push(decode(row)?);
+            changes.push(Change {
+                rev: row.try_get("rev")?,
+                record: decode(row)?,
+            });
         }
     }
     changes.sort_by_key(|c| c.rev);
@@ -539,14 +461,59 @@ async fn changes_after(
     Ok((changes, full || truncated))
 }
 
-/// The synced tables, with the column naming the person each row belongs to.
-const SYNCED: [(&str, &str); 5] = [
-    ("people", "id"),
-    ("enrolments", "person_id"),
-    ("conflicts", "person_id"),
-    ("notes", "person_id"),
-    ("items", "person_id"),
+/// A table whose rows devices hold: its name, the column naming the person a row belongs to,
+/// the columns its decoder reads, and the decoder.
+#[derive(Clone, Copy)]
+struct Synced {
+    name: &'static str,
+    person: &'static str,
+    columns: &'static str,
+    decode: fn(&SqliteRow) -> Result<Record, sqlx::Error>,
+}
+
+const SYNCED: [Synced; 5] = [
+    Synced {
+        name: "people",
+        person: "id",
+        columns: person_columns!(),
+        decode: |row| Ok(Record::Person(person_row(row)?)),
+    },
+    Synced {
+        name: "enrolments",
+        person: "person_id",
+        columns: enrolment_columns!(),
+        decode: |row| Ok(Record::Enrolment(enrolment_row(row)?)),
+    },
+    Synced {
+        name: "conflicts",
+        person: "person_id",
+        columns: conflict_columns!(),
+        decode: |row| Ok(Record::Conflict(conflict_row(row)?)),
+    },
+    Synced {
+        name: "notes",
+        person: "person_id",
+        columns: note_columns!(),
+        decode: |row| Ok(Record::Note(note_row(row)?)),
+    },
+    Synced {
+        name: "items",
+        person: "person_id",
+        columns: item_columns!(),
+        decode: |row| Ok(Record::Item(item_row(row)?)),
+    },
 ];
+
+/// The synced table holding `record`.
+fn table_of(record: &Record) -> &'static str {
+    match record {
+        Record::Person(_) => "people",
+        Record::Enrolment(_) => "enrolments",
+        Record::Conflict(_) => "conflicts",
+        Record::Note(_) => "notes",
+        Record::Item(_) => "items",
+    }
+}
 
 /// The checksums of `user`'s scope (of one bucket if set) and of its buckets, from the stored
 /// row hashes; `None` if a row has none.
@@ -559,10 +526,10 @@ async fn scope_checksums(
         return Ok(Some(checksums_of_hashes([])));
     };
     let mut hashes = Vec::new();
-    for (table, column) in SYNCED {
+    for Synced { name, person, .. } in SYNCED {
         let rows: Vec<(String, Option<i64>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {column}, hash FROM {table} WHERE {column} IN ({scope})
-             AND (?2 IS NULL OR substr({column}, 1, 1) = ?2)"
+            "SELECT {person}, hash FROM {name} WHERE {person} IN ({scope})
+             AND (?2 IS NULL OR substr({person}, 1, 1) = ?2)"
         )))
         .bind(user.id.to_string())
         .bind(bucket.map(|b| format!("{b:x}")))
@@ -581,54 +548,23 @@ async fn records_of_person(
     conn: &mut SqliteConnection,
     person_id: Uuid,
 ) -> Result<Vec<Record>, sqlx::Error> {
-    let id = person_id.to_string();
     let mut records = Vec::new();
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        person_columns!(),
-        " FROM people WHERE id = ?1"
-    ))
-    .bind(&id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in &rows {
-        records.push(Record::Person(person_row(row)?));
-    }
-    for enrolment in enrolments_of(conn, person_id).await? {
-        records.push(Record::Enrolment(enrolment));
-    }
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        conflict_columns!(),
-        " FROM conflicts WHERE person_id = ?1"
-    ))
-    .bind(&id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in &rows {
-        records.push(Record::Conflict(conflict_row(row)?));
-    }
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        note_columns!(),
-        " FROM notes WHERE person_id = ?1"
-    ))
-    .bind(&id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in &rows {
-        records.push(Record::Note(note_row(row)?));
-    }
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        item_columns!(),
-        " FROM items WHERE person_id = ?1"
-    ))
-    .bind(&id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in &rows {
-        records.push(Record::Item(item_row(row)?));
+    for Synced {
+        name,
+        person,
+        columns,
+        decode,
+    } in SYNCED
+    {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {columns} FROM {name} WHERE {person} = ?1"
+        )))
+        .bind(person_id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &rows {
+            records.push(decode(row)?);
+        }
     }
     Ok(records)
 }
@@ -640,13 +576,7 @@ pub async fn rehash_person(
     person_id: Uuid,
 ) -> Result<(), sqlx::Error> {
     for record in records_of_person(conn, person_id).await? {
-        let table = match &record {
-            Record::Person(_) => "people",
-            Record::Enrolment(_) => "enrolments",
-            Record::Conflict(_) => "conflicts",
-            Record::Note(_) => "notes",
-            Record::Item(_) => "items",
-        };
+        let table = table_of(&record);
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET hash = ?2 WHERE id = ?1"
         )))
@@ -661,9 +591,9 @@ pub async fn rehash_person(
 /// Hashes the rows that have no hash yet (a database from before hashes, the demo seed).
 pub async fn rehash_missing(conn: &mut SqliteConnection) -> Result<usize, sqlx::Error> {
     let mut people: Vec<String> = Vec::new();
-    for (table, column) in SYNCED {
+    for Synced { name, person, .. } in SYNCED {
         let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT DISTINCT {column} FROM {table} WHERE hash IS NULL"
+            "SELECT DISTINCT {person} FROM {name} WHERE hash IS NULL"
         )))
         .fetch_all(&mut *conn)
         .await?;
@@ -856,13 +786,12 @@ pub async fn scope_changes(conn: &mut SqliteConnection) -> Result<i64, sqlx::Err
 /// Gives every synced row of a person a new change number, so that devices whose scope the
 /// person enters receive all of it, whatever their cursor.
 pub async fn touch_person(conn: &mut SqliteConnection, person_id: Uuid) -> Result<(), sqlx::Error> {
-    for (table, column) in [
-        ("people", "id"),
-        ("enrolments", "person_id"),
-        ("conflicts", "person_id"),
-        ("notes", "person_id"),
-        ("items", "person_id"),
-    ] {
+    for Synced {
+        name: table,
+        person: column,
+        ..
+    } in SYNCED
+    {
         let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM {table} WHERE {column} = ?1 ORDER BY rev"
         )))
@@ -1190,9 +1119,6 @@ pub async fn audit(
         .await?;
     Ok(())
 }
-
-/// Turns a row of one of the synced tables into a change.
-type DecodeChange = fn(&SqliteRow) -> Result<Change, sqlx::Error>;
 
 fn person_row(row: &SqliteRow) -> Result<Person, sqlx::Error> {
     Ok(Person {
