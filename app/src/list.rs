@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use jalon_domain::caseload::{Alert, agenda, alerts, last_contact};
 use jalon_domain::communes;
-use jalon_domain::followup::{Item, ItemBody};
+use jalon_domain::followup::Item;
 use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::SchemeCode;
@@ -238,9 +238,4 @@ pub fn agenda_entries(
             item: item.clone(),
         })
         .collect()
-}
-
-/// Whether an item is an appointment still to hold.
-pub fn is_planned(item: &Item) -> bool {
-    matches!(&item.body, ItemBody::Appointment(a) if a.status == jalon_domain::followup::AppointmentStatus::Planned)
 }

@@ -35,7 +35,7 @@ use jalon_domain::pathway::Exit;
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
 use jalon_domain::sync::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, Record,
-    ReferenceData, bucket_checksums, checksum,
+    ReferenceData, checksum, checksums,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -602,7 +602,7 @@ impl Store {
             return Ok(None);
         }
         let records = self.replica().await?;
-        Ok(Some((checksum(&records), bucket_checksums(&records))))
+        Ok(Some(checksums(&records)))
     }
 
     /// Replaces the records of the people of `bucket` by `records` (a whole pull of that

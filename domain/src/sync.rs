@@ -209,15 +209,13 @@ pub fn checksums_of_hashes(hashes: impl IntoIterator<Item = (u8, u64)>) -> (Stri
 
 /// The checksum of each bucket of a set of records, bucket 0 first.
 pub fn bucket_checksums<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<String> {
-    let mut sums = vec![(0u64, 0u64); usize::from(BUCKETS)];
-    for record in records {
-        let (count, sum) = &mut sums[usize::from(record.bucket())];
-        *count += 1;
-        *sum ^= record_hash(record);
-    }
-    sums.into_iter()
-        .map(|(count, sum)| format_checksum(count, sum))
-        .collect()
+    checksums(records).1
+}
+
+/// The [`checksum`] of a set of records and their [`bucket_checksums`], hashing each record
+/// once.
+pub fn checksums<'a>(records: impl IntoIterator<Item = &'a Record>) -> (String, Vec<String>) {
+    checksums_of_hashes(records.into_iter().map(|r| (r.bucket(), record_hash(r))))
 }
 
 /// 64-bit FNV-1a: small, stable across platforms and versions (unlike `std`'s hasher).
@@ -295,21 +293,12 @@ impl ChecksumBuilder {
     }
 
     pub fn finish(&self) -> String {
-        let sum = self.hashes.values().fold(0, |sum, (_, h)| sum ^ h);
-        format_checksum(self.hashes.len() as u64, sum)
+        checksums_of_hashes(self.hashes.values().copied()).0
     }
 
     /// The checksum of each bucket, as [`bucket_checksums`].
     pub fn finish_buckets(&self) -> Vec<String> {
-        let mut sums = vec![(0u64, 0u64); usize::from(BUCKETS)];
-        for (bucket, hash) in self.hashes.values() {
-            let (count, sum) = &mut sums[usize::from(*bucket)];
-            *count += 1;
-            *sum ^= hash;
-        }
-        sums.into_iter()
-            .map(|(count, sum)| format_checksum(count, sum))
-            .collect()
+        checksums_of_hashes(self.hashes.values().copied()).1
     }
 }
 

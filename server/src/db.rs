@@ -15,8 +15,7 @@ use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::{
-    Change, Outcome, Record, bucket_checksums, bucket_of, checksum, checksums_of_hashes,
-    record_hash,
+    Change, Outcome, Record, bucket_of, checksums, checksums_of_hashes, record_hash,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
@@ -313,11 +312,7 @@ impl Db {
                 // A row not hashed yet (cannot happen after start-up): decode them all.
                 None => {
                     let (all, _) = changes_after(&mut tx, user, 0, -1, bucket).await?;
-                    let records: Vec<&Record> = all.iter().map(|c| &c.record).collect();
-                    (
-                        checksum(records.iter().copied()),
-                        bucket_checksums(records.iter().copied()),
-                    )
+                    checksums(all.iter().map(|c| &c.record))
                 }
             };
             pull.checksum = Some(all);
