@@ -12,8 +12,11 @@
 //!   warnings), each in the last version received from the server.
 //!
 //! `people` holds the last state known from the server (or the local creation not yet
-//! pushed); edits waiting in the outbox are laid over it when reading
-//! ([`Store::people_as_shown`]), so that a pull never hides a change not yet pushed.
+//! pushed); the changes of the outbox, waiting or acknowledged, are laid over it when reading
+//! ([`Store::people_as_shown`]), so that the screens never show a state older than the
+//! device's own changes. What happens to an outbox entry (waiting, acknowledged, visible,
+//! refused) is decided by the pure functions of `jalon_domain::sync::client`; this module
+//! stores their plans.
 //!
 //! A local change and its outbox entry are written in one transaction. Inside a transaction
 //! nothing but IndexedDB requests is awaited (anything else lets it auto-commit early), and it
@@ -21,7 +24,7 @@
 //! (pulled pages) build all their requests without awaiting each one and rely on the commit,
 //! which fails if any request failed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
@@ -29,13 +32,17 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use jalon_domain::auth::SessionUser;
 use jalon_domain::followup::Item;
-use jalon_domain::merge::{Conflict, FieldValue, PersonEdit, with_pending_edits};
+use jalon_domain::merge::{Conflict, FieldValue, PersonEdit};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::Exit;
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
+pub use jalon_domain::sync::client::{OutboxEntry, Rejection};
+use jalon_domain::sync::client::{
+    plan_push, shown_items, shown_notes, shown_people, visible_at, waiting_count, waiting_people,
+};
 use jalon_domain::sync::{
-    Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, Record,
-    ReferenceData, checksum, checksums,
+    Change, Mutation, MutationResult, Outcome, PullResponse, Record, ReferenceData, checksum,
+    checksums,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -95,32 +102,6 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct StoredSession {
     pub token: String,
     pub user: SessionUser,
-}
-
-/// A mutation waiting to be pushed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    pub seq: u64,
-    pub mutation: Mutation,
-}
-
-impl OutboxEntry {
-    pub fn envelope(&self) -> MutationEnvelope {
-        MutationEnvelope {
-            seq: self.seq,
-            mutation: self.mutation.clone(),
-        }
-    }
-}
-
-/// A mutation the server refused, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rejection {
-    pub seq: u64,
-    pub person_id: Uuid,
-    pub code: String,
-    pub message: String,
-    pub mutation: Mutation,
 }
 
 /// Handle on the local database; cheap to clone.
@@ -232,8 +213,8 @@ impl Store {
     }
 
     /// Keeps the session of `session.user`. When the local caseload belongs to someone else it
-    /// is wiped first, unless it still holds changes waiting for the server: then nothing is
-    /// changed and `Ok(false)` is returned.
+    /// is wiped first (refusals included), unless it still holds changes waiting for the
+    /// server: then nothing is changed and `Ok(false)` is returned.
     pub async fn start_session(&self, session: &StoredSession) -> Result<bool> {
         let tx = self
             .db
@@ -245,8 +226,14 @@ impl Store {
         let meta = tx.object_store(META)?;
         let owner: Option<Uuid> = meta.get(KEY_OWNER).serde()?.await?;
         if owner.is_some_and(|owner| owner != session.user.id) {
-            let waiting = tx.object_store(OUTBOX)?.count().await?;
-            if waiting > 0 {
+            // Acknowledged changes are on the server already; waiting ones are not.
+            let outbox: Vec<OutboxEntry> = tx
+                .object_store(OUTBOX)?
+                .get_all()
+                .serde()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            if waiting_count(&outbox) > 0 {
                 tx.abort().await?;
                 return Ok(false);
             }
@@ -382,24 +369,15 @@ impl Store {
         self.enqueue(Mutation::AddNote(note)).await
     }
 
-    /// Every version of every note of a person, with those still waiting in the outbox
-    /// (`true` when waiting).
+    /// Every version of every note of a person, with those of the outbox not received back
+    /// yet (`true` while waiting for the server).
     pub async fn notes_of(&self, person_id: Uuid) -> Result<Vec<(Note, bool)>> {
-        let mut notes: Vec<(Note, bool)> = self
-            .all::<Note>(NOTES)
-            .await?
+        let notes = self.all::<Note>(NOTES).await?;
+        let outbox = self.outbox().await?;
+        Ok(shown_notes(notes, &outbox)
             .into_iter()
-            .filter(|n| n.person_id == person_id)
-            .map(|n| (n, false))
-            .collect();
-        for entry in self.outbox(u32::MAX).await? {
-            if let Mutation::AddNote(note) = entry.mutation
-                && note.person_id == person_id
-            {
-                notes.push((note, true));
-            }
-        }
-        Ok(notes)
+            .filter(|(n, _)| n.person_id == person_id)
+            .collect())
     }
 
     /// Queues a follow-up item (new, or a new state of one).
@@ -407,21 +385,11 @@ impl Store {
         self.enqueue(Mutation::SaveItem(item)).await
     }
 
-    /// Every follow-up item, as last received from the server with the states still waiting
-    /// in the outbox laid over it (`true` when waiting).
+    /// Every follow-up item, as last received from the server with the states of the outbox
+    /// laid over it (`true` while waiting for the server).
     pub async fn items_as_shown(&self) -> Result<Vec<(Item, bool)>> {
-        let mut items: std::collections::HashMap<Uuid, (Item, bool)> = self
-            .all::<Item>(ITEMS)
-            .await?
-            .into_iter()
-            .map(|i| (i.id, (i, false)))
-            .collect();
-        for entry in self.outbox(u32::MAX).await? {
-            if let Mutation::SaveItem(item) = entry.mutation {
-                items.insert(item.id, (item, true));
-            }
-        }
-        Ok(items.into_values().collect())
+        let items = self.all::<Item>(ITEMS).await?;
+        Ok(shown_items(items, &self.outbox().await?))
     }
 
     /// Every version of every note, as received from the server.
@@ -449,31 +417,11 @@ impl Store {
         .await
     }
 
-    /// The people with the edits still waiting in the outbox laid over them, without those
-    /// whose deletion waits.
+    /// The people with the edits of the outbox (waiting or acknowledged) laid over them,
+    /// without those whose deletion is in it.
     pub async fn people_as_shown(&self) -> Result<Vec<Person>> {
-        let pending = self.outbox(u32::MAX).await?;
-        let edits: Vec<&PersonEdit> = pending
-            .iter()
-            .filter_map(|e| match &e.mutation {
-                Mutation::EditPerson(edit) => Some(edit),
-                _ => None,
-            })
-            .collect();
-        let deleted: HashSet<Uuid> = pending
-            .iter()
-            .filter_map(|e| match &e.mutation {
-                Mutation::DeletePerson { person_id, .. } => Some(*person_id),
-                _ => None,
-            })
-            .collect();
-        Ok(self
-            .people()
-            .await?
-            .into_iter()
-            .filter(|p| !deleted.contains(&p.id))
-            .map(|p| with_pending_edits(p, edits.iter().copied()))
-            .collect())
+        let outbox = self.outbox().await?;
+        Ok(shown_people(self.people().await?, &outbox))
     }
 
     pub async fn conflicts(&self) -> Result<Vec<Conflict>> {
@@ -503,17 +451,21 @@ impl Store {
         self.all(REJECTIONS).await
     }
 
-    /// The oldest waiting mutations, in `seq` order.
-    pub async fn outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
-        let tx = self.db.transaction(OUTBOX).build()?;
-        let store = tx.object_store(OUTBOX)?;
-        let items: Vec<OutboxEntry> = store
-            .get_all()
-            .with_limit(limit)
-            .serde()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(items)
+    /// Forgets a refusal the user has read (what was typed in it goes with it).
+    pub async fn dismiss_rejection(&self, seq: u64) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(REJECTIONS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(REJECTIONS)?.delete(seq as f64).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every entry of the outbox, waiting or acknowledged, in `seq` order.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        self.all(OUTBOX).await
     }
 
     /// Whether the device holds no record from the server and no waiting change.
@@ -527,23 +479,29 @@ impl Store {
         Ok(true)
     }
 
+    /// How many changes wait for the server, and how many it acknowledged that the replica
+    /// does not show from the server yet.
+    pub async fn outbox_counts(&self) -> Result<(u32, u32)> {
+        let outbox = self.outbox().await?;
+        let waiting = waiting_count(&outbox);
+        Ok((waiting as u32, (outbox.len() - waiting) as u32))
+    }
+
+    /// How many changes wait for the server.
     pub async fn pending_count(&self) -> Result<u32> {
-        let tx = self.db.transaction(OUTBOX).build()?;
-        let count = tx.object_store(OUTBOX)?.count().await?;
-        Ok(count)
+        Ok(self.outbox_counts().await?.0)
     }
 
     /// The people with a change still waiting for the server.
     pub async fn pending_people(&self) -> Result<HashSet<Uuid>> {
-        Ok(self
-            .outbox(u32::MAX)
-            .await?
-            .iter()
-            .map(|e| e.mutation.person_id())
-            .collect())
+        Ok(waiting_people(&self.outbox().await?))
     }
 
-    /// Removes acknowledged mutations from the outbox; refused ones become rejections.
+    /// Stores the answer to a push, in one transaction, as `jalon_domain::sync::client::
+    /// plan_push` plans it: applied changes stay as acknowledged (still shown) until a pull
+    /// includes them; refused ones become rejections naming the person, and a refused
+    /// creation leaves the caseload (what was typed stays in the rejection); a deletion the
+    /// server applied takes the person's records off the device.
     pub async fn apply_push_results(
         &self,
         sent: &[OutboxEntry],
@@ -551,39 +509,51 @@ impl Store {
     ) -> Result<()> {
         let tx = self
             .db
-            .transaction([OUTBOX, REJECTIONS, PEOPLE, ENROLMENTS])
+            .transaction([
+                OUTBOX, REJECTIONS, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let outbox = tx.object_store(OUTBOX)?;
-        let rejections = tx.object_store(REJECTIONS)?;
+        // The names of the people of refused changes, as this device holds them.
+        let mut labels: HashMap<Uuid, String> = HashMap::new();
         let people = tx.object_store(PEOPLE)?;
-        let enrolments = tx.object_store(ENROLMENTS)?;
         for result in results {
-            let Some(entry) = sent.iter().find(|e| e.seq == result.seq) else {
-                continue;
+            if let (Outcome::Rejected { .. }, Some(entry)) =
+                (&result.outcome, sent.iter().find(|e| e.seq == result.seq))
+            {
+                let id = entry.mutation.person_id();
+                let person: Option<Person> = people.get(id.to_string()).serde()?.await?;
+                if let Some(person) = person {
+                    labels.insert(id, person.display_name());
+                }
+            }
+        }
+        let plan = plan_push(sent, results, |id| labels.get(&id).cloned());
+        for (kind, id) in &plan.dropped {
+            let name = match kind {
+                0 => PEOPLE,
+                _ => ENROLMENTS,
             };
-            // A refused creation leaves the caseload: what was typed stays in the rejection.
-            match (&result.outcome, &entry.mutation) {
-                (Outcome::Rejected { .. }, Mutation::CreatePerson(creation)) => {
-                    people.delete(creation.person.id.to_string()).await?;
-                    enrolments.delete(creation.enrolment.id.to_string()).await?;
+            tx.object_store(name)?.delete(id.to_string()).await?;
+        }
+        if !plan.deleted_people.is_empty() {
+            for record in replica_in(&tx).await? {
+                if plan.deleted_people.contains(&record.person_id()) {
+                    let (name, id) = location(&record);
+                    tx.object_store(name)?.delete(id.to_string()).await?;
                 }
-                (Outcome::Rejected { .. }, Mutation::Enrol(enrolment)) => {
-                    enrolments.delete(enrolment.id.to_string()).await?;
-                }
-                _ => {}
             }
-            if let Outcome::Rejected { code, message, .. } = &result.outcome {
-                let rejection = Rejection {
-                    seq: entry.seq,
-                    person_id: entry.mutation.person_id(),
-                    code: code.clone(),
-                    message: message.clone(),
-                    mutation: entry.mutation.clone(),
-                };
-                rejections.put(&rejection).serde()?.await?;
-            }
-            outbox.delete(entry.seq as f64).await?;
+        }
+        let outbox = tx.object_store(OUTBOX)?;
+        for seq in &plan.removed {
+            outbox.delete(*seq as f64).await?;
+        }
+        for entry in &plan.acknowledged {
+            outbox.put(entry).serde()?.await?;
+        }
+        let rejections = tx.object_store(REJECTIONS)?;
+        for rejection in &plan.rejections {
+            rejections.put(rejection).serde()?.await?;
         }
         tx.commit().await?;
         Ok(())
@@ -596,9 +566,9 @@ impl Store {
     }
 
     /// The checksum of the replica and of each of its buckets (see
-    /// `jalon_domain::sync::bucket_checksums`), or `None` while changes wait in the outbox.
+    /// `jalon_domain::sync::bucket_checksums`), or `None` while the outbox holds anything.
     pub async fn replica_checksums(&self) -> Result<Option<(String, Vec<String>)>> {
-        if self.pending_count().await? > 0 {
+        if self.outbox_len().await? > 0 {
             return Ok(None);
         }
         let records = self.replica().await?;
@@ -638,7 +608,7 @@ impl Store {
     /// or `None` while changes wait in the outbox (the device then holds records the server
     /// does not have yet).
     pub async fn replica_checksum(&self) -> Result<Option<String>> {
-        if self.pending_count().await? > 0 {
+        if self.outbox_len().await? > 0 {
             return Ok(None);
         }
         Ok(Some(checksum(&self.replica().await?)))
@@ -674,11 +644,20 @@ impl Store {
         Ok(true)
     }
 
-    /// Stores a page of pulled changes and the cursor after them, in one transaction.
+    /// Entries in the outbox, waiting or acknowledged.
+    async fn outbox_len(&self) -> Result<u32> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let count = tx.object_store(OUTBOX)?.count().await?;
+        Ok(count)
+    }
+
+    /// Stores a page of pulled changes and the cursor after them, and drops the acknowledged
+    /// changes the page makes visible (`jalon_domain::sync::client::visible_at`), in one
+    /// transaction.
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<()> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS])
+            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let stores = ReplicaStores::open(&tx)?;
@@ -686,6 +665,17 @@ impl Store {
         // the event loop per record. The commit below fails if any of them failed.
         for Change { record, .. } in &page.changes {
             stores.put(record)?;
+        }
+        if !page.has_more {
+            let outbox = tx.object_store(OUTBOX)?;
+            let entries: Vec<OutboxEntry> = outbox
+                .get_all()
+                .serde()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            for seq in visible_at(&entries, page) {
+                outbox.delete(seq as f64).await?;
+            }
         }
         tx.object_store(META)?
             .put(&page.cursor)
@@ -809,7 +799,7 @@ async fn add_to_outbox(
         .serde()?
         .await?;
     tx.object_store(OUTBOX)?
-        .add(&OutboxEntry { seq, mutation })
+        .add(&OutboxEntry::new(seq, mutation))
         .serde()?
         .await?;
     Ok(seq)

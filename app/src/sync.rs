@@ -1,12 +1,14 @@
-//! One sync round: push the outbox in order, pull every page after the cursor, then compare
-//! the replica's checksum with the server's and resync from scratch if they differ.
+//! One sync round: the domain's `sync_round` (push the outbox in order, pull every page after
+//! the cursor, repair what the checksums show diverged) over this device's IndexedDB store and
+//! the server's API.
 
-use std::future::Future;
-
-use jalon_domain::sync::{ChecksumBuilder, MAX_PUSH_BATCH, PullResponse};
+use jalon_domain::sync::client::{self, LocalReplica, Remote, RoundError};
+use jalon_domain::sync::{Change, MutationEnvelope, MutationResult, PullResponse, PushResponse};
 
 use crate::api::{Api, ApiFailure};
-use crate::store::{Store, StoreError};
+use crate::store::{OutboxEntry, Store, StoreError};
+
+pub use jalon_domain::sync::client::{Pulled, SyncReport};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncError {
@@ -14,153 +16,81 @@ pub enum SyncError {
     Store(StoreError),
 }
 
-impl From<ApiFailure> for SyncError {
-    fn from(e: ApiFailure) -> Self {
-        SyncError::Api(e)
+impl From<RoundError<StoreError, ApiFailure>> for SyncError {
+    fn from(e: RoundError<StoreError, ApiFailure>) -> Self {
+        match e {
+            RoundError::Local(e) => SyncError::Store(e),
+            RoundError::Remote(e) => SyncError::Api(e),
+        }
     }
 }
 
-impl From<StoreError> for SyncError {
-    fn from(e: StoreError) -> Self {
-        SyncError::Store(e)
+/// The IndexedDB store as the sync round sees it.
+pub struct Local<'a>(pub &'a Store);
+
+impl LocalReplica for Local<'_> {
+    type Error = StoreError;
+
+    async fn outbox(&mut self) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.0.outbox().await
+    }
+
+    async fn cursor(&mut self) -> Result<i64, StoreError> {
+        self.0.cursor().await
+    }
+
+    async fn is_empty(&mut self) -> Result<bool, StoreError> {
+        self.0.replica_is_empty().await
+    }
+
+    async fn apply_push(
+        &mut self,
+        sent: &[OutboxEntry],
+        results: &[MutationResult],
+    ) -> Result<(), StoreError> {
+        self.0.apply_push_results(sent, results).await
+    }
+
+    async fn apply_pull(&mut self, page: &PullResponse) -> Result<(), StoreError> {
+        self.0.apply_pull(page).await
+    }
+
+    async fn checksums(&mut self) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        self.0.replica_checksums().await
+    }
+
+    async fn replace_bucket(&mut self, bucket: u8, records: &[Change]) -> Result<bool, StoreError> {
+        self.0.replace_bucket(bucket, records).await
+    }
+
+    async fn replace_all(&mut self, records: &[Change], cursor: i64) -> Result<bool, StoreError> {
+        self.0.replace_replica(records, cursor).await
     }
 }
 
-/// What a round did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SyncReport {
-    pub pushed: usize,
-    pub rejected: usize,
-    pub pulled: usize,
-    /// The replica had diverged from the server and was fetched again from scratch.
-    pub resynced: bool,
-    /// Buckets of the replica that had diverged and were fetched again.
-    pub repaired_buckets: usize,
+/// The server as the sync round sees it, for one session.
+pub struct Server<'a> {
+    pub api: &'a Api,
+    pub token: &'a str,
 }
 
-/// Pushes every waiting mutation, then pulls until the server has nothing more. Stops at the
-/// first failure: what was acknowledged stays acknowledged, the rest waits for the next round.
+impl Remote for Server<'_> {
+    type Error = ApiFailure;
+
+    async fn push(&mut self, batch: Vec<MutationEnvelope>) -> Result<PushResponse, ApiFailure> {
+        self.api.push(self.token, batch).await
+    }
+
+    async fn pull(&mut self, cursor: i64, bucket: Option<u8>) -> Result<PullResponse, ApiFailure> {
+        match bucket {
+            Some(bucket) => self.api.pull_bucket(self.token, cursor, bucket).await,
+            None => self.api.pull(self.token, cursor).await,
+        }
+    }
+}
+
+/// Pushes every waiting change, then pulls until the server has nothing more, then repairs.
+/// Stops at the first failure: what was stored stays stored, the rest waits for the next round.
 pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
-    loop {
-        let batch = store.outbox(MAX_PUSH_BATCH as u32).await?;
-        if batch.is_empty() {
-            break;
-        }
-        let response = api
-            .push(token, batch.iter().map(|e| e.envelope()).collect())
-            .await?;
-        report.rejected += response
-            .results
-            .iter()
-            .filter(|r| !matches!(r.outcome, jalon_domain::sync::Outcome::Applied))
-            .count();
-        report.pushed += response.results.len();
-        store.apply_push_results(&batch, &response.results).await?;
-        if response.results.len() < batch.len() {
-            break;
-        }
-    }
-    let pulled = pull_pages(store, |cursor| api.pull(token, cursor)).await?;
-    report.pulled = pulled.changes;
-    // A replica that differs from what the server says it should hold has diverged (or holds
-    // people who left its scope): fetch again the buckets that differ, or everything from a
-    // server that does not give them.
-    let Some((local, local_buckets)) = pulled.local else {
-        return Ok(report);
-    };
-    if pulled.expected.is_none_or(|expected| expected == local) {
-        return Ok(report);
-    }
-    if pulled.expected_buckets.len() == local_buckets.len() {
-        for (bucket, (expected, held)) in pulled
-            .expected_buckets
-            .iter()
-            .zip(&local_buckets)
-            .enumerate()
-        {
-            if expected == held {
-                continue;
-            }
-            let bucket = bucket as u8;
-            let mut records = Vec::new();
-            let mut cursor = 0;
-            loop {
-                let page = api.pull_bucket(token, cursor, bucket).await?;
-                records.extend(page.changes);
-                cursor = page.cursor;
-                if !page.has_more {
-                    break;
-                }
-            }
-            if store.replace_bucket(bucket, &records).await? {
-                report.repaired_buckets += 1;
-            }
-        }
-    } else {
-        let mut records = Vec::new();
-        let mut cursor = 0;
-        loop {
-            let page = api.pull(token, cursor).await?;
-            records.extend(page.changes);
-            cursor = page.cursor;
-            if !page.has_more {
-                break;
-            }
-        }
-        report.resynced = store.replace_replica(&records, cursor).await?;
-    }
-    Ok(report)
-}
-
-/// What [`pull_pages`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pulled {
-    pub changes: usize,
-    /// The server's checksum of what the replica should hold, and of each bucket.
-    pub expected: Option<String>,
-    pub expected_buckets: Vec<String>,
-    /// The replica's own checksums (`None` while changes wait in the outbox).
-    pub local: Option<(String, Vec<String>)>,
-}
-
-/// Pulls and stores every page after the store's cursor, fetched by `fetch(cursor)`, and
-/// computes the replica's checksums.
-///
-/// Into an empty replica (a first sign-in), the replica is exactly what the pages bring: its
-/// checksums are computed from them as they arrive rather than read back from IndexedDB.
-pub async fn pull_pages<F, Fut>(store: &Store, mut fetch: F) -> Result<Pulled, SyncError>
-where
-    F: FnMut(i64) -> Fut,
-    Fut: Future<Output = Result<PullResponse, ApiFailure>>,
-{
-    let mut fresh = (store.cursor().await? == 0 && store.replica_is_empty().await?)
-        .then(ChecksumBuilder::default);
-    let mut changes = 0;
-    let last = loop {
-        let page = fetch(store.cursor().await?).await?;
-        changes += page.changes.len();
-        store.apply_pull(&page).await?;
-        if let Some(builder) = fresh.as_mut() {
-            for change in &page.changes {
-                builder.insert(&change.record);
-            }
-        }
-        if !page.has_more {
-            break page;
-        }
-    };
-    let local = match fresh {
-        Some(builder) if store.pending_count().await? == 0 => {
-            Some((builder.finish(), builder.finish_buckets()))
-        }
-        Some(_) => None,
-        None => store.replica_checksums().await?,
-    };
-    Ok(Pulled {
-        changes,
-        expected: last.checksum,
-        expected_buckets: last.buckets,
-        local,
-    })
+    Ok(client::sync_round(&mut Local(store), &mut Server { api, token }).await?)
 }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use jalon_app::list::{self, Filters, Holdings, Sort, select};
 use jalon_app::store::Store;
-use jalon_app::sync::pull_pages;
+use jalon_app::sync::Local;
 use jalon_domain::followup::{Appointment, AppointmentStatus, Contract, Item, ItemBody, Place};
 use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
@@ -17,6 +17,7 @@ use jalon_domain::profile::{
     Education, Household, LabourMarket, PersonDetails, RsaFund, SelfEmployed, Sex,
 };
 use jalon_domain::schemes::SchemeCode;
+use jalon_domain::sync::client::{Remote, pull_pages};
 use jalon_domain::sync::{Change, PullResponse, Record};
 use time::macros::date;
 use uuid::Uuid;
@@ -152,6 +153,24 @@ async fn plain_bulk_insert(rows: &[Change]) -> f64 {
     now() - start
 }
 
+/// Pages given in advance, answered in order.
+struct Pages(std::vec::IntoIter<PullResponse>);
+
+impl Remote for Pages {
+    type Error = ();
+
+    async fn push(
+        &mut self,
+        _: Vec<jalon_domain::sync::MutationEnvelope>,
+    ) -> Result<jalon_domain::sync::PushResponse, ()> {
+        Err(())
+    }
+
+    async fn pull(&mut self, _: i64, _: Option<u8>) -> Result<PullResponse, ()> {
+        self.0.next().ok_or(())
+    }
+}
+
 /// Jalon's bootstrap: the pulled pages (1,000 changes each) stored by the sync's own pull
 /// loop, each with its cursor, and the replica's checksum, as on a first sign-in. The pages
 /// come from memory instead of the network.
@@ -173,8 +192,7 @@ async fn jalon_bootstrap(rows: &[Change]) -> f64 {
         })
         .collect();
     let start = now();
-    let mut next = pages.into_iter();
-    let pulled = pull_pages(&store, |_| std::future::ready(Ok(next.next().unwrap())))
+    let pulled = pull_pages(&mut Local(&store), &mut Pages(pages.into_iter()))
         .await
         .unwrap();
     assert_eq!(pulled.changes, rows.len());

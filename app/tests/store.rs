@@ -11,6 +11,37 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A server that answers pulls with pages given in advance, and remembers the cursors asked.
+struct Pages {
+    pages: std::vec::IntoIter<PullResponse>,
+    asked: Vec<i64>,
+}
+
+impl Pages {
+    fn new(pages: Vec<PullResponse>) -> Pages {
+        Pages {
+            pages: pages.into_iter(),
+            asked: Vec::new(),
+        }
+    }
+}
+
+impl jalon_domain::sync::client::Remote for Pages {
+    type Error = ();
+
+    async fn push(
+        &mut self,
+        _: Vec<jalon_domain::sync::MutationEnvelope>,
+    ) -> Result<jalon_domain::sync::PushResponse, ()> {
+        Err(())
+    }
+
+    async fn pull(&mut self, cursor: i64, _: Option<u8>) -> Result<PullResponse, ()> {
+        self.asked.push(cursor);
+        self.pages.next().ok_or(())
+    }
+}
+
 /// Every test has a database of its own.
 async fn fresh_store() -> (Store, String) {
     let name = format!("jalon-test-{}", Uuid::new_v4());
@@ -68,7 +99,7 @@ async fn creating_a_person_stores_the_record_and_its_outbox_entry() {
         store.enrolments().await.unwrap(),
         vec![new.enrolment.clone()]
     );
-    let outbox = store.outbox(10).await.unwrap();
+    let outbox = store.outbox().await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].mutation, Mutation::CreatePerson(new.clone()));
     assert_eq!(store.pending_count().await.unwrap(), 1);
@@ -91,13 +122,13 @@ async fn mutation_numbers_increase_from_one_on_each_device() {
     ];
     assert_eq!(seqs, [1, 2, 3]);
     let outbox: Vec<_> = store
-        .outbox(2)
+        .outbox()
         .await
         .unwrap()
         .iter()
         .map(|e| e.seq)
         .collect();
-    assert_eq!(outbox, vec![1, 2], "the oldest first, up to the limit");
+    assert_eq!(outbox, vec![1, 2, 3], "the oldest first");
 }
 
 #[wasm_bindgen_test]
@@ -112,7 +143,7 @@ async fn the_outbox_session_and_device_id_survive_closing_the_database() {
     let reopened = Store::open(&name).await.unwrap();
     assert_eq!(reopened.device_id().await.unwrap(), device);
     assert_eq!(reopened.session().await.unwrap(), Some(session(7)));
-    assert_eq!(reopened.outbox(10).await.unwrap().len(), 1);
+    assert_eq!(reopened.outbox().await.unwrap().len(), 1);
     assert_eq!(reopened.people().await.unwrap(), vec![new.person]);
     // Numbering goes on where it stopped.
     assert_eq!(
@@ -122,17 +153,18 @@ async fn the_outbox_session_and_device_id_survive_closing_the_database() {
 }
 
 #[wasm_bindgen_test]
-async fn acknowledged_mutations_leave_the_outbox_and_refused_ones_become_rejections() {
+async fn acknowledged_mutations_stop_waiting_and_refused_ones_become_rejections() {
     let (store, _) = fresh_store().await;
     let accepted = creation("Accepte");
     let refused = creation("Refuse");
     store.create_person(&accepted).await.unwrap();
     store.create_person(&refused).await.unwrap();
-    let sent = store.outbox(10).await.unwrap();
+    let sent = store.outbox().await.unwrap();
     let results = vec![
         MutationResult {
             seq: 1,
             outcome: Outcome::Applied,
+            rev: Some(100),
         },
         MutationResult {
             seq: 2,
@@ -141,13 +173,15 @@ async fn acknowledged_mutations_leave_the_outbox_and_refused_ones_become_rejecti
                 message: "Bellac n'est pas sur le territoire du dispositif PLIE.".into(),
                 errors: vec![],
             },
+            rev: None,
         },
     ];
     store.apply_push_results(&sent, &results).await.unwrap();
-    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(store.outbox_counts().await.unwrap(), (0, 1));
     let rejections = store.rejections().await.unwrap();
     assert_eq!(rejections.len(), 1);
     assert_eq!(rejections[0].person_id, refused.person.id);
+    assert_eq!(rejections[0].person_label, "REFUSE Noé");
     assert!(rejections[0].message.contains("Bellac"));
     // The refused person leaves the caseload; what was typed stays in the rejection.
     assert_eq!(store.people().await.unwrap(), vec![accepted.person.clone()]);
@@ -199,13 +233,14 @@ async fn another_user_signing_in_wipes_the_caseload_unless_changes_wait() {
     assert_eq!(store.people().await.unwrap().len(), 1);
 
     // Once it is pushed, they can, and they do not see user 1's caseload.
-    let sent = store.outbox(10).await.unwrap();
+    let sent = store.outbox().await.unwrap();
     store
         .apply_push_results(
             &sent,
             &[MutationResult {
                 seq: sent[0].seq,
                 outcome: Outcome::Applied,
+                rev: Some(100),
             }],
         )
         .await
@@ -233,9 +268,9 @@ fn counts_are_written_the_french_way() {
 }
 
 #[wasm_bindgen_test]
-async fn a_waiting_edit_shows_over_the_server_state_even_after_a_pull() {
+async fn an_edit_shows_over_the_server_state_until_a_whole_pull_includes_it() {
     use jalon_domain::merge::{FieldChange, FieldValue, PersonEdit, PersonField};
-    let (store, _) = fresh_store().await;
+    let (store, name) = fresh_store().await;
     let remote = creation("Serveur");
     let page = |rev: i64, person: Person| PullResponse {
         protocol: 1,
@@ -276,22 +311,47 @@ async fn a_waiting_edit_shows_over_the_server_state_even_after_a_pull() {
         "the server state is kept apart"
     );
 
-    // Once acknowledged, the edit leaves the outbox and the stored person is not guessed at:
-    // the pull that follows in the same round brings the merged state from the server (an
-    // acknowledgement may concern an edit applied long ago, since overwritten by others).
-    let sent = store.outbox(10).await.unwrap();
+    // Acknowledged at rev 5, the edit no longer waits but is still shown, across a reopening,
+    // while the pull after it fails or stops in the middle (the stored person is not guessed
+    // at: an acknowledgement may concern an edit applied long ago, since overwritten).
+    let sent = store.outbox().await.unwrap();
     store
         .apply_push_results(
             &sent,
             &[MutationResult {
                 seq: sent[0].seq,
                 outcome: Outcome::Applied,
+                rev: Some(5),
             }],
         )
         .await
         .unwrap();
-    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(store.outbox_counts().await.unwrap(), (0, 1));
+    assert!(store.pending_people().await.unwrap().is_empty());
     assert_eq!(store.people().await.unwrap()[0].first_name, "Noé");
+    store.close();
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(
+        store.people_as_shown().await.unwrap()[0].first_name,
+        "Noémie"
+    );
+    let mut middle = page(4, remote.person.clone());
+    middle.has_more = true;
+    middle.cursor = 6;
+    store.apply_pull(&middle).await.unwrap();
+    assert_eq!(
+        store.people_as_shown().await.unwrap()[0].first_name,
+        "Noémie"
+    );
+    assert_eq!(store.outbox_counts().await.unwrap(), (0, 1));
+
+    // The end of a pull past rev 5 brings the merged state and ends the overlay.
+    let mut merged = remote.person.clone();
+    merged.first_name = "Noémie".into();
+    merged.rsa_beneficiary = false;
+    store.apply_pull(&page(7, merged.clone())).await.unwrap();
+    assert_eq!(store.outbox_counts().await.unwrap(), (0, 0));
+    assert_eq!(store.people_as_shown().await.unwrap(), vec![merged]);
 }
 
 #[wasm_bindgen_test]
@@ -306,11 +366,13 @@ async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
             ConflictValue {
                 value: FieldValue::Text("Aubrac".into()),
                 author_id: Uuid::from_u128(1),
+                device_id: None,
                 at: 1,
             },
             ConflictValue {
                 value: FieldValue::Text("Vialle".into()),
                 author_id: Uuid::from_u128(2),
+                device_id: None,
                 at: 2,
             },
         ],
@@ -337,7 +399,7 @@ async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
         .resolve_conflict(&conflict, FieldValue::Text("Aubrac".into()))
         .await
         .unwrap();
-    let outbox = store.outbox(10).await.unwrap();
+    let outbox = store.outbox().await.unwrap();
     assert_eq!(
         outbox[0].mutation,
         Mutation::ResolveConflict {
@@ -431,27 +493,52 @@ async fn a_journal_lists_received_notes_and_those_still_waiting() {
         .unwrap();
 
     let journal = store.notes_of(person).await.unwrap();
-    assert_eq!(journal, vec![(received.clone(), false), (waiting, true)]);
+    assert_eq!(
+        journal,
+        vec![(received.clone(), false), (waiting.clone(), true)]
+    );
     // Notes count in the replica's checksum once nothing waits.
-    let sent = store.outbox(10).await.unwrap();
+    let sent = store.outbox().await.unwrap();
     let results: Vec<_> = sent
         .iter()
         .map(|e| MutationResult {
             seq: e.seq,
             outcome: Outcome::Applied,
+            rev: Some(100),
         })
         .collect();
     store.apply_push_results(&sent, &results).await.unwrap();
+    // Acknowledged, the waiting note is still in the journal until a pull brings it back.
+    assert_eq!(
+        store.notes_of(person).await.unwrap(),
+        vec![(received.clone(), false), (waiting.clone(), false)]
+    );
+    assert_eq!(store.replica_checksum().await.unwrap(), None);
+    store
+        .apply_pull(&PullResponse {
+            changes: vec![Change {
+                rev: 100,
+                record: Record::Note(waiting.clone()),
+            }],
+            cursor: 100,
+            ..page
+        })
+        .await
+        .unwrap();
     assert_eq!(
         store.replica_checksum().await.unwrap(),
-        Some(jalon_domain::sync::checksum([&Record::Note(received)]))
+        Some(jalon_domain::sync::checksum([
+            &Record::Note(received),
+            &Record::Note(waiting)
+        ]))
     );
 }
 
 #[wasm_bindgen_test]
 async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
-    use jalon_app::sync::pull_pages;
+    use jalon_app::sync::Local;
     use jalon_domain::followup::{Item, ItemBody, Obstacle, ObstacleStatus, ObstacleTheme};
+    use jalon_domain::sync::client::pull_pages;
 
     let (store, _) = fresh_store().await;
     let a = creation("Premier");
@@ -492,7 +579,7 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
             record: Record::Item(obstacle(ObstacleStatus::Lifted)),
         },
     ];
-    let mut pages = vec![
+    let pages = vec![
         PullResponse {
             protocol: 1,
             schema: 2,
@@ -511,16 +598,10 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
             checksum: Some("x".into()),
             buckets: vec![],
         },
-    ]
-    .into_iter();
-    let mut asked = Vec::new();
-    let pulled = pull_pages(&store, |cursor| {
-        asked.push(cursor);
-        std::future::ready(Ok(pages.next().unwrap()))
-    })
-    .await
-    .unwrap();
-    assert_eq!(asked, vec![0, 3]);
+    ];
+    let mut server = Pages::new(pages);
+    let pulled = pull_pages(&mut Local(&store), &mut server).await.unwrap();
+    assert_eq!(server.asked, vec![0, 3]);
     assert_eq!(pulled.changes, 5);
     assert_eq!(pulled.expected.as_deref(), Some("x"));
     let read_back = store.replica_checksums().await.unwrap();
@@ -528,7 +609,7 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
     assert!(read_back.unwrap().0.starts_with("4-"));
 
     // A later pull into the non-empty replica reads it back.
-    let mut again = vec![PullResponse {
+    let again = vec![PullResponse {
         protocol: 1,
         schema: 2,
         changes: vec![],
@@ -536,9 +617,8 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
         has_more: false,
         checksum: None,
         buckets: vec![],
-    }]
-    .into_iter();
-    let later = pull_pages(&store, |_| std::future::ready(Ok(again.next().unwrap())))
+    }];
+    let later = pull_pages(&mut Local(&store), &mut Pages::new(again))
         .await
         .unwrap();
     assert_eq!(later.local, store.replica_checksums().await.unwrap());
@@ -598,10 +678,11 @@ async fn a_waiting_item_shows_over_the_received_one_and_another_user_does_not_in
     );
 
     // Pushed, then another user signs in: the items go with the caseload.
-    let sent = store.outbox(10).await.unwrap();
+    let sent = store.outbox().await.unwrap();
     let results = [MutationResult {
         seq: sent[0].seq,
         outcome: Outcome::Applied,
+        rev: Some(100),
     }];
     store.apply_push_results(&sent, &results).await.unwrap();
     assert!(store.start_session(&session(2)).await.unwrap());

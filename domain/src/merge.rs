@@ -252,11 +252,14 @@ pub struct PersonEdit {
     pub changes: Vec<FieldChange>,
 }
 
-/// One of the values of a conflict, with who set it and when (server time, Unix seconds).
+/// One of the values of a conflict, with who set it, from which device (when known) and when
+/// (server time, Unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConflictValue {
     pub value: FieldValue,
     pub author_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<Uuid>,
     pub at: i64,
 }
 
@@ -291,11 +294,16 @@ pub enum FieldMerge {
     Conflict { result: FieldValue },
 }
 
-/// Merges one field change into the field's current value.
-pub fn merge_field(current: &FieldValue, change: &FieldChange) -> FieldMerge {
+/// Merges one field change into the field's current value. `same_writer` says that the
+/// current value was written by the device that sends the change: a device's later edit of a
+/// field supersedes its earlier one even when its base is stale (an app of an older version
+/// forgot its own acknowledged change), so a device never conflicts with itself. Edits of
+/// different devices, even of one user, conflict: the server cannot tell in which order they
+/// were typed.
+pub fn merge_field(current: &FieldValue, change: &FieldChange, same_writer: bool) -> FieldMerge {
     if *current == change.value {
         FieldMerge::Unchanged
-    } else if *current == change.base {
+    } else if *current == change.base || same_writer {
         FieldMerge::Apply(change.value.clone())
     } else {
         FieldMerge::Conflict {
@@ -358,7 +366,7 @@ mod tests {
         let mut current = start.clone();
         let mut conflicts = 0;
         for c in changes {
-            match merge_field(&current, c) {
+            match merge_field(&current, c, false) {
                 FieldMerge::Apply(v) => current = v,
                 FieldMerge::Unchanged => {}
                 FieldMerge::Conflict { result } => {
@@ -373,7 +381,7 @@ mod tests {
     #[test]
     fn an_edit_from_the_current_value_applies() {
         assert_eq!(
-            merge_field(&text("Léa"), &change("Léa", "Léna")),
+            merge_field(&text("Léa"), &change("Léa", "Léna"), false),
             FieldMerge::Apply(text("Léna"))
         );
     }
@@ -381,7 +389,7 @@ mod tests {
     #[test]
     fn the_same_change_made_twice_is_no_conflict() {
         assert_eq!(
-            merge_field(&text("Léna"), &change("Léa", "Léna")),
+            merge_field(&text("Léna"), &change("Léa", "Léna"), false),
             FieldMerge::Unchanged
         );
     }
@@ -424,8 +432,24 @@ mod tests {
             &[change("Léa", "Léna"), change("Léa", "Lina")],
         );
         assert_eq!(
-            merge_field(&settled, &change("Léna", "Line")),
+            merge_field(&settled, &change("Léna", "Line"), false),
             FieldMerge::Apply(text("Line"))
+        );
+    }
+
+    #[test]
+    fn a_device_supersedes_its_own_value_even_from_a_stale_base() {
+        // The device wrote "Léna" over "Léa", then "Lina" still based on "Léa".
+        assert_eq!(
+            merge_field(&text("Léna"), &change("Léa", "Lina"), true),
+            FieldMerge::Apply(text("Lina"))
+        );
+        // The same edit from another device is a conflict.
+        assert_eq!(
+            merge_field(&text("Léna"), &change("Léa", "Lina"), false),
+            FieldMerge::Conflict {
+                result: text("Léna")
+            }
         );
     }
 

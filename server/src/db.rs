@@ -29,6 +29,9 @@ use uuid::Uuid;
 #[derive(Debug)]
 pub struct Pull {
     pub changes: Vec<Change>,
+    /// The cursor after this page: its last change's rev or, on the last page, the change
+    /// counter of the snapshot it was read from.
+    pub cursor: i64,
     pub has_more: bool,
     pub checksum: Option<String>,
     pub buckets: Vec<String>,
@@ -300,13 +303,19 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         let (changes, has_more) =
             changes_after(&mut tx, user, cursor, i64::from(limit), bucket).await?;
+        let cursor = changes.last().map_or(cursor, |c| c.rev);
         let mut pull = Pull {
             changes,
+            cursor,
             has_more,
             checksum: None,
             buckets: Vec::new(),
         };
         if !has_more {
+            // Every change up to the counter is committed and in this snapshot (revs are taken
+            // in commit order), so the device may skip past changes outside its scope: a
+            // device then knows its own writes are in what it holds.
+            pull.cursor = pull.cursor.max(clock(&mut tx).await?);
             let (all, buckets) = match scope_checksums(&mut tx, user, bucket).await? {
                 Some(sums) => sums,
                 // A row not hashed yet (cannot happen after start-up): decode them all.
@@ -334,42 +343,49 @@ impl Db {
         history(&mut conn, person_id, field).await
     }
 
-    /// The outcome already recorded for a device's mutation, if any.
+    /// The outcome already recorded for a device's mutation, if any, with the revision
+    /// recorded with it (`None` for mutations recorded before revisions were).
     pub async fn recorded_outcome(
         tx: &mut SqliteConnection,
         device_id: Uuid,
         seq: u64,
-    ) -> Result<Option<Outcome>, sqlx::Error> {
-        let outcome: Option<String> = sqlx::query_scalar(
-            "SELECT outcome FROM applied_mutations WHERE device_id = ?1 AND seq = ?2",
+    ) -> Result<Option<(Outcome, Option<i64>)>, sqlx::Error> {
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT outcome, rev FROM applied_mutations WHERE device_id = ?1 AND seq = ?2",
         )
         .bind(device_id.to_string())
         .bind(seq as i64)
         .fetch_optional(&mut *tx)
         .await?;
-        outcome
-            .map(|o| serde_json::from_str(&o).map_err(|_| corrupt("outcome")))
-            .transpose()
+        row.map(|(outcome, rev)| {
+            let outcome = serde_json::from_str(&outcome).map_err(|_| corrupt("outcome"))?;
+            Ok((outcome, rev))
+        })
+        .transpose()
     }
 
+    /// Records the outcome of a device's mutation and, when applied, the revision after
+    /// which a pull includes it.
     pub async fn record_outcome(
         tx: &mut SqliteConnection,
         device_id: Uuid,
         seq: u64,
         user_id: Uuid,
         outcome: &Outcome,
+        rev: Option<i64>,
         now: i64,
     ) -> Result<(), sqlx::Error> {
         let outcome = serde_json::to_string(outcome).map_err(|e| sqlx::Error::Encode(e.into()))?;
         sqlx::query(
-            "INSERT INTO applied_mutations (device_id, seq, user_id, outcome, applied_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO applied_mutations (device_id, seq, user_id, outcome, applied_at, rev)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .bind(device_id.to_string())
         .bind(seq as i64)
         .bind(user_id.to_string())
         .bind(outcome)
         .bind(now)
+        .bind(rev)
         .execute(&mut *tx)
         .await?;
         Ok(())
@@ -778,6 +794,14 @@ pub async fn scope_changes(conn: &mut SqliteConnection) -> Result<i64, sqlx::Err
     .await
 }
 
+/// Every conflict ever recorded (tests).
+pub async fn all_conflicts(conn: &mut SqliteConnection) -> Result<Vec<Conflict>, sqlx::Error> {
+    let rows = sqlx::query(concat!("SELECT ", conflict_columns!(), " FROM conflicts"))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(conflict_row).collect()
+}
+
 /// Gives every synced row of a person a new change number, so that devices whose scope the
 /// person enters receive all of it, whatever their cursor.
 pub async fn touch_person(conn: &mut SqliteConnection, person_id: Uuid) -> Result<(), sqlx::Error> {
@@ -810,22 +834,39 @@ pub async fn touch_person(conn: &mut SqliteConnection, person_id: Uuid) -> Resul
     Ok(())
 }
 
-/// Who last wrote `field` of a person, and when: the last kept history entry, or the creation.
+/// Who last wrote a person field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writer {
+    pub author_id: Uuid,
+    /// `None` for values written before devices were recorded.
+    pub device_id: Option<Uuid>,
+    pub at: i64,
+}
+
+/// Who last wrote `field` of a person, from which device and when: the last kept history
+/// entry (`None`: the value is the creation's).
 pub async fn last_writer(
     tx: &mut SqliteConnection,
     person_id: Uuid,
     field: PersonField,
-) -> Result<Option<(Uuid, i64)>, sqlx::Error> {
+) -> Result<Option<Writer>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT author_id, at FROM person_history
+        "SELECT author_id, device_id, at FROM person_history
          WHERE person_id = ?1 AND field = ?2 AND kept = 1 ORDER BY id DESC LIMIT 1",
     )
     .bind(person_id.to_string())
     .bind(field.as_str())
     .fetch_optional(&mut *tx)
     .await?;
-    row.map(|row| Ok((parse_uuid(row.try_get("author_id")?)?, row.try_get("at")?)))
-        .transpose()
+    row.map(|row| {
+        let device: Option<String> = row.try_get("device_id")?;
+        Ok(Writer {
+            author_id: parse_uuid(row.try_get("author_id")?)?,
+            device_id: device.as_deref().map(parse_uuid).transpose()?,
+            at: row.try_get("at")?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn update_person(
@@ -868,6 +909,7 @@ pub struct HistoryEntry<'a> {
     /// `false` for a value that lost a conflict.
     pub kept: bool,
     pub author_id: Uuid,
+    pub device_id: Option<Uuid>,
     pub at: i64,
 }
 
@@ -876,8 +918,9 @@ pub async fn insert_history(
     entry: &HistoryEntry<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO person_history (person_id, field, old_value, new_value, kept, author_id, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO person_history (person_id, field, old_value, new_value, kept, author_id, at,
+                                     device_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )
     .bind(entry.person_id.to_string())
     .bind(entry.field.as_str())
@@ -886,6 +929,7 @@ pub async fn insert_history(
     .bind(entry.kept)
     .bind(entry.author_id.to_string())
     .bind(entry.at)
+    .bind(entry.device_id.map(|d| d.to_string()))
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -957,6 +1001,14 @@ pub async fn conflict(
     .fetch_optional(&mut *tx)
     .await?;
     row.as_ref().map(conflict_row).transpose()
+}
+
+/// The change counter: the last rev taken (in a read transaction, the last one committed in
+/// its snapshot).
+pub async fn clock(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM sync_clock WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// Takes `n` consecutive change numbers and returns the first.

@@ -499,19 +499,26 @@ async fn seed_conflict(
     };
     let (first, second) = (typed(rng), typed(rng));
     let result = first.clone().max(second.clone());
+    // The tablet and the desktop: two devices of one user, so a conflict.
+    let devices = [1, 2].map(|n| Uuid::from_u128(person.id.as_u128() ^ n));
     let candidates = vec![
         ConflictValue {
             value: first.clone(),
             author_id: referent_id,
+            device_id: Some(devices[0]),
             at: now - 26 * 3600,
         },
         ConflictValue {
             value: second.clone(),
             author_id: referent_id,
+            device_id: Some(devices[1]),
             at: now - 25 * 3600,
         },
     ];
-    for (value, at) in [(&first, now - 26 * 3600), (&second, now - 25 * 3600)] {
+    for ((value, at), device) in [(&first, now - 26 * 3600), (&second, now - 25 * 3600)]
+        .into_iter()
+        .zip(devices)
+    {
         db::insert_history(
             tx,
             &HistoryEntry {
@@ -521,6 +528,7 @@ async fn seed_conflict(
                 new_value: value,
                 kept: *value == result,
                 author_id: referent_id,
+                device_id: Some(device),
                 at,
             },
         )

@@ -7,8 +7,8 @@ use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use jalon_domain::auth::{LoginRequest, LoginResponse, SessionUser};
 use jalon_domain::sync::{
-    BUCKETS, MAX_PULL_PAGE, MAX_PUSH_BATCH, MIN_PUSH_SCHEMA, MutationResult, PROTOCOL_VERSION,
-    PullResponse, PushRequest, PushResponse, ReferenceData, SCHEMA_VERSION,
+    BUCKETS, MAX_PULL_PAGE, MAX_PUSH_BATCH, MIN_PUSH_SCHEMA, PROTOCOL_VERSION, PullResponse,
+    PushRequest, PushResponse, ReferenceData, SCHEMA_VERSION,
 };
 use jalon_domain::{FieldError, Invalid};
 use serde::Deserialize;
@@ -182,11 +182,7 @@ pub async fn push(
     };
     let mut results = Vec::with_capacity(request.mutations.len());
     for envelope in &request.mutations {
-        let outcome = sync::apply(&state.db, &ctx, envelope).await?;
-        results.push(MutationResult {
-            seq: envelope.seq,
-            outcome,
-        });
+        results.push(sync::apply(&state.db, &ctx, envelope).await?);
     }
     Ok(Json(PushResponse { results }))
 }
@@ -233,12 +229,11 @@ pub async fn pull(
         .db
         .pull(&current.user, query.cursor, limit, query.bucket)
         .await?;
-    let cursor = pull.changes.last().map_or(query.cursor, |c| c.rev);
     Ok(Json(PullResponse {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
+        cursor: pull.cursor,
         changes: pull.changes,
-        cursor,
         has_more: pull.has_more,
         checksum: pull.checksum,
         buckets: pull.buckets,

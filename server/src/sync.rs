@@ -18,7 +18,7 @@ use jalon_domain::people::{
     check_referent_change,
 };
 use jalon_domain::schemes::Scheme;
-use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome};
+use jalon_domain::sync::{Mutation, MutationEnvelope, MutationResult, Outcome};
 use jalon_domain::text::format_date_fr;
 use sqlx::sqlite::SqliteConnection;
 use time::Date;
@@ -59,16 +59,27 @@ fn rejected(code: &str, message: impl Into<String>) -> Outcome {
 ///
 /// A broken rule is not an error: it becomes a recorded `Rejected` outcome, so that a replay
 /// gets the same answer and the device can show it. Only storage failures return `Err`, and
-/// then nothing of the mutation is kept.
+/// then nothing of the mutation is kept. An applied mutation is answered with the revision
+/// after which a pull includes it: the change counter at its commit.
 pub async fn apply(
     db: &Db,
     ctx: &Context<'_>,
     envelope: &MutationEnvelope,
-) -> Result<Outcome, sqlx::Error> {
+) -> Result<MutationResult, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    if let Some(outcome) = Db::recorded_outcome(&mut tx, ctx.device_id, envelope.seq).await? {
+    if let Some((outcome, rev)) = Db::recorded_outcome(&mut tx, ctx.device_id, envelope.seq).await?
+    {
+        // Mutations recorded before revisions were: everything committed so far includes them.
+        let rev = match (&outcome, rev) {
+            (Outcome::Applied, None) => Some(db::clock(&mut tx).await?),
+            (_, rev) => rev,
+        };
         tx.rollback().await?;
-        return Ok(outcome);
+        return Ok(MutationResult {
+            seq: envelope.seq,
+            outcome,
+            rev,
+        });
     }
     if db::is_deleted(&mut tx, envelope.mutation.person_id()).await?
         && !matches!(envelope.mutation, Mutation::DeletePerson { .. })
@@ -84,11 +95,16 @@ pub async fn apply(
             envelope.seq,
             ctx.actor.id,
             &outcome,
+            None,
             ctx.now,
         )
         .await?;
         tx.commit().await?;
-        return Ok(outcome);
+        return Ok(MutationResult {
+            seq: envelope.seq,
+            outcome,
+            rev: None,
+        });
     }
     let outcome = match &envelope.mutation {
         Mutation::CreatePerson(creation) => create_person(&mut tx, ctx, creation).await?,
@@ -115,20 +131,28 @@ pub async fn apply(
             exit,
         } => close(&mut tx, ctx, *enrolment_id, *person_id, *exit).await?,
     };
-    if outcome == Outcome::Applied {
+    let rev = if outcome == Outcome::Applied {
         db::rehash_person(&mut tx, envelope.mutation.person_id()).await?;
-    }
+        Some(db::clock(&mut tx).await?)
+    } else {
+        None
+    };
     Db::record_outcome(
         &mut tx,
         ctx.device_id,
         envelope.seq,
         ctx.actor.id,
         &outcome,
+        rev,
         ctx.now,
     )
     .await?;
     tx.commit().await?;
-    Ok(outcome)
+    Ok(MutationResult {
+        seq: envelope.seq,
+        outcome,
+        rev,
+    })
 }
 
 async fn create_person(
@@ -252,16 +276,25 @@ async fn edit_person(
     let mut conflicts = Vec::new();
     for change in &edit.changes {
         let current = change.field.get(&after);
-        match merge_field(&current, change) {
+        // Who wrote the current value matters only when the edit does not start from it.
+        let writer = if current != change.base && current != change.value {
+            db::last_writer(tx, before.id, change.field).await?
+        } else {
+            None
+        };
+        let same_writer = writer.is_some_and(|w| w.device_id == Some(ctx.device_id));
+        match merge_field(&current, change, same_writer) {
             FieldMerge::Unchanged => {}
             FieldMerge::Apply(value) => {
                 change.field.set(&mut after, &value);
                 history.push((change.clone(), current, true));
             }
             FieldMerge::Conflict { result } => {
-                let (author_id, at) = db::last_writer(tx, before.id, change.field)
-                    .await?
-                    .unwrap_or((created_by, created_at));
+                let writer = writer.unwrap_or(db::Writer {
+                    author_id: created_by,
+                    device_id: None,
+                    at: created_at,
+                });
                 let incoming_wins = result == change.value;
                 change.field.set(&mut after, &result);
                 history.push((change.clone(), current.clone(), incoming_wins));
@@ -272,12 +305,14 @@ async fn edit_person(
                     candidates: vec![
                         ConflictValue {
                             value: current,
-                            author_id,
-                            at,
+                            author_id: writer.author_id,
+                            device_id: writer.device_id,
+                            at: writer.at,
                         },
                         ConflictValue {
                             value: change.value.clone(),
                             author_id: ctx.actor.id,
+                            device_id: Some(ctx.device_id),
                             at: ctx.now,
                         },
                     ],
@@ -311,6 +346,7 @@ async fn edit_person(
                 new_value: &change.value,
                 kept: *kept,
                 author_id: ctx.actor.id,
+                device_id: Some(ctx.device_id),
                 at: ctx.now,
             },
         )
@@ -564,6 +600,7 @@ async fn resolve_conflict(
                 new_value: value,
                 kept: true,
                 author_id: ctx.actor.id,
+                device_id: Some(ctx.device_id),
                 at: ctx.now,
             },
         )

@@ -1,31 +1,42 @@
-//! A seeded, model-based randomized test of the whole sync protocol against the server's own
-//! code (in process, over a real SQLite file): three devices of two users edit the same people,
-//! write and revise notes and resolve conflicts while offline, their pushes and pulls are dropped, duplicated and
-//! replayed late, and the server restarts between steps. After healing:
+//! A seeded, model-based randomized test of the whole sync protocol: the app's own client logic
+//! (`jalon_domain::sync::client`: the outbox, the overlay of waiting and acknowledged changes,
+//! push answers, pull pages, repairs, driven by the same `sync_round`) over memory instead of
+//! IndexedDB, against the server's own code (in process, over a real SQLite file). Four
+//! devices of three users edit the same people, write and revise notes, plan and report
+//! follow-up, hand people over, close and delete files, and resolve conflicts while offline;
+//! requests and answers are lost, duplicated and replayed late, the server is killed in the
+//! middle of a push, a pull fails right after an acknowledged push (or the tab is closed there),
+//! and the server restarts between steps.
+//!
+//! At every step, what each device shows is checked as its user sees it: each field it edited
+//! shows the last value it typed, or a value someone else gave it — never an older value of its
+//! own. After healing:
 //!
 //! - every replica equals the server (same checksum as the server's for its scope);
 //! - every mutation was applied or visibly rejected (the device holds the rejection);
+//! - no conflict was ever raised between two edits of one device, and a field only one device
+//!   edited holds the last value it typed there (unless refused);
 //! - the devices agree with each other, and a fresh device bootstrapping from zero holds
 //!   exactly what they hold.
 //!
 //! `JALON_MODEL_CASES` sets the number of cases (default 1,000); `JALON_MODEL_SEED` replays one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeSet, HashMap};
 
 use jalon_domain::auth::{Role, SessionUser};
 use jalon_domain::followup::{
     Appointment, AppointmentStatus, Item, ItemBody, Obstacle, ObstacleStatus, ObstacleTheme, Place,
     obstacle_id,
 };
-use jalon_domain::merge::{
-    Conflict, FieldChange, FieldValue, PersonEdit, PersonField, with_pending_edits,
-};
+use jalon_domain::merge::{Conflict, FieldChange, FieldValue, PersonEdit, PersonField};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
 use jalon_domain::schemes::{Scheme, SchemeCode};
+use jalon_domain::sync::client::{MemoryReplica, Remote, sync_round};
 use jalon_domain::sync::{
-    BUCKETS, Change, Mutation, MutationEnvelope, Outcome, Record, bucket_checksums, checksum,
+    Mutation, MutationEnvelope, MutationResult, Outcome, PROTOCOL_VERSION, PullResponse,
+    PushResponse, Record, SCHEMA_VERSION, checksum,
 };
 use jalon_server::db::{self, Db, NewUser};
 use jalon_server::sync::{Context, apply};
@@ -55,26 +66,19 @@ impl Rng {
     }
 }
 
-/// A device as the app implements it: records last received from the server, an outbox whose
-/// edits are laid over them, rejections, a cursor.
+/// A device: the app's client state (in memory) and what the test remembers of it.
 struct Device {
     user: SessionUser,
     id: Uuid,
-    next_seq: u64,
-    outbox: Vec<MutationEnvelope>,
-    records: BTreeMap<(u8, Uuid), Record>,
-    cursor: i64,
-    rejections: Vec<(u64, Outcome)>,
+    replica: MemoryReplica,
     /// Push requests sent before, replayed late to model reordering.
     sent: Vec<Vec<MutationEnvelope>>,
     /// Times the checksum disagreed and the replica was repaired.
     resyncs: usize,
     /// Buckets fetched again in those repairs.
     refetched_buckets: usize,
-}
-
-fn key(record: &Record) -> (u8, Uuid) {
-    record.key()
+    /// The values this device's user typed, by person and field, with their mutation number.
+    typed: HashMap<(Uuid, PersonField), Vec<(u64, FieldValue)>>,
 }
 
 impl Device {
@@ -82,46 +86,39 @@ impl Device {
         Device {
             user,
             id: Uuid::new_v4(),
-            next_seq: 1,
-            outbox: Vec::new(),
-            records: BTreeMap::new(),
-            cursor: 0,
-            rejections: Vec::new(),
+            replica: MemoryReplica::default(),
             sent: Vec::new(),
             resyncs: 0,
             refetched_buckets: 0,
+            typed: HashMap::new(),
         }
     }
 
     fn enqueue(&mut self, mutation: Mutation) {
-        self.outbox.push(MutationEnvelope {
-            seq: self.next_seq,
-            mutation,
-        });
-        self.next_seq += 1;
-    }
-
-    fn people(&self) -> Vec<Person> {
-        self.records
-            .values()
-            .filter_map(|r| match r {
-                Record::Person(p) => Some(p.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn shown(&self, person: &Person) -> Person {
-        let edits = self.outbox.iter().filter_map(|e| match &e.mutation {
-            Mutation::EditPerson(edit) => Some(edit),
+        let edit = match &mutation {
+            Mutation::EditPerson(edit) => Some(edit.clone()),
             _ => None,
-        });
-        with_pending_edits(person.clone(), edits)
+        };
+        let seq = self.replica.enqueue(mutation);
+        for change in edit.iter().flat_map(|e| &e.changes) {
+            self.typed
+                .entry((edit.as_ref().unwrap().person_id, change.field))
+                .or_default()
+                .push((seq, change.value.clone()));
+        }
+    }
+
+    /// The people as the device shows them.
+    fn people(&self) -> Vec<Person> {
+        self.replica.shown_people()
+    }
+
+    fn records(&self) -> impl Iterator<Item = &Record> {
+        self.replica.records.values()
     }
 
     fn open_conflicts(&self) -> Vec<Conflict> {
-        self.records
-            .values()
+        self.records()
             .filter_map(|r| match r {
                 Record::Conflict(c) if c.is_open() => Some(c.clone()),
                 _ => None,
@@ -129,15 +126,12 @@ impl Device {
             .collect()
     }
 
-    fn apply_changes(&mut self, changes: &[Change]) {
-        for change in changes {
-            self.records
-                .insert(key(&change.record), change.record.clone());
-        }
+    fn checksum(&self) -> String {
+        checksum(self.records())
     }
 
-    fn checksum(&self) -> String {
-        checksum(self.records.values())
+    fn refused(&self, seq: u64) -> bool {
+        self.replica.rejections.iter().any(|r| r.seq == seq)
     }
 }
 
@@ -152,46 +146,114 @@ impl Server {
         self.db = Db::connect(&self.url).await.unwrap();
     }
 
-    async fn push(&self, device: &Device, batch: &[MutationEnvelope]) -> Vec<(u64, Outcome)> {
-        let ctx = Context {
-            actor: &device.user,
-            device_id: device.id,
+    fn context<'a>(&'a self, user: &'a SessionUser, device_id: Uuid) -> Context<'a> {
+        Context {
+            actor: user,
+            device_id,
             schemes: &self.schemes,
             today: TODAY,
             now: 1_700_000_000,
-        };
+        }
+    }
+
+    async fn push(
+        &self,
+        user: &SessionUser,
+        device_id: Uuid,
+        batch: &[MutationEnvelope],
+    ) -> Vec<MutationResult> {
+        let ctx = self.context(user, device_id);
         let mut results = Vec::new();
         for envelope in batch {
-            results.push((envelope.seq, apply(&self.db, &ctx, envelope).await.unwrap()));
+            results.push(apply(&self.db, &ctx, envelope).await.unwrap());
         }
         results
     }
 
-    /// Pulls every page after the device's cursor (pages of 3 to exercise paging); returns the
-    /// changes, the new cursor, the final checksum and the checksums of the buckets.
-    async fn pull(
-        &self,
-        user: &SessionUser,
-        cursor: i64,
-    ) -> (Vec<Change>, i64, String, Vec<String>) {
-        self.pull_bucket(user, cursor, None).await
+    /// A page after `cursor` (pages of 3 to exercise paging), as the HTTP route answers it.
+    async fn pull(&self, user: &SessionUser, cursor: i64, bucket: Option<u8>) -> PullResponse {
+        let page = self.db.pull(user, cursor, 3, bucket).await.unwrap();
+        PullResponse {
+            protocol: PROTOCOL_VERSION,
+            schema: SCHEMA_VERSION,
+            changes: page.changes,
+            cursor: page.cursor,
+            has_more: page.has_more,
+            checksum: page.checksum,
+            buckets: page.buckets,
+        }
     }
 
-    async fn pull_bucket(
-        &self,
-        user: &SessionUser,
-        mut cursor: i64,
-        bucket: Option<u8>,
-    ) -> (Vec<Change>, i64, String, Vec<String>) {
-        let mut changes = Vec::new();
+    /// The checksum of everything `user`'s device should hold.
+    async fn expected_checksum(&self, user: &SessionUser) -> String {
+        let mut cursor = 0;
         loop {
-            let page = self.db.pull(user, cursor, 3, bucket).await.unwrap();
-            cursor = page.changes.last().map_or(cursor, |c| c.rev);
-            changes.extend(page.changes);
+            let page = self.pull(user, cursor, None).await;
+            cursor = page.cursor;
             if !page.has_more {
-                return (changes, cursor, page.checksum.unwrap(), page.buckets);
+                return page.checksum.unwrap();
             }
         }
+    }
+}
+
+/// A lost message: the request or its answer never arrived.
+#[derive(Debug)]
+struct Lost;
+
+/// The network between a device and the server, losing, duplicating and cutting messages when
+/// `faults` is set.
+struct Link<'a> {
+    server: &'a Server,
+    user: &'a SessionUser,
+    device_id: Uuid,
+    rng: &'a mut Rng,
+    faults: bool,
+    sent: &'a mut Vec<Vec<MutationEnvelope>>,
+}
+
+impl Remote for Link<'_> {
+    type Error = Lost;
+
+    async fn push(&mut self, batch: Vec<MutationEnvelope>) -> Result<PushResponse, Lost> {
+        if self.faults && self.rng.chance(12) {
+            return Err(Lost); // the request is lost
+        }
+        if self.faults && self.rng.chance(8) {
+            // The server is killed in the middle of the push: the mutations before the one in
+            // flight are committed, that one is rolled back, the answer never leaves.
+            let applied = self.rng.below(batch.len() + 1);
+            self.server
+                .push(self.user, self.device_id, &batch[..applied])
+                .await;
+            self.sent.push(batch);
+            return Err(Lost);
+        }
+        let results = self.server.push(self.user, self.device_id, &batch).await;
+        if self.faults && self.rng.chance(10) {
+            // Duplicated request: the server must answer the same.
+            assert_eq!(
+                self.server.push(self.user, self.device_id, &batch).await,
+                results
+            );
+        }
+        self.sent.push(batch);
+        if self.faults && self.rng.chance(15) {
+            return Err(Lost); // the answer is lost
+        }
+        Ok(PushResponse { results })
+    }
+
+    async fn pull(&mut self, cursor: i64, bucket: Option<u8>) -> Result<PullResponse, Lost> {
+        // Often right after an acknowledged push: the connection drops, or the tab is closed.
+        if self.faults && self.rng.chance(12) {
+            return Err(Lost);
+        }
+        let page = self.server.pull(self.user, cursor, bucket).await;
+        if self.faults && self.rng.chance(5) {
+            return Err(Lost); // the answer is lost
+        }
+        Ok(page)
     }
 }
 
@@ -248,62 +310,96 @@ async fn new_server(
     Server { db, url, schemes }
 }
 
-/// One sync round of `device`, with faults drawn from `rng` unless `faults` is false.
+/// One sync round of `device` through the app's own `sync_round`, with faults drawn from
+/// `rng` unless `faults` is false.
 async fn sync(server: &Server, device: &mut Device, rng: &mut Rng, faults: bool) {
-    // Push.
-    if !device.outbox.is_empty() {
-        let batch = device.outbox.clone();
-        let lost_request = faults && rng.chance(15);
-        if !lost_request {
-            let results = server.push(device, &batch).await;
-            if faults && rng.chance(10) {
-                // Duplicated request: the server must answer the same.
-                assert_eq!(server.push(device, &batch).await, results);
-            }
-            device.sent.push(batch.clone());
-            let lost_response = faults && rng.chance(15);
-            if !lost_response {
-                for (seq, outcome) in results {
-                    let Some(pos) = device.outbox.iter().position(|e| e.seq == seq) else {
-                        continue;
-                    };
-                    device.outbox.remove(pos);
-                    match outcome {
-                        Outcome::Applied => {}
-                        rejected => device.rejections.push((seq, rejected)),
-                    }
-                }
-            }
-        }
+    let mut link = Link {
+        server,
+        user: &device.user,
+        device_id: device.id,
+        rng: &mut *rng,
+        faults,
+        sent: &mut device.sent,
+    };
+    if let Ok(report) = sync_round(&mut device.replica, &mut link).await {
+        device.resyncs += usize::from(report.resynced || report.repaired_buckets > 0);
+        device.refetched_buckets += report.repaired_buckets;
     }
     // A request sent long ago arrives late: it must change nothing.
     if faults && rng.chance(10) && !device.sent.is_empty() {
         let old = device.sent[rng.below(device.sent.len())].clone();
-        server.push(device, &old).await;
+        server.push(&device.user, device.id, &old).await;
     }
-    // Pull.
-    let (changes, cursor, expected, buckets) = server.pull(&device.user, device.cursor).await;
-    if faults && rng.chance(15) {
-        return; // the response is lost
-    }
-    device.apply_changes(&changes);
-    device.cursor = cursor;
-    if device.outbox.is_empty() && device.checksum() != expected {
-        // Only the buckets that differ are fetched again and replaced.
-        device.resyncs += 1;
-        let mine = bucket_checksums(device.records.values());
-        for bucket in 0..BUCKETS {
-            let b = usize::from(bucket);
-            if mine[b] == buckets[b] {
+}
+
+/// What a user sees: every field this device edited shows the last value it typed there (not
+/// refused), or a value that someone else gave it (another device typed it, or a conflict was
+/// settled on it) — never an older value of its own, nor the value from before its edit.
+///
+/// People who left the device's scope are skipped: the device shows them as last received
+/// until the repair of their bucket removes them (normally in the same round).
+async fn check_shown(
+    seed: u64,
+    index: usize,
+    device: &Device,
+    typed_elsewhere: &HashMap<(Uuid, PersonField), BTreeSet<FieldValue>>,
+    server: &Server,
+) {
+    let mut conn = server.db.begin_write().await.unwrap();
+    for person in device.people() {
+        if !db::in_scope(&mut conn, &device.user, person.id)
+            .await
+            .unwrap()
+        {
+            continue;
+        }
+        for field in PersonField::ALL {
+            let Some(typed) = device.typed.get(&(person.id, field)) else {
+                continue;
+            };
+            let typed: Vec<&FieldValue> = typed
+                .iter()
+                .filter(|(seq, _)| !device.refused(*seq))
+                .map(|(_, v)| v)
+                .collect();
+            let Some(last) = typed.last() else {
+                continue;
+            };
+            let shown = field.get(&person);
+            if shown == **last {
                 continue;
             }
-            device.refetched_buckets += 1;
-            let (all, _, sum, _) = server.pull_bucket(&device.user, 0, Some(bucket)).await;
-            assert_eq!(sum, buckets[b]);
-            device.records.retain(|_, r| r.bucket() != bucket);
-            device.apply_changes(&all);
+            assert!(
+                typed_elsewhere
+                    .get(&(person.id, field))
+                    .is_some_and(|values| values.contains(&shown)),
+                "seed {seed}: device {index} shows {field:?} {shown:?}, which nobody else gave it, instead of {last:?} that it typed last"
+            );
         }
     }
+    conn.rollback().await.unwrap();
+}
+
+/// The values each (person, field) was given by anyone other than `device`: other devices'
+/// edits and conflict resolutions.
+fn typed_elsewhere(
+    devices: &[Device],
+    index: usize,
+    resolved: &HashMap<(Uuid, PersonField), BTreeSet<FieldValue>>,
+) -> HashMap<(Uuid, PersonField), BTreeSet<FieldValue>> {
+    let mut values = resolved.clone();
+    for (i, other) in devices.iter().enumerate() {
+        if i == index {
+            continue;
+        }
+        for (key, typed) in &other.typed {
+            values
+                .entry(*key)
+                .or_default()
+                .extend(typed.iter().map(|(_, v)| v.clone()));
+        }
+    }
+    values
 }
 
 /// A new note on a person the device holds, or a new version of one of its user's notes (which
@@ -314,8 +410,7 @@ fn random_note(rng: &mut Rng, device: &Device) -> Option<Note> {
         return None;
     }
     let own: Vec<Note> = device
-        .records
-        .values()
+        .records()
         .filter_map(|r| match r {
             Record::Note(n) if n.author_id == device.user.id => Some(n.clone()),
             _ => None,
@@ -346,7 +441,8 @@ fn random_edit(rng: &mut Rng, device: &Device) -> Option<Mutation> {
     if people.is_empty() {
         return None;
     }
-    let person = device.shown(&people[rng.below(people.len())]);
+    // The base is the value the device shows, as in the app's forms.
+    let person = &people[rng.below(people.len())];
     let field = PersonField::ALL[rng.below(PersonField::ALL.len())];
     let value = match field {
         PersonField::LastName | PersonField::FirstName => {
@@ -364,12 +460,12 @@ fn random_edit(rng: &mut Rng, device: &Device) -> Option<Mutation> {
             0 => FieldValue::Text(String::new()),
             n => FieldValue::Date(date!(2020 - 01 - 01) + time::Duration::days(n as i64)),
         },
-        PersonField::Phone => FieldValue::Text(format!("05 55 00 00 0{}", rng.below(3))),
-        PersonField::Email => FieldValue::Text(format!("alix{}@exemple.fr", rng.below(3))),
-        PersonField::Allocataire => FieldValue::Text(format!("123456{}", rng.below(3))),
-        PersonField::BirthName | PersonField::Address => {
-            FieldValue::Text(NAMES[rng.below(NAMES.len())].into())
-        }
+        // Values typed rarely twice, so that an older value of one's own is recognisable.
+        PersonField::Phone => FieldValue::Text(format!("0555{:06}", rng.below(1_000_000))),
+        PersonField::Email => FieldValue::Text(format!("alix{}@exemple.fr", rng.below(1_000_000))),
+        PersonField::Allocataire => FieldValue::Text(format!("{:07}", rng.below(10_000_000))),
+        PersonField::Address => FieldValue::Text(format!("{} rue du Pont", 1 + rng.below(10_000))),
+        PersonField::BirthName => FieldValue::Text(NAMES[rng.below(NAMES.len())].into()),
         PersonField::Sex => {
             FieldValue::Text(["", "female", "male", "non_binary"][rng.below(4)].into())
         }
@@ -387,7 +483,7 @@ fn random_edit(rng: &mut Rng, device: &Device) -> Option<Mutation> {
         person_id: person.id,
         changes: vec![FieldChange {
             field,
-            base: field.get(&person),
+            base: field.get(person),
             value,
         }],
     }))
@@ -403,8 +499,7 @@ fn random_item(rng: &mut Rng, device: &Device) -> Option<Item> {
     }
     let person_id = people[rng.below(people.len())].id;
     let held: Vec<Item> = device
-        .records
-        .values()
+        .records()
         .filter_map(|r| match r {
             Record::Item(i) if matches!(i.body, ItemBody::Appointment(_)) => Some(i.clone()),
             _ => None,
@@ -471,8 +566,7 @@ fn random_item(rng: &mut Rng, device: &Device) -> Option<Item> {
 /// other référent, a user closes an enrolment, or deletes a file as the device last saw it.
 fn random_scope_change(rng: &mut Rng, device: &Device, referents: [Uuid; 2]) -> Option<Mutation> {
     let enrolments: Vec<Enrolment> = device
-        .records
-        .values()
+        .records()
         .filter_map(|r| match r {
             Record::Enrolment(e) if e.status == EnrolmentStatus::Active => Some(e.clone()),
             _ => None,
@@ -521,15 +615,15 @@ async fn run_case(seed: u64) -> bool {
     let supervisor = user(2, "superviseur", Role::Supervisor);
     let colleague = user(3, "plie2", Role::Referent);
     let mut server = new_server(dir.path(), &referent, &colleague, &supervisor).await;
+    // The référent's tablet and desktop, the supervisor's desktop, a colleague's tablet.
     let mut devices = vec![
         Device::new(referent.clone()),
         Device::new(referent.clone()),
         Device::new(supervisor.clone()),
         Device::new(colleague.clone()),
     ];
-    // Whether a person changed scope (hand-over, exit, deletion): devices then repair their
-    // replica through the checksum, so resyncs are expected.
-    let mut scopes_changed = false;
+    // Values settled by a conflict resolution, by person and field.
+    let mut resolved: HashMap<(Uuid, PersonField), BTreeSet<FieldValue>> = HashMap::new();
 
     // The référent's tablet creates a few people.
     for n in 0..(2 + rng.below(3)) {
@@ -556,9 +650,15 @@ async fn run_case(seed: u64) -> bool {
         devices[0].enqueue(Mutation::CreatePerson(PersonCreation { person, enrolment }));
     }
 
+    let trace = std::env::var_os("JALON_MODEL_TRACE").is_some();
     for _ in 0..(10 + rng.below(25)) {
         let d = rng.below(devices.len());
-        match rng.below(16) {
+        let before = devices[d].replica.made();
+        let step = rng.below(16);
+        if trace && step >= 10 {
+            eprintln!("device {d} syncs; outbox {:?}", devices[d].replica.outbox);
+        }
+        match step {
             0..=3 => {
                 if let Some(edit) = random_edit(&mut rng, &devices[d]) {
                     devices[d].enqueue(edit);
@@ -571,6 +671,10 @@ async fn run_case(seed: u64) -> bool {
                     let value = conflict.candidates[rng.below(conflict.candidates.len())]
                         .value
                         .clone();
+                    resolved
+                        .entry((conflict.person_id, conflict.field))
+                        .or_default()
+                        .insert(value.clone());
                     devices[d].enqueue(Mutation::ResolveConflict {
                         conflict_id: conflict.id,
                         person_id: conflict.person_id,
@@ -592,11 +696,28 @@ async fn run_case(seed: u64) -> bool {
             9 => {
                 let ids = [referent.id, colleague.id];
                 if let Some(mutation) = random_scope_change(&mut rng, &devices[d], ids) {
-                    scopes_changed = true;
                     devices[d].enqueue(mutation);
                 }
             }
-            _ => sync(&server, &mut devices[d], &mut rng, true).await,
+            _ => {
+                sync(&server, &mut devices[d], &mut rng, true).await;
+                if trace {
+                    eprintln!(
+                        "  -> cursor {} outbox {:?} rejections {:?}",
+                        devices[d].replica.cursor,
+                        devices[d].replica.outbox,
+                        devices[d].replica.rejections
+                    );
+                }
+                let elsewhere = typed_elsewhere(&devices, d, &resolved);
+                check_shown(seed, d, &devices[d], &elsewhere, &server).await;
+            }
+        }
+        if trace && devices[d].replica.made() > before {
+            eprintln!(
+                "device {d} queued {:?}",
+                devices[d].replica.outbox.last().map(|e| &e.mutation)
+            );
         }
     }
 
@@ -605,17 +726,30 @@ async fn run_case(seed: u64) -> bool {
         for _ in 0..3 {
             sync(&server, device, &mut rng, false).await;
         }
-        assert!(device.outbox.is_empty(), "seed {seed}: outbox stuck");
+        assert!(
+            device.replica.outbox.is_empty(),
+            "seed {seed}: outbox stuck"
+        );
     }
     for device in &mut devices {
         sync(&server, device, &mut rng, false).await;
     }
+    let mut conn = server.db.begin_write().await.unwrap();
+    let scopes_changed = db::scope_changes(&mut conn).await.unwrap() > 0;
+    conn.rollback().await.unwrap();
 
     for (i, device) in devices.iter().enumerate() {
-        let (_, _, expected, _) = server.pull(&device.user, 0).await;
+        check_shown(
+            seed,
+            i,
+            device,
+            &typed_elsewhere(&devices, i, &resolved),
+            &server,
+        )
+        .await;
         assert_eq!(
             device.checksum(),
-            expected,
+            server.expected_checksum(&device.user).await,
             "seed {seed}: device {i} diverged"
         );
         // Unless someone left a scope, incremental pulls alone must keep replicas exact: a
@@ -632,39 +766,91 @@ async fn run_case(seed: u64) -> bool {
             device.resyncs
         );
         // Every mutation it made was answered: applied, or rejected and kept on the device.
-        for seq in 1..device.next_seq {
+        for seq in 1..=device.replica.made() {
             let mut conn = server.db.begin_write().await.unwrap();
             let recorded = Db::recorded_outcome(&mut conn, device.id, seq)
                 .await
                 .unwrap();
             conn.rollback().await.unwrap();
             match recorded {
-                Some(Outcome::Applied) => {}
-                Some(rejected) => assert!(
-                    device.rejections.contains(&(seq, rejected)),
+                Some((Outcome::Applied, rev)) => assert!(rev.is_some()),
+                Some((Outcome::Rejected { code, .. }, _)) => assert!(
+                    device
+                        .replica
+                        .rejections
+                        .iter()
+                        .any(|r| r.seq == seq && r.code == code),
                     "seed {seed}: device {i} does not show the rejection of {seq}"
                 ),
                 None => panic!("seed {seed}: device {i}'s mutation {seq} never reached the server"),
             }
         }
     }
+
+    // No conflict between two edits of one device.
+    let mut conn = server.db.begin_write().await.unwrap();
+    let conflicts = db::all_conflicts(&mut conn).await.unwrap();
+    for conflict in &conflicts {
+        let devices: Vec<Option<Uuid>> = conflict.candidates.iter().map(|c| c.device_id).collect();
+        assert!(
+            devices[0].is_none() || devices[0] != devices[1],
+            "seed {seed}: a device conflicted with itself on {:?}",
+            conflict.field
+        );
+    }
+    // A field only one device edited holds the last value it typed there that was applied.
+    for (i, device) in devices.iter().enumerate() {
+        for ((person_id, field), typed) in &device.typed {
+            let others = devices
+                .iter()
+                .enumerate()
+                .any(|(j, d)| j != i && d.typed.contains_key(&(*person_id, *field)));
+            if others {
+                continue;
+            }
+            let mut last_applied = None;
+            for (seq, value) in typed {
+                if let Some((Outcome::Applied, _)) =
+                    Db::recorded_outcome(&mut conn, device.id, *seq)
+                        .await
+                        .unwrap()
+                {
+                    last_applied = Some(value);
+                }
+            }
+            let Some(expected) = last_applied else {
+                continue;
+            };
+            let (person, _, _) = db::person(&mut conn, *person_id).await.unwrap().unwrap();
+            assert_eq!(
+                &field.get(&person),
+                expected,
+                "seed {seed}: device {i} typed {field:?} last, the server kept another value"
+            );
+            assert!(
+                !conflicts
+                    .iter()
+                    .any(|c| c.person_id == *person_id && c.field == *field),
+                "seed {seed}: a conflict on {field:?}, which only device {i} edited"
+            );
+        }
+    }
+    conn.rollback().await.unwrap();
+
     // Every device holds what a fresh device of its user holds.
     for (i, device) in devices.iter().enumerate() {
         let mut fresh = Device::new(device.user.clone());
         sync(&server, &mut fresh, &mut rng, false).await;
         assert_eq!(
-            device.records, fresh.records,
+            device.replica.records, fresh.replica.records,
             "seed {seed}: device {i} differs from a fresh one"
         );
     }
-    let mut conn = server.db.begin_write().await.unwrap();
-    let moved = db::scope_changes(&mut conn).await.unwrap();
-    conn.rollback().await.unwrap();
-    moved > 0
+    scopes_changed
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn replicas_converge_under_dropped_duplicated_and_late_messages_and_restarts() {
+async fn replicas_converge_and_show_their_own_writes_under_lost_cut_and_late_messages() {
     if let Some(seed) = std::env::var("JALON_MODEL_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -680,37 +866,32 @@ async fn replicas_converge_under_dropped_duplicated_and_late_messages_and_restar
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
+    let started = std::time::Instant::now();
     let mut tasks = Vec::new();
     let mut moved = 0;
+    let mut finish = |seed: u64, outcome: Result<bool, tokio::task::JoinError>| match outcome {
+        Ok(scope_changed) => moved += u64::from(scope_changed),
+        Err(panic) => panic!("model case failed; replay with JALON_MODEL_SEED={seed}: {panic}"),
+    };
     for case in 0..cases {
         let seed = base.wrapping_mul(1_000_003).wrapping_add(case);
-        tasks.push(tokio::spawn(async move {
-            let outcome = tokio::spawn(run_case(seed)).await;
-            (seed, outcome)
-        }));
+        tasks.push((seed, tokio::spawn(run_case(seed))));
         if tasks.len() >= 8 {
-            for task in tasks.drain(..) {
-                let (seed, outcome) = task.await.unwrap();
-                match outcome {
-                    Ok(scope_changed) => moved += u64::from(scope_changed),
-                    Err(panic) => {
-                        panic!("model case failed; replay with JALON_MODEL_SEED={seed}: {panic}")
-                    }
-                }
+            for (seed, task) in tasks.drain(..) {
+                finish(seed, task.await);
             }
         }
     }
-    for task in tasks {
-        let (seed, outcome) = task.await.unwrap();
-        match outcome {
-            Ok(scope_changed) => moved += u64::from(scope_changed),
-            Err(panic) => panic!("model case failed; replay with JALON_MODEL_SEED={seed}: {panic}"),
-        }
+    for (seed, task) in tasks {
+        finish(seed, task.await);
     }
     // The draws must exercise scope changes, not only edits.
     assert!(
         moved * 10 >= cases,
         "only {moved} of {cases} cases moved a person out of a scope"
     );
-    println!("{cases} model cases passed, {moved} with a person leaving a scope");
+    println!(
+        "MODEL cases={cases} with_scope_changes={moved} seconds={:.1}",
+        started.elapsed().as_secs_f64()
+    );
 }

@@ -14,6 +14,14 @@ use crate::merge::{Conflict, FieldValue, PersonEdit};
 use crate::people::{Enrolment, Person, PersonCreation};
 use crate::schemes::Scheme;
 
+mod checksum;
+pub mod client;
+
+pub use checksum::{
+    BUCKETS, ChecksumBuilder, bucket_checksums, bucket_of, checksum, checksums,
+    checksums_of_hashes, record_hash,
+};
+
 /// Version of this protocol. A server refuses other versions with `outdated_client`, and the
 /// device keeps its outbox until it is updated.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -128,6 +136,11 @@ pub struct MutationResult {
     pub seq: u64,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// For an applied mutation: the revision after which a pull includes its effect (the
+    /// server's change counter when it committed). The device keeps showing the change until
+    /// its pull cursor reaches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<i64>,
 }
 
 /// Answer to a push: one result per mutation sent, in the same order.
@@ -163,7 +176,9 @@ pub struct PullResponse {
     pub schema: u32,
     /// In increasing `rev` order.
     pub changes: Vec<Change>,
-    /// The cursor to send next time: the `rev` of the last change, or the one sent.
+    /// The cursor to send next time: the `rev` of the last change of the page or, on the last
+    /// page, the server's change counter in the snapshot the page was read from (every change
+    /// up to it that the device should hold is in this pull or an earlier one).
     pub cursor: i64,
     /// More changes wait after `cursor`: pull again at once.
     pub has_more: bool,
@@ -176,78 +191,6 @@ pub struct PullResponse {
     /// those buckets again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<String>,
-}
-
-/// The replica is split in this many buckets by person, so that a divergence is repaired by
-/// fetching only the people of the buckets that differ.
-pub const BUCKETS: u8 = 16;
-
-/// The bucket of a person: the first hex digit of their id (the same as the first character
-/// of its text form, which the server filters on).
-pub fn bucket_of(person_id: Uuid) -> u8 {
-    person_id.as_bytes()[0] >> 4
-}
-
-/// The checksum of a set of records and of each of its buckets, from their buckets and
-/// [`record_hash`]es.
-pub fn checksums_of_hashes(hashes: impl IntoIterator<Item = (u8, u64)>) -> (String, Vec<String>) {
-    let mut sums = vec![(0u64, 0u64); usize::from(BUCKETS)];
-    let (mut count, mut sum) = (0u64, 0u64);
-    for (bucket, hash) in hashes {
-        let (c, s) = &mut sums[usize::from(bucket)];
-        *c += 1;
-        *s ^= hash;
-        count += 1;
-        sum ^= hash;
-    }
-    let buckets = sums
-        .into_iter()
-        .map(|(c, s)| format_checksum(c, s))
-        .collect();
-    (format_checksum(count, sum), buckets)
-}
-
-/// The checksum of each bucket of a set of records, bucket 0 first.
-pub fn bucket_checksums<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<String> {
-    checksums(records).1
-}
-
-/// The [`checksum`] of a set of records and their [`bucket_checksums`], hashing each record
-/// once.
-pub fn checksums<'a>(records: impl IntoIterator<Item = &'a Record>) -> (String, Vec<String>) {
-    checksums_of_hashes(records.into_iter().map(|r| (r.bucket(), record_hash(r))))
-}
-
-/// 64-bit FNV-1a: small, stable across platforms and versions (unlike `std`'s hasher).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
-/// The checksum of a set of records: the XOR of the hashes of their JSON form, so that it
-/// does not depend on their order. Server and device compute it the same way.
-pub fn checksum<'a>(records: impl IntoIterator<Item = &'a Record>) -> String {
-    let mut sum = 0u64;
-    let mut count = 0u64;
-    for record in records {
-        sum ^= record_hash(record);
-        count += 1;
-    }
-    format_checksum(count, sum)
-}
-
-fn format_checksum(count: u64, sum: u64) -> String {
-    format!("{count}-{sum:016x}")
-}
-
-/// The hash of one record in the checksums: FNV-1a of its JSON.
-pub fn record_hash(record: &Record) -> u64 {
-    // Serialising these plain types cannot fail.
-    fnv1a(&serde_json::to_vec(record).unwrap_or_default())
 }
 
 impl Record {
@@ -278,30 +221,6 @@ impl Record {
     }
 }
 
-/// The [`checksum`] of the records a series of changes leaves, each record counted in its
-/// last version: what a device that applied them to an empty replica holds.
-#[derive(Debug, Default)]
-pub struct ChecksumBuilder {
-    /// By record: its bucket and hash.
-    hashes: std::collections::HashMap<(u8, Uuid), (u8, u64)>,
-}
-
-impl ChecksumBuilder {
-    pub fn insert(&mut self, record: &Record) {
-        self.hashes
-            .insert(record.key(), (record.bucket(), record_hash(record)));
-    }
-
-    pub fn finish(&self) -> String {
-        checksums_of_hashes(self.hashes.values().copied()).0
-    }
-
-    /// The checksum of each bucket, as [`bucket_checksums`].
-    pub fn finish_buckets(&self) -> Vec<String> {
-        checksums_of_hashes(self.hashes.values().copied()).1
-    }
-}
-
 /// Data every device needs besides its caseload (`GET /api/reference`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferenceData {
@@ -321,11 +240,16 @@ mod tests {
         let applied = MutationResult {
             seq: 3,
             outcome: Outcome::Applied,
+            rev: Some(17),
         };
         assert_eq!(
             serde_json::to_value(&applied).unwrap(),
-            serde_json::json!({"seq": 3, "status": "applied"})
+            serde_json::json!({"seq": 3, "status": "applied", "rev": 17})
         );
+        // An answer without a revision (older servers) still reads.
+        let old: MutationResult =
+            serde_json::from_value(serde_json::json!({"seq": 3, "status": "applied"})).unwrap();
+        assert_eq!(old.rev, None);
         let rejected: MutationResult = serde_json::from_value(serde_json::json!({
             "seq": 4, "status": "rejected", "code": "validation_failed", "message": "Non."
         }))
