@@ -37,7 +37,7 @@ pub fn SyncStatus() -> impl IntoView {
                 class=move || { if state.pending.get() > 0 { "pending waiting" } else { "pending" } }
                 data-testid="pending"
             >
-                {move || fr::pending(state.pending.get())}
+                {move || fr::pending(state.pending.get(), state.unconfirmed.get())}
             </span>
             <span
                 class="last-sync"

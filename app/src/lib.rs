@@ -7,6 +7,7 @@ mod forms;
 pub mod i18n;
 pub mod list;
 mod pages;
+mod refusals;
 pub mod state;
 pub mod store;
 pub mod sync;

@@ -28,8 +28,11 @@ pub struct AppState {
     pub reference: RwSignal<Option<ReferenceData>>,
     /// What the browser says of the network.
     pub online: RwSignal<bool>,
-    /// Mutations waiting in the outbox.
+    /// Changes waiting for the server.
     pub pending: RwSignal<u32>,
+    /// Changes the server acknowledged that the replica does not show from the server yet
+    /// (they are shown from the outbox until the next pull brings them).
+    pub unconfirmed: RwSignal<u32>,
     pub syncing: RwSignal<bool>,
     /// Time of the last successful sync (ms since the epoch).
     pub last_sync: RwSignal<Option<f64>>,
@@ -57,7 +60,7 @@ impl AppState {
     pub async fn boot(store: Store) -> Result<AppState, crate::store::StoreError> {
         let session = store.session().await?;
         let reference = store.reference().await?;
-        let pending = store.pending_count().await?;
+        let (pending, unconfirmed) = store.outbox_counts().await?;
         let last_sync = store.last_sync().await?;
         let state = AppState {
             store: StoredValue::new_local(store),
@@ -66,6 +69,7 @@ impl AppState {
             reference: RwSignal::new(reference),
             online: RwSignal::new(browser_online()),
             pending: RwSignal::new(pending),
+            unconfirmed: RwSignal::new(unconfirmed),
             syncing: RwSignal::new(false),
             last_sync: RwSignal::new(last_sync),
             last_error: RwSignal::new(None),
@@ -112,9 +116,7 @@ impl AppState {
                 self.reference.set(Some(reference));
             }
             self.data_version.update(|v| *v += 1);
-            if let Ok(n) = store.pending_count().await {
-                self.pending.set(n);
-            }
+            self.refresh_counts().await;
         });
     }
 
@@ -131,11 +133,15 @@ impl AppState {
     pub fn data_changed(self) {
         tabs::announce_change();
         self.data_version.update(|v| *v += 1);
-        spawn_local(async move {
-            if let Ok(n) = self.store().pending_count().await {
-                self.pending.set(n);
-            }
-        });
+        spawn_local(async move { self.refresh_counts().await });
+    }
+
+    /// Re-reads how many changes wait or are acknowledged.
+    async fn refresh_counts(self) {
+        if let Ok((waiting, unconfirmed)) = self.store().outbox_counts().await {
+            self.pending.set(waiting);
+            self.unconfirmed.set(unconfirmed);
+        }
     }
 
     /// Starts a sync round now, or right after the one running.

@@ -133,6 +133,26 @@ impl PersonField {
         }
     }
 
+    /// How a value of this field is shown to users: closed lists by their label, communes by
+    /// their name, the rest as [`FieldValue::display_fr`].
+    pub fn display_value_fr(self, value: &FieldValue) -> String {
+        use crate::profile::{Education, Household, LabourMarket, RsaFund, SelfEmployed, Sex};
+        let FieldValue::Text(code) = value else {
+            return value.display_fr();
+        };
+        let label = match self {
+            PersonField::CommuneCode => crate::communes::by_code(code).map(|c| c.name),
+            PersonField::Sex => Sex::parse(code).map(Sex::label_fr),
+            PersonField::Household => Household::parse(code).map(Household::label_fr),
+            PersonField::RsaFund => RsaFund::parse(code).map(RsaFund::label_fr),
+            PersonField::Education => Education::parse(code).map(Education::label_fr),
+            PersonField::LabourMarket => LabourMarket::parse(code).map(LabourMarket::label_fr),
+            PersonField::SelfEmployed => SelfEmployed::parse(code).map(SelfEmployed::label_fr),
+            _ => None,
+        };
+        label.map_or_else(|| value.display_fr(), str::to_owned)
+    }
+
     /// The value of this field in `person`.
     pub fn get(self, person: &Person) -> FieldValue {
         let d = &person.details;
@@ -478,6 +498,21 @@ mod tests {
         };
         let shown = with_pending_edits(server, [&first, &other, &second]);
         assert_eq!(shown, again);
+    }
+
+    #[test]
+    fn values_are_shown_by_their_labels() {
+        assert_eq!(
+            PersonField::CommuneCode.display_value_fr(&text("87085")),
+            "Limoges"
+        );
+        assert_eq!(PersonField::Sex.display_value_fr(&text("female")), "Femme");
+        assert_eq!(PersonField::Sex.display_value_fr(&text("")), "(vide)");
+        assert_eq!(PersonField::Phone.display_value_fr(&text("0611")), "0611");
+        assert_eq!(
+            PersonField::RsaBeneficiary.display_value_fr(&FieldValue::Bool(true)),
+            "oui"
+        );
     }
 
     #[test]

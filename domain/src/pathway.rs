@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::Date;
+use uuid::Uuid;
 
 use crate::auth::{Role, SessionUser};
 use crate::code_enum;
@@ -330,12 +331,63 @@ pub fn close_enrolment(
     })
 }
 
+/// A hand-over of an enrolment from one référent to another, on a day (the server keeps every
+/// one; the enrolment holds the current référent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferentChange {
+    pub enrolment_id: Uuid,
+    pub from: Uuid,
+    pub to: Uuid,
+    pub on: Date,
+}
+
+/// Whether `user` followed `enrolment` on `date`: from its start (or the hand-over to them) to
+/// the hand-over away from them or its exit, both days included — on the day of a hand-over
+/// both référents followed the person.
+pub fn followed_on(
+    enrolment: &Enrolment,
+    changes: &[ReferentChange],
+    user: Uuid,
+    date: Date,
+) -> bool {
+    let mut changes: Vec<&ReferentChange> = changes
+        .iter()
+        .filter(|c| c.enrolment_id == enrolment.id)
+        .collect();
+    changes.sort_by_key(|c| c.on);
+    let end = enrolment.exit.map(|e| e.date);
+    let mut start = enrolment.start_date;
+    let mut referent = changes.first().map_or(enrolment.referent_id, |c| c.from);
+    for change in changes {
+        if referent == user && (start..=change.on).contains(&date) {
+            return true;
+        }
+        start = change.on;
+        referent = change.to;
+    }
+    referent == user && date >= start && end.is_none_or(|end| date <= end)
+}
+
+/// Whether something dated `date` about a person — a journal note, the outcome of an
+/// appointment — that reaches the server after the person left `user`'s caseload was written
+/// while `user` still followed them: then it is accepted, with its author, and reaches the new
+/// référent (a hand-over learned late must not cost the old référent their last notes).
+pub fn written_while_following(
+    enrolments: &[Enrolment],
+    changes: &[ReferentChange],
+    user: Uuid,
+    date: Date,
+) -> bool {
+    enrolments
+        .iter()
+        .any(|e| followed_on(e, changes, user, date))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schemes::SchemeCode;
     use time::macros::date;
-    use uuid::Uuid;
 
     const TODAY: Date = date!(2026 - 11 - 26);
 
@@ -551,5 +603,66 @@ mod tests {
                 "overlaps"
             ]
         );
+    }
+
+    #[test]
+    fn the_referent_on_a_day_follows_the_hand_overs() {
+        let (first, second, third) = (Uuid::from_u128(7), Uuid::from_u128(8), Uuid::from_u128(9));
+        let mut followed = enrolment();
+        followed.start_date = date!(2026 - 01 - 10);
+        followed.referent_id = third;
+        let changes = [
+            ReferentChange {
+                enrolment_id: followed.id,
+                from: first,
+                to: second,
+                on: date!(2026 - 03 - 01),
+            },
+            ReferentChange {
+                enrolment_id: followed.id,
+                from: second,
+                to: third,
+                on: date!(2026 - 06 - 15),
+            },
+            // Another enrolment's hand-over changes nothing here.
+            ReferentChange {
+                enrolment_id: Uuid::from_u128(99),
+                from: third,
+                to: first,
+                on: date!(2026 - 02 - 01),
+            },
+        ];
+        let on = |user, day| followed_on(&followed, &changes, user, day);
+        assert!(!on(first, date!(2026 - 01 - 09)), "before the start");
+        assert!(on(first, date!(2026 - 01 - 10)));
+        assert!(on(first, date!(2026 - 03 - 01)), "the day of the hand-over");
+        assert!(!on(first, date!(2026 - 03 - 02)));
+        assert!(on(second, date!(2026 - 03 - 01)));
+        assert!(on(second, date!(2026 - 06 - 15)));
+        assert!(!on(second, date!(2026 - 06 - 16)));
+        assert!(on(third, date!(2026 - 11 - 20)));
+        assert!(!on(third, date!(2026 - 06 - 14)));
+
+        // Without hand-overs, the référent from the start to the exit.
+        let mut closed = enrolment();
+        closed.exit = Some(Exit {
+            date: date!(2026 - 05 - 05),
+            reason: ExitReason::ALL[0],
+        });
+        let r = closed.referent_id;
+        assert!(followed_on(&closed, &[], r, date!(2026 - 05 - 05)));
+        assert!(!followed_on(&closed, &[], r, date!(2026 - 05 - 06)));
+        assert!(written_while_following(
+            &[closed.clone(), followed.clone()],
+            &changes,
+            first,
+            date!(2026 - 02 - 02)
+        ));
+        assert!(!written_while_following(
+            &[closed],
+            &changes,
+            first,
+            date!(2026 - 11 - 20)
+        ));
     }
 }

@@ -126,6 +126,20 @@ fn check_name(field: &str, label: &str, value: &str, invalid: &mut Invalid) {
     }
 }
 
+/// Whether a person with these enrolments is in `user`'s caseload (the scope of their
+/// devices, as the server computes it): a référent follows one of their active enrolments, a
+/// supervisor supervises the scheme of one of them. Out of it, the device offers no form.
+pub fn in_caseload(user: &SessionUser, enrolments: &[Enrolment]) -> bool {
+    use crate::auth::Scope;
+    match user.scope() {
+        Scope::Referent(id) => enrolments
+            .iter()
+            .any(|e| e.referent_id == id && e.status == EnrolmentStatus::Active),
+        Scope::Schemes(schemes) => enrolments.iter().any(|e| schemes.contains(&e.scheme)),
+        Scope::Nothing => false,
+    }
+}
+
 /// Whole years between `birth` and `today`.
 pub fn age_on(birth: Date, today: Date) -> i32 {
     let mut age = today.year() - birth.year();
@@ -430,6 +444,30 @@ mod tests {
 
     fn check(c: PersonCreation, actor: &SessionUser) -> Result<PersonCreation, Invalid> {
         check_person_creation(c, actor, &Scheme::haute_vienne_defaults(), TODAY)
+    }
+
+    #[test]
+    fn the_caseload_is_the_scope_of_the_user() {
+        let mut enrolment = creation("87085", SchemeCode::Plie).enrolment;
+        let plie = referent(SchemeCode::Plie);
+        assert!(in_caseload(&plie, std::slice::from_ref(&enrolment)));
+        let mut other = plie.clone();
+        other.id = Uuid::from_u128(2);
+        assert!(!in_caseload(&other, std::slice::from_ref(&enrolment)));
+        let supervisor = SessionUser {
+            role: Role::Supervisor,
+            scheme: None,
+            supervised_schemes: vec![SchemeCode::Plie],
+            ..other.clone()
+        };
+        enrolment.status = EnrolmentStatus::Closed;
+        assert!(!in_caseload(&plie, std::slice::from_ref(&enrolment)));
+        assert!(in_caseload(&supervisor, std::slice::from_ref(&enrolment)));
+        let admin = SessionUser {
+            role: Role::Administrator,
+            ..supervisor
+        };
+        assert!(!in_caseload(&admin, &[enrolment]));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
 use jalon_domain::notes::Note;
-use jalon_domain::pathway::{Exit, ExitReason};
+use jalon_domain::pathway::{Exit, ExitReason, ReferentChange};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::{
@@ -780,6 +780,33 @@ pub async fn change_referent(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Every hand-over of the enrolments of a person, dated by the server's (UTC) day.
+pub async fn referent_changes_of(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> Result<Vec<ReferentChange>, sqlx::Error> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT c.enrolment_id, c.old_referent_id, c.new_referent_id, c.at
+         FROM referent_changes c JOIN enrolments e ON e.id = c.enrolment_id
+         WHERE e.person_id = ?1 ORDER BY c.id",
+    )
+    .bind(person_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(enrolment, from, to, at)| {
+            Ok(ReferentChange {
+                enrolment_id: parse_uuid(&enrolment)?,
+                from: parse_uuid(&from)?,
+                to: parse_uuid(&to)?,
+                on: time::OffsetDateTime::from_unix_timestamp(at)
+                    .map_err(|_| corrupt("time"))?
+                    .date(),
+            })
+        })
+        .collect()
 }
 
 /// How many times a person left a scope: hand-overs, exits and deletions (tests and

@@ -6,13 +6,15 @@ use std::collections::HashSet;
 use jalon_domain::Invalid;
 use jalon_domain::auth::SessionUser;
 use jalon_domain::followup::{
-    DuplicateWarning, Item, ItemBody, ItemContext, check_item, duplicate_reason,
+    AppointmentStatus, DuplicateWarning, Item, ItemBody, ItemContext, check_item, duplicate_reason,
 };
 use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
 use jalon_domain::notes::{Note, check_note};
-use jalon_domain::pathway::{Exit, check_new_enrolment, close_enrolment, fse_entry, fse_exit};
+use jalon_domain::pathway::{
+    Exit, check_new_enrolment, close_enrolment, fse_entry, fse_exit, written_while_following,
+};
 use jalon_domain::people::{
     Enrolment, Person, PersonCreation, check_deletion, check_person_creation, check_person_update,
     check_referent_change,
@@ -482,13 +484,37 @@ async fn delete_person(
     Ok(Outcome::Applied)
 }
 
-/// Appends a note (or a new version of one) to a person's journal.
+/// Whether the actor followed the person on `date` although the person is no longer in their
+/// caseload (see `written_while_following`).
+async fn followed_then(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    person_id: Uuid,
+    date: Date,
+) -> Result<bool, sqlx::Error> {
+    if ctx.actor.role != jalon_domain::auth::Role::Referent {
+        return Ok(false);
+    }
+    let enrolments = db::enrolments_of(tx, person_id).await?;
+    let changes = db::referent_changes_of(tx, person_id).await?;
+    Ok(written_while_following(
+        &enrolments,
+        &changes,
+        ctx.actor.id,
+        date,
+    ))
+}
+
+/// Appends a note (or a new version of one) to a person's journal. A note about a person who
+/// left the author's caseload meanwhile is accepted if it is dated while they followed them.
 async fn add_note(
     tx: &mut SqliteConnection,
     ctx: &Context<'_>,
     note: &Note,
 ) -> Result<Outcome, sqlx::Error> {
-    if !db::in_scope(tx, ctx.actor, note.person_id).await? {
+    if !db::in_scope(tx, ctx.actor, note.person_id).await?
+        && !followed_then(tx, ctx, note.person_id, note.date).await?
+    {
         return Ok(not_in_scope());
     }
     if Db::id_taken(tx, note.id).await? {
@@ -512,16 +538,34 @@ async fn add_note(
 }
 
 /// Saves a follow-up item: checked against the version the server holds (see
-/// `jalon_domain::followup`), numbered after it, every version kept.
+/// `jalon_domain::followup`), numbered after it, every version kept. The outcome of an
+/// appointment of a person who left the author's caseload meanwhile is accepted if the
+/// appointment took place while they followed them.
 async fn save_item(
     tx: &mut SqliteConnection,
     ctx: &Context<'_>,
     item: &Item,
 ) -> Result<Outcome, sqlx::Error> {
-    if !db::in_scope(tx, ctx.actor, item.person_id).await? {
-        return Ok(not_in_scope());
-    }
-    let current = db::item(tx, item.id).await?;
+    let current = if db::in_scope(tx, ctx.actor, item.person_id).await? {
+        db::item(tx, item.id).await?
+    } else {
+        let current = db::item(tx, item.id).await?;
+        let late_report = match (&item.body, current.as_ref().map(|c| &c.body)) {
+            (ItemBody::Appointment(report), Some(ItemBody::Appointment(planned))) => {
+                current
+                    .as_ref()
+                    .is_some_and(|c| c.person_id == item.person_id)
+                    && report.date == planned.date
+                    && report.status != AppointmentStatus::Planned
+                    && followed_then(tx, ctx, item.person_id, planned.date).await?
+            }
+            _ => false,
+        };
+        if !late_report {
+            return Ok(not_in_scope());
+        }
+        current
+    };
     let enrolments = db::enrolments_of(tx, item.person_id).await?;
     let item_ctx = ItemContext {
         actor: ctx.actor,

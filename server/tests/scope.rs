@@ -334,3 +334,162 @@ async fn the_journal_is_append_only_and_only_authors_revise_their_notes() {
     let shown = jalon_domain::notes::current_versions(&notes);
     assert_eq!(shown, vec![&revised]);
 }
+
+#[tokio::test]
+async fn notes_and_reports_typed_before_a_hand_over_learned_late_reach_the_new_referent() {
+    use jalon_domain::followup::{Appointment, AppointmentStatus, Item, ItemBody, Place};
+    use jalon_domain::merge::{FieldChange, FieldValue, PersonEdit, PersonField};
+    use jalon_domain::notes::Note;
+    use jalon_domain::schemes::SchemeCode;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (from, from_user) = server.login("arpe1").await;
+    let (to, to_user) = server.login("arpe2").await;
+    let (stranger, stranger_user) = server.login("arpe3").await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let id_of = |user: &serde_json::Value| Uuid::parse_str(user["id"].as_str().unwrap()).unwrap();
+    let new = common::creation(&from_user, SchemeCode::Arpe, "87011", "Tardif");
+    let person_id = new.person.id;
+    let planned = Item {
+        id: Uuid::new_v4(),
+        person_id,
+        version: 1,
+        author_id: id_of(&from_user),
+        body: ItemBody::Appointment(Appointment {
+            date: today,
+            time: "09:30".into(),
+            place: Place::Phone,
+            status: AppointmentStatus::Planned,
+            report: String::new(),
+        }),
+    };
+    let envelope = |seq, mutation| MutationEnvelope { seq, mutation };
+    let answers = server
+        .push(
+            &from,
+            &[
+                envelope(1, Mutation::CreatePerson(new.clone())),
+                envelope(2, Mutation::SaveItem(planned.clone())),
+            ],
+        )
+        .await;
+    assert!(
+        answers
+            .results
+            .iter()
+            .all(|r| r.outcome == Outcome::Applied)
+    );
+
+    // The supervisor hands the person over while arpe1's tablet is offline.
+    let answers = server
+        .push(
+            &supervisor,
+            &[envelope(
+                1,
+                Mutation::ChangeReferent {
+                    enrolment_id: new.enrolment.id,
+                    person_id,
+                    referent_id: id_of(&to_user),
+                },
+            )],
+        )
+        .await;
+    assert_eq!(answers.results[0].outcome, Outcome::Applied);
+
+    // arpe1 comes back with what was typed offline.
+    let note = |author: Uuid, date, text: &str| Note {
+        id: Uuid::new_v4(),
+        person_id,
+        author_id: author,
+        date,
+        text: text.into(),
+        replaces: None,
+    };
+    let last_note = note(
+        id_of(&from_user),
+        today,
+        "Entretien téléphonique : CV à jour.",
+    );
+    let reported = Item {
+        version: 2,
+        body: ItemBody::Appointment(Appointment {
+            status: AppointmentStatus::Attended,
+            report: "Présente, motivée.".into(),
+            ..match &planned.body {
+                ItemBody::Appointment(a) => a.clone(),
+                _ => unreachable!(),
+            }
+        }),
+        ..planned.clone()
+    };
+    let edit = Mutation::EditPerson(PersonEdit {
+        person_id,
+        changes: vec![FieldChange {
+            field: PersonField::Phone,
+            base: FieldValue::Text(String::new()),
+            value: FieldValue::Text("0611111111".into()),
+        }],
+    });
+    let too_early = note(
+        id_of(&from_user),
+        time::macros::date!(2025 - 12 - 01),
+        "Avant l'entrée",
+    );
+    let answers = server
+        .push(
+            &from,
+            &[
+                envelope(3, Mutation::AddNote(last_note.clone())),
+                envelope(4, Mutation::SaveItem(reported.clone())),
+                envelope(5, edit),
+                envelope(6, Mutation::AddNote(too_early)),
+            ],
+        )
+        .await;
+    let codes: Vec<&str> = answers
+        .results
+        .iter()
+        .map(|r| match &r.outcome {
+            Outcome::Applied => "applied",
+            Outcome::Rejected { code, .. } => code.as_str(),
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        ["applied", "applied", "not_in_scope", "not_in_scope"],
+        "the note and the report were written while arpe1 followed the person; the edit was not"
+    );
+    // Someone who never followed the person cannot use the rule.
+    let answers = server
+        .push(
+            &stranger,
+            &[envelope(
+                1,
+                Mutation::AddNote(note(id_of(&stranger_user), today, "Intrusion")),
+            )],
+        )
+        .await;
+    assert!(matches!(
+        &answers.results[0].outcome,
+        Outcome::Rejected { code, .. } if code == "not_in_scope"
+    ));
+
+    // The new référent receives the note, signed by its author, and the report.
+    let (changes, _) = server.pull_all(&to, 0).await;
+    let held = replica(&changes);
+    assert_eq!(
+        held.get(&("note".to_owned(), last_note.id)),
+        Some(&Record::Note(last_note))
+    );
+    assert!(matches!(
+        held.get(&("item".to_owned(), reported.id)),
+        Some(Record::Item(Item { body: ItemBody::Appointment(a), .. }))
+            if a.status == AppointmentStatus::Attended
+    ));
+    assert!(matches!(
+        held.get(&("person".to_owned(), person_id)),
+        Some(Record::Person(p)) if p.details.phone.is_empty()
+    ));
+}

@@ -28,11 +28,14 @@ pub const SERVER_UNREACHABLE: &str = "Serveur injoignable : les modifications re
 pub const SERVER_ERROR: &str = "Erreur du serveur. Réessayez plus tard.";
 pub const SESSION_EXPIRED: &str = "Session expirée : reconnectez-vous pour synchroniser. Vos modifications en attente sont conservées.";
 
-pub fn pending(count: u32) -> String {
-    match count {
-        0 => NOTHING_PENDING.to_owned(),
-        1 => "1 modification en attente".to_owned(),
-        n => format!("{n} modifications en attente"),
+/// The state of the outbox: changes waiting for the server, or else changes the server has
+/// that the next pull will confirm, or else nothing.
+pub fn pending(waiting: u32, unconfirmed: u32) -> String {
+    match (waiting, unconfirmed) {
+        (0, 0) => NOTHING_PENDING.to_owned(),
+        (0, _) => SENT_UNCONFIRMED.to_owned(),
+        (1, _) => "1 modification en attente".to_owned(),
+        (n, _) => format!("{n} modifications en attente"),
     }
 }
 
@@ -291,3 +294,24 @@ pub const RESCHEDULE: &str = "Déplacer";
 pub const MOVE_APPOINTMENT: &str = "Déplacer le rendez-vous";
 pub const CHANGED_ELSEWHERE: &str = "La fiche a changé depuis l'ouverture de ce formulaire (autre appareil ou conflit résolu). Vos saisies sont conservées ; enregistrer compare chaque champ à la valeur que vous aviez sous les yeux.";
 pub const RELOAD_FILE: &str = "Afficher la fiche à jour";
+
+// Refused changes
+pub const WHAT_WAS_TYPED: &str = "Ce qui avait été saisi :";
+pub const COPY_TEXT: &str = "Copier le texte";
+pub const COPIED: &str = "Copié dans le presse-papiers.";
+pub const COPY_FAILED: &str = "Copie impossible : sélectionnez le texte pour le copier.";
+pub const DISMISS: &str = "Retirer de la liste";
+pub const UNKNOWN_PERSON: &str = "Personne inconnue sur cet appareil";
+pub const APPOINTMENT: &str = "Rendez-vous";
+pub const AT: &str = "à";
+pub const STEP: &str = "Étape";
+pub const DONE: &str = "Réalisé";
+pub const CONTRACT: &str = "Contrat d'engagement";
+pub const OBSTACLE: &str = "Frein";
+pub const NEW_FILE: &str = "Nouvelle fiche";
+pub const EXIT: &str = "Sortie";
+pub const NOTE_OF: &str = "Note du";
+pub const CHOSEN_VALUE: &str = "Valeur choisie";
+pub const REFUSED_CHANGES: &str = "Modifications refusées";
+pub const NOT_IN_CASELOAD: &str = "Cette personne ne fait plus partie de vos dossiers : elle quittera cet appareil à la prochaine synchronisation. Aucune modification n'est possible.";
+pub const SENT_UNCONFIRMED: &str = "Envoyé · actualisation en attente";

@@ -18,6 +18,7 @@ use crate::components::TopBar;
 use crate::i18n::fr;
 use crate::list::{AgendaEntry, Filters, Holdings, Row, Sort, agenda_entries, rows, select};
 use crate::pages::new_person::today;
+use crate::refusals::Refusals;
 use crate::state::AppState;
 use crate::store::{Rejection, Store, StoreError};
 
@@ -32,6 +33,8 @@ struct Loaded {
     rows: Vec<Row>,
     today: Vec<AgendaEntry>,
     rejections: Vec<Rejection>,
+    /// The people this device holds.
+    on_device: HashSet<Uuid>,
 }
 
 async fn load(
@@ -57,6 +60,7 @@ async fn load(
         .iter()
         .map(|r| (r.person_id, r.message.clone()))
         .collect();
+    let on_device: HashSet<Uuid> = people.iter().map(|p| p.id).collect();
     // Refused creations are not in the caseload; they stay listed with their reason.
     for rejection in &rejections {
         if let Mutation::CreatePerson(creation) = &rejection.mutation
@@ -81,6 +85,7 @@ async fn load(
         rows: rows(&holdings, day),
         today: agenda_entries(&people, &shown_items, day, day),
         rejections,
+        on_device,
     })
 }
 
@@ -296,11 +301,8 @@ fn Home(loaded: Arc<Loaded>) -> impl IntoView {
     .collect();
     let waiting: Vec<&Row> = loaded.rows.iter().filter(|r| r.pending).collect();
     let waiting: Vec<(Uuid, String)> = waiting.iter().map(|r| (r.id, r.name.clone())).collect();
-    let refused: Vec<(Uuid, String)> = loaded
-        .rejections
-        .iter()
-        .map(|r| (r.person_id, r.message.clone()))
-        .collect();
+    let refused = loaded.rejections.clone();
+    let on_device = loaded.on_device.clone();
     let today = loaded.today.clone();
     view! {
         <section class="home" aria-label=fr::TODAY>
@@ -346,10 +348,8 @@ fn Home(loaded: Arc<Loaded>) -> impl IntoView {
                     {waiting.into_iter().map(|(id, name)| view! {
                         <li><A href=format!("/personne/{id}")>{name}</A>" "<span class="badge pending">{fr::NOT_SYNCED}</span></li>
                     }).collect_view()}
-                    {refused.into_iter().map(|(id, message)| view! {
-                        <li><A href=format!("/personne/{id}")>{fr::REJECTED}</A><span class="muted">{format!(" · {message}")}</span></li>
-                    }).collect_view()}
                 </ul>
+                {(!refused.is_empty()).then(|| view! { <Refusals rejections=refused on_device /> })}
             </article>
         </section>
     }

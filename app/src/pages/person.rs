@@ -11,7 +11,7 @@ use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, diff};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason, check_new_enrolment, close_enrolment};
-use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, check_person_update};
+use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, check_person_update, in_caseload};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
 use leptos::prelude::*;
@@ -28,6 +28,7 @@ use crate::i18n::fr;
 use crate::pages::follow_up::FollowUp;
 use crate::pages::journal::Journal;
 use crate::pages::new_person::today;
+use crate::refusals::Refusals;
 use crate::state::AppState;
 
 /// `26/11/2026 14:32` from Unix seconds, in the device's time zone.
@@ -153,9 +154,32 @@ pub fn PersonPage() -> impl IntoView {
         }
     });
 
+    // This person's refused changes, whether or not the person is still on the device.
+    let refusals = LocalResource::new(move || {
+        state.data_version.track();
+        let (id, store) = (person_id(), state.store());
+        async move {
+            let id = id?;
+            let all = store.rejections().await.ok()?;
+            Some(
+                all.into_iter()
+                    .filter(|r| r.person_id == id)
+                    .collect::<Vec<_>>(),
+            )
+        }
+    });
+
     // Parts that hold no state of their own are redrawn on every reload; the conflicts and the
     // enrolments are keyed, so that a background sync never resets a choice being made.
     let file = move || data.get().flatten();
+    // Forms only for a person of the user's caseload (one handed over or closed elsewhere stays
+    // on the device until the next sync, read-only).
+    let writable = Memo::new(move |_| {
+        let user = state.session.get().map(|s| s.user);
+        file()
+            .zip(user)
+            .is_some_and(|(f, u)| in_caseload(&u, &f.enrolments))
+    });
     let header = move || {
         data.get().map(|loaded| match loaded {
             None => view! { <p class="empty">{fr::PERSON_NOT_FOUND}</p> }.into_any(),
@@ -167,8 +191,19 @@ pub fn PersonPage() -> impl IntoView {
                 <p class="alerts">
                     {file.alerts.iter().map(|a| view! { <span class="badge alert" data-alert=a.code()>{a.label_fr()}</span> }).collect_view()}
                 </p>
+                {(!writable.get_untracked()).then(|| view! { <p class="notice" role="status">{fr::NOT_IN_CASELOAD}</p> })}
             }
             .into_any(),
+        })
+    };
+    let refused = move || {
+        let list = refusals.get().flatten().filter(|l| !l.is_empty())?;
+        let on_device = file().map(|f| f.person.id).into_iter().collect();
+        Some(view! {
+            <section class="refused" aria-label=fr::REFUSED_CHANGES>
+                <h2>{fr::REFUSED_CHANGES}</h2>
+                <Refusals rejections=list on_device />
+            </section>
         })
     };
     let conflicts = move || file().map(|f| f.conflicts).unwrap_or_default();
@@ -195,6 +230,7 @@ pub fn PersonPage() -> impl IntoView {
             <main class="person-file">
                 <p><A href="/">{fr::BACK_TO_LIST}</A></p>
                 {header}
+                {refused}
                 <nav class="sections" aria-label=fr::SECTIONS>
                     <a href="#rendez-vous">{fr::APPOINTMENTS}</a>
                     <a href="#etapes">{fr::STEPS}</a>
@@ -220,13 +256,13 @@ pub fn PersonPage() -> impl IntoView {
                             <For
                                 each=enrolments
                                 key=|e| (e.id, e.referent_id, e.status)
-                                children=move |e: Enrolment| view! { <EnrolmentItem enrolment=e staff=staff() /> }
+                                children=move |e: Enrolment| view! { <EnrolmentItem enrolment=e staff=staff() writable /> }
                             />
                         </ul>
                         // A supervisor enrols a person who left (a re-entry); built once per
                         // person so that a sync does not reset the choices.
                         {move || {
-                            let may = state.session.get().is_some_and(|s| s.user.role == Role::Supervisor);
+                            let may = writable.get() && state.session.get().is_some_and(|s| s.user.role == Role::Supervisor);
                             let none_active = !enrolments().iter().any(|e| e.status == EnrolmentStatus::Active);
                             (may && none_active).then(|| {
                                 untracked(file).map(|f| view! { <NewEnrolmentForm person=f.person enrolments /> })
@@ -234,14 +270,16 @@ pub fn PersonPage() -> impl IntoView {
                         }}
                     </section>
                 </Show>
-                {move || person_id().map(|id| view! { <FollowUp person_id=id enrolments=Signal::derive(enrolments) /> })}
-                // Built once per person: a background sync never clears a note being written.
-                {move || person_id().map(|id| view! { <Journal person_id=id staff=untracked(staff) /> })}
-                {move || form_base.get().flatten().map(|person| {
-                    let current = Signal::derive(move || file().map(|f| f.person));
-                    view! { <IdentityForm person current /> }
-                })}
-                {move || person_id().map(|id| view! { <DeleteButton person_id=id /> })}
+                <Show when=move || writable.get()>
+                    {move || person_id().map(|id| view! { <FollowUp person_id=id enrolments=Signal::derive(enrolments) /> })}
+                    // Built once per person: a background sync never clears a note being written.
+                    {move || person_id().map(|id| view! { <Journal person_id=id staff=untracked(staff) /> })}
+                    {move || form_base.get().flatten().map(|person| {
+                        let current = Signal::derive(move || file().map(|f| f.person));
+                        view! { <IdentityForm person current /> }
+                    })}
+                    {move || person_id().map(|id| view! { <DeleteButton person_id=id /> })}
+                </Show>
             </main>
         </Show>
     }
@@ -280,7 +318,14 @@ fn DeleteButton(person_id: Uuid) -> impl IntoView {
 
 /// One enrolment; supervisors of its scheme may hand it over to another référent.
 #[component]
-fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl IntoView {
+fn EnrolmentItem(
+    enrolment: Enrolment,
+    staff: HashMap<Uuid, String>,
+    /// The person is in the user's caseload: the forms show. (An item is rebuilt when its
+    /// référent or status changes, which is when this can change.)
+    writable: Memo<bool>,
+) -> impl IntoView {
+    let writable = writable.get_untracked();
     let state = expect_context::<AppState>();
     let who = staff
         .get(&enrolment.referent_id)
@@ -352,7 +397,7 @@ fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl Int
         <li>
             <span>{label}</span>
             {fse.map(|text| view! { <p class="muted fse">{text}</p> })}
-            {may_hand_over.then(|| view! {
+            {(may_hand_over && writable).then(|| view! {
                 <div class="hand-over">
                     <label for=select_id.clone()>{fr::NEW_REFERENT}</label>
                     <select id=select_id on:change=move |ev| choice.set(event_target_value(&ev))>
@@ -365,7 +410,7 @@ fn EnrolmentItem(enrolment: Enrolment, staff: HashMap<Uuid, String>) -> impl Int
                     {move || saved.get().then(|| view! { <p role="status">{fr::REFERENT_CHANGE_SAVED}</p> })}
                 </div>
             })}
-            {may_close.then(|| view! { <CloseForm enrolment=for_closing /> })}
+            {(may_close && writable).then(|| view! { <CloseForm enrolment=for_closing /> })}
         </li>
     }
 }
