@@ -5,6 +5,7 @@
 #      list of 1,500 people per keystroke (headless Chromium)
 #   2. server throughput: pushes and pulls per second on loopback (release build, SQLite)
 #   3. a pull of 100 changes end to end, applied in IndexedDB (Playwright, real app)
+#   4. the randomized model test of sync over 10,000 schedules (JALON_MODEL_CASES to change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
@@ -34,3 +35,7 @@ kill $server
 step "Pull of 100 changes, end to end (Playwright)"
 (cd tests/e2e && JALON_SERVER_BIN="$PWD/../../target/release/jalon-server" \
   npx playwright test --config bench.config.ts) 2>&1 | grep -E "BENCH|passed|failed"
+
+step "Randomized model test of sync, ${JALON_MODEL_CASES:-10000} schedules (release)"
+JALON_MODEL_CASES="${JALON_MODEL_CASES:-10000}" cargo test --release --locked -p jalon-server \
+  --test model -- --nocapture 2>&1 | grep -E "MODEL|test result|panicked|JALON_MODEL_SEED"

@@ -115,6 +115,11 @@ impl Db {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// Starts a read transaction: one snapshot, no lock on writers.
+    pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         user_count(&mut conn).await

@@ -345,7 +345,7 @@ async fn check_shown(
     typed_elsewhere: &HashMap<(Uuid, PersonField), BTreeSet<FieldValue>>,
     server: &Server,
 ) {
-    let mut conn = server.db.begin_write().await.unwrap();
+    let mut conn = server.db.begin_read().await.unwrap();
     for person in device.people() {
         if !db::in_scope(&mut conn, &device.user, person.id)
             .await
