@@ -9,7 +9,7 @@ use jalon_domain::communes;
 use jalon_domain::followup::Item;
 use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
-use jalon_domain::schemes::SchemeCode;
+use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::text::{fold, format_date_fr};
 use time::Date;
 use uuid::Uuid;
@@ -111,6 +111,8 @@ pub struct Holdings<'a> {
     pub rejections: &'a HashMap<Uuid, String>,
     /// Staff names by id.
     pub staff: &'a HashMap<Uuid, String>,
+    /// The schemes (territories, pathway limits).
+    pub schemes: &'a [Scheme],
 }
 
 /// One row per person, by name.
@@ -166,7 +168,7 @@ pub fn rows(h: &Holdings<'_>, today: Date) -> Vec<Row> {
                 followed_by,
                 start_date: latest.map(|e| e.start_date),
                 last_contact: last_contact(items.iter().copied(), notes.iter().copied()),
-                alerts: alerts(p.id, enrolments, items, notes, today),
+                alerts: alerts(p, enrolments, items, notes, h.schemes, today),
                 pending: h.pending.contains(&p.id),
                 conflict: h.conflicted.contains(&p.id),
                 rejection: h.rejections.get(&p.id).cloned(),

@@ -316,6 +316,7 @@ async fn search_of_1500_people_per_keystroke() {
         conflicted: &conflicted,
         rejections: &rejections,
         staff: &staff,
+        schemes: &jalon_domain::schemes::Scheme::haute_vienne_defaults(),
     };
     let start = now();
     let rows = list::rows(&holdings, date!(2026 - 11 - 26));

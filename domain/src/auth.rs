@@ -95,6 +95,10 @@ pub struct LoginResponse {
     /// Opaque bearer token for the `Authorization` header.
     pub token: String,
     pub user: SessionUser,
+    /// The account signed in with a temporary password: until it chooses its own, the
+    /// session serves only `POST /api/auth/password`.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// A member of staff as other devices see them (to show who follows whom).
@@ -104,6 +108,13 @@ pub struct StaffMember {
     pub display_name: String,
     pub role: Role,
     pub scheme: Option<SchemeCode>,
+    /// A deactivated account keeps its name on the history, but receives nobody.
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
 }
 
 #[cfg(test)]

@@ -5,10 +5,11 @@ use time::{Date, Duration};
 use uuid::Uuid;
 
 use crate::followup::{
-    AppointmentStatus, Contract, Item, ItemBody, PathwayLimit, add_months, plie_limit,
+    AppointmentStatus, Contract, Item, ItemBody, PathwayLimit, add_months, pathway_limit,
 };
 use crate::notes::Note;
-use crate::people::{Enrolment, EnrolmentStatus};
+use crate::people::{Enrolment, EnrolmentStatus, Person};
+use crate::schemes::Scheme;
 
 /// Days without an attended appointment or a note after which a person is flagged.
 pub const NO_CONTACT_DAYS: i64 = 60;
@@ -26,10 +27,13 @@ pub enum Alert {
     ContractMissing { enrolment_id: Uuid },
     /// The current contract ends within [`CONTRACT_ENDING_DAYS`] and none follows it.
     ContractEnding { enrolment_id: Uuid, end: Date },
-    /// A PLIE pathway at 30 months or more.
+    /// A pathway near its scheme's limit (the PLIE's 36 months).
     PathwayNearLimit { enrolment_id: Uuid, months: i32 },
-    /// A PLIE pathway at 36 months: close it.
-    PathwayLimitReached { enrolment_id: Uuid },
+    /// A pathway at its scheme's limit: close it.
+    PathwayLimitReached { enrolment_id: Uuid, limit: i32 },
+    /// The person's commune is outside the territory of the scheme of an active enrolment
+    /// (the person moved, or the scheme's territory changed): close it or enrol elsewhere.
+    OutsideTerritory { enrolment_id: Uuid },
     /// The server found another file that may be the same person.
     PossibleDuplicate { item_id: Uuid },
 }
@@ -43,6 +47,7 @@ impl Alert {
             Alert::ContractEnding { .. } => "contract_ending",
             Alert::PathwayNearLimit { .. } => "pathway_near_limit",
             Alert::PathwayLimitReached { .. } => "pathway_limit",
+            Alert::OutsideTerritory { .. } => "outside_territory",
             Alert::PossibleDuplicate { .. } => "duplicate",
         }
     }
@@ -58,8 +63,11 @@ impl Alert {
             Alert::ContractEnding { end, .. } => {
                 format!("Contrat se terminant le {}", format_date_fr(*end))
             }
-            Alert::PathwayNearLimit { months, .. } => format!("Parcours PLIE : {months} mois"),
-            Alert::PathwayLimitReached { .. } => "Parcours PLIE à 36 mois : à clôturer".into(),
+            Alert::PathwayNearLimit { months, .. } => format!("Parcours : {months} mois"),
+            Alert::PathwayLimitReached { limit, .. } => {
+                format!("Parcours à {limit} mois : à clôturer")
+            }
+            Alert::OutsideTerritory { .. } => "Hors du territoire du dispositif".into(),
             Alert::PossibleDuplicate { .. } => "Doublon possible".into(),
         }
     }
@@ -88,14 +96,16 @@ fn contracts_of<'a>(items: &[&'a Item], enrolment_id: Uuid) -> Vec<&'a Contract>
 }
 
 /// The alerts of one person, given their enrolments, items and notes (those of other people
-/// are ignored).
+/// are ignored) and the schemes (territories, pathway limits).
 pub fn alerts(
-    person_id: Uuid,
+    person: &Person,
     enrolments: &[&Enrolment],
     items: &[&Item],
     notes: &[&Note],
+    schemes: &[Scheme],
     today: Date,
 ) -> Vec<Alert> {
+    let person_id = person.id;
     let items: Vec<&Item> = items
         .iter()
         .copied()
@@ -143,15 +153,25 @@ pub fn alerts(
             }
             _ => {}
         }
-        match plie_limit(enrolment, today) {
+        match pathway_limit(enrolment, schemes, today) {
             Some(PathwayLimit::Near { months }) => alerts.push(Alert::PathwayNearLimit {
                 enrolment_id: enrolment.id,
                 months,
             }),
-            Some(PathwayLimit::Reached) => alerts.push(Alert::PathwayLimitReached {
+            Some(PathwayLimit::Reached { limit }) => alerts.push(Alert::PathwayLimitReached {
                 enrolment_id: enrolment.id,
+                limit,
             }),
             None => {}
+        }
+        let scheme = schemes.iter().find(|s| s.code == enrolment.scheme);
+        let commune = crate::communes::by_code(&person.commune_code);
+        if let (Some(scheme), Some(commune)) = (scheme, commune)
+            && !scheme.serves(commune)
+        {
+            alerts.push(Alert::OutsideTerritory {
+                enrolment_id: enrolment.id,
+            });
         }
     }
     for item in &items {

@@ -19,6 +19,7 @@ use crate::auth::SessionUser;
 use crate::code_enum;
 use crate::error::{FieldError, Invalid};
 use crate::people::{Enrolment, EnrolmentStatus};
+use crate::schemes::Scheme;
 
 /// Longest report, objectives or provider name, in characters.
 pub const TEXT_MAX_CHARS: usize = 2_000;
@@ -227,30 +228,39 @@ pub fn add_months(date: Date, months: i32) -> Date {
     Date::from_calendar_date(year, month, date.day().min(last)).unwrap_or(date)
 }
 
-/// A PLIE pathway warns at 30 months and stops at 36.
-pub const PLIE_WARNING_MONTHS: i32 = 30;
+/// The PLIE's pathway limit by default (a setting of each scheme: `pathway_limit_months`).
 pub const PLIE_LIMIT_MONTHS: i32 = 36;
+/// A pathway is flagged this many months before its limit.
+pub const LIMIT_WARNING_MONTHS: i32 = 6;
 
-/// Where an active PLIE pathway stands against its limit; `None` for other schemes, closed
-/// enrolments and pathways under 30 months.
+/// Where an active pathway stands against its scheme's limit (the PLIE's 36 months); `None`
+/// for schemes without a limit, closed enrolments and pathways more than
+/// [`LIMIT_WARNING_MONTHS`] from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathwayLimit {
-    /// 30 months or more: prepare the exit.
+    /// Near the limit: prepare the exit.
     Near { months: i32 },
-    /// 36 months: the pathway must be closed; nothing new is planned in it.
-    Reached,
+    /// At the limit: the pathway must be closed; nothing new is planned in it.
+    Reached { limit: i32 },
 }
 
-pub fn plie_limit(enrolment: &Enrolment, today: Date) -> Option<PathwayLimit> {
-    if enrolment.scheme != crate::schemes::SchemeCode::Plie
-        || enrolment.status != EnrolmentStatus::Active
-    {
+pub fn pathway_limit(
+    enrolment: &Enrolment,
+    schemes: &[Scheme],
+    today: Date,
+) -> Option<PathwayLimit> {
+    if enrolment.status != EnrolmentStatus::Active {
         return None;
     }
+    let limit = schemes
+        .iter()
+        .find(|s| s.code == enrolment.scheme)?
+        .settings
+        .pathway_limit_months?;
     let months = months_between(enrolment.start_date, today);
-    if months >= PLIE_LIMIT_MONTHS {
-        Some(PathwayLimit::Reached)
-    } else if months >= PLIE_WARNING_MONTHS {
+    if months >= limit {
+        Some(PathwayLimit::Reached { limit })
+    } else if months >= limit - LIMIT_WARNING_MONTHS {
         Some(PathwayLimit::Near { months })
     } else {
         None
@@ -452,6 +462,8 @@ pub struct ItemContext<'a> {
     pub actor: &'a SessionUser,
     /// Every enrolment of the person.
     pub enrolments: &'a [Enrolment],
+    /// The schemes, with their settings (the pathway limit).
+    pub schemes: &'a [Scheme],
     pub today: Date,
 }
 
@@ -494,18 +506,29 @@ pub fn check_item(
         item.body,
         ItemBody::Appointment(_) | ItemBody::Step(_) | ItemBody::Contract(_)
     );
+    let limits: Vec<Option<PathwayLimit>> = active
+        .iter()
+        .map(|e| pathway_limit(e, ctx.schemes, ctx.today))
+        .collect();
     if creating
         && plans_something
         && !active.is_empty()
-        && active
+        && limits
             .iter()
-            .all(|e| plie_limit(e, ctx.today) == Some(PathwayLimit::Reached))
+            .all(|l| matches!(l, Some(PathwayLimit::Reached { .. })))
     {
+        let limit = limits
+            .iter()
+            .find_map(|l| match l {
+                Some(PathwayLimit::Reached { limit }) => Some(*limit),
+                _ => None,
+            })
+            .unwrap_or(PLIE_LIMIT_MONTHS);
         invalid.push(FieldError::new(
             "item",
             "pathway_limit",
             format!(
-                "Le parcours PLIE a atteint {PLIE_LIMIT_MONTHS} mois : clôturez-le avant de planifier autre chose."
+                "Le parcours a atteint {limit} mois, sa durée maximale : clôturez-le avant de planifier autre chose."
             ),
         ));
     }

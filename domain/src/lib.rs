@@ -4,6 +4,7 @@
 //! need (today's date, the schemes, the acting user), so every rule is a pure function that both
 //! sides apply identically and that tests can call directly.
 
+pub mod admin;
 pub mod auth;
 pub mod caseload;
 pub mod codes;

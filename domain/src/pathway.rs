@@ -549,6 +549,7 @@ mod tests {
             details: Default::default(),
         };
         let referent = StaffMember {
+            active: true,
             id: Uuid::from_u128(3),
             display_name: "R".into(),
             role: Role::Referent,

@@ -625,6 +625,7 @@ mod tests {
             ..referent(SchemeCode::Plie)
         };
         let colleague = |scheme| StaffMember {
+            active: true,
             id: Uuid::from_u128(5),
             display_name: "Autre".into(),
             role: Role::Referent,

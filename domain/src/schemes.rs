@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::communes::{Commune, LIMOGES_METROPOLE_EPCI};
+use crate::{FieldError, Invalid};
 
 /// The three schemes of Haute-Vienne.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -55,6 +56,8 @@ pub enum Territory {
     InsideEpci { epci: Vec<String> },
     /// Every commune except those of these EPCI.
     OutsideEpci { epci: Vec<String> },
+    /// These communes (INSEE codes).
+    Communes { codes: Vec<String> },
 }
 
 impl Territory {
@@ -63,16 +66,124 @@ impl Territory {
             Territory::Everywhere => true,
             Territory::InsideEpci { epci } => epci.iter().any(|e| e == commune.epci),
             Territory::OutsideEpci { epci } => epci.iter().all(|e| e != commune.epci),
+            Territory::Communes { codes } => codes.iter().any(|c| c == commune.code),
         }
+    }
+
+    /// Checks that every EPCI or commune named is in the reference data (and that a list of
+    /// communes is not empty); returns the territory with its lists sorted and deduplicated.
+    pub fn checked(self) -> Result<Territory, Invalid> {
+        let known_epci: Vec<&str> = crate::communes::all().iter().map(|c| c.epci).collect();
+        let mut invalid = Invalid::default();
+        let mut sorted = |mut list: Vec<String>, known: &dyn Fn(&str) -> bool, what: &str| {
+            list.iter_mut().for_each(|v| *v = v.trim().to_owned());
+            list.sort();
+            list.dedup();
+            for unknown in list.iter().filter(|v| !known(v)) {
+                invalid.push(FieldError::new(
+                    "territory",
+                    "unknown",
+                    format!("{what} « {unknown} » n'existe pas dans les données de référence de la Haute-Vienne."),
+                ));
+            }
+            list
+        };
+        let territory = match self {
+            Territory::Everywhere => Territory::Everywhere,
+            Territory::InsideEpci { epci } => Territory::InsideEpci {
+                epci: sorted(epci, &|e| known_epci.contains(&e), "L'EPCI"),
+            },
+            Territory::OutsideEpci { epci } => Territory::OutsideEpci {
+                epci: sorted(epci, &|e| known_epci.contains(&e), "L'EPCI"),
+            },
+            Territory::Communes { codes } => Territory::Communes {
+                codes: sorted(
+                    codes,
+                    &|c| crate::communes::by_code(c).is_some(),
+                    "La commune",
+                ),
+            },
+        };
+        if matches!(&territory, Territory::Communes { codes } if codes.is_empty())
+            || matches!(&territory, Territory::InsideEpci { epci } if epci.is_empty())
+        {
+            invalid.push(FieldError::new(
+                "territory",
+                "empty",
+                "Le territoire ne contient aucune commune.",
+            ));
+        }
+        invalid.into_result()?;
+        Ok(territory)
     }
 }
 
-/// A scheme with its territory.
+/// How the monthly active caseload ("file active mensuelle") counts a person: active on any
+/// day of the month (the default), or on its last day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileActiveRule {
+    #[default]
+    AnyDay,
+    LastDay,
+}
+
+/// What an administrator may set on a scheme besides its territory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemeSettings {
+    #[serde(default)]
+    pub file_active_rule: FileActiveRule,
+    /// People a full-time référent of the scheme is expected to follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio_target: Option<i64>,
+    /// Longest pathway in months (PLIE: 36), if the scheme has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pathway_limit_months: Option<i32>,
+}
+
+impl SchemeSettings {
+    pub fn check(&self) -> Result<(), Invalid> {
+        let mut invalid = Invalid::default();
+        if self
+            .portfolio_target
+            .is_some_and(|t| !(1..=200).contains(&t))
+        {
+            invalid.push(FieldError::new(
+                "portfolio_target",
+                "out_of_range",
+                "L'objectif de portefeuille va de 1 à 200 personnes.",
+            ));
+        }
+        if self
+            .pathway_limit_months
+            .is_some_and(|m| !(6..=120).contains(&m))
+        {
+            invalid.push(FieldError::new(
+                "pathway_limit_months",
+                "out_of_range",
+                "La durée maximale d'un parcours va de 6 à 120 mois.",
+            ));
+        }
+        invalid.into_result()
+    }
+}
+
+/// A scheme with its territory and settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scheme {
     pub code: SchemeCode,
     pub name: String,
     pub territory: Territory,
+    #[serde(default)]
+    pub settings: SchemeSettings,
+}
+
+/// A change of a scheme by an administrator, in force from a date (`PUT /api/admin/schemes/…`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemeChange {
+    pub territory: Territory,
+    pub settings: SchemeSettings,
+    pub effective_from: time::Date,
 }
 
 impl Scheme {
@@ -89,6 +200,10 @@ impl Scheme {
                 territory: Territory::OutsideEpci {
                     epci: vec![LIMOGES_METROPOLE_EPCI.into()],
                 },
+                settings: SchemeSettings {
+                    portfolio_target: Some(50),
+                    ..SchemeSettings::default()
+                },
             },
             Scheme {
                 code: SchemeCode::Plie,
@@ -96,11 +211,20 @@ impl Scheme {
                 territory: Territory::InsideEpci {
                     epci: vec![LIMOGES_METROPOLE_EPCI.into()],
                 },
+                settings: SchemeSettings {
+                    portfolio_target: Some(60),
+                    pathway_limit_months: Some(36),
+                    ..SchemeSettings::default()
+                },
             },
             Scheme {
                 code: SchemeCode::Global,
                 name: "Accompagnement global (Pôle emploi – Département)".into(),
                 territory: Territory::Everywhere,
+                settings: SchemeSettings {
+                    portfolio_target: Some(60),
+                    ..SchemeSettings::default()
+                },
             },
         ]
     }
@@ -164,5 +288,49 @@ mod tests {
             json,
             serde_json::json!({"kind": "inside_epci", "epci": ["248719312"]})
         );
+    }
+
+    #[test]
+    fn a_territory_names_known_communes_and_epci_only() {
+        let communes = Territory::Communes {
+            codes: vec!["87085".into(), " 87011".into(), "87085".into()],
+        }
+        .checked()
+        .unwrap();
+        assert_eq!(
+            communes,
+            Territory::Communes {
+                codes: vec!["87011".into(), "87085".into()]
+            }
+        );
+        assert!(communes.contains(by_code("87011").unwrap()));
+        assert!(!communes.contains(by_code("87114").unwrap()));
+        let unknown = Territory::Communes {
+            codes: vec!["75056".into()],
+        }
+        .checked()
+        .unwrap_err();
+        assert_eq!(unknown.errors[0].code, "unknown");
+        assert!(unknown.errors[0].message.contains("75056"));
+        assert!(Territory::InsideEpci { epci: vec![] }.checked().is_err());
+        assert!(Territory::Communes { codes: vec![] }.checked().is_err());
+        assert!(
+            Territory::OutsideEpci {
+                epci: vec!["000000000".into()]
+            }
+            .checked()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn settings_have_bounds() {
+        assert!(SchemeSettings::default().check().is_ok());
+        let bad = SchemeSettings {
+            portfolio_target: Some(0),
+            pathway_limit_months: Some(400),
+            ..SchemeSettings::default()
+        };
+        assert_eq!(bad.check().unwrap_err().errors.len(), 2);
     }
 }

@@ -13,7 +13,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jalon_domain::auth::SessionUser;
+use jalon_domain::admin::accounts::DeviceState;
+use jalon_domain::auth::{Role, SessionUser};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -59,7 +60,76 @@ pub fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// The user of the request's session, and the device the session was opened on.
+/// The session of a request, whatever its state: what every extractor below starts from.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: SessionUser,
+    pub device_id: Uuid,
+    pub token_hash: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub device_state: DeviceState,
+}
+
+impl Session {
+    /// The bearer token's session, unexpired; notes the device's contact (at most once a
+    /// minute).
+    async fn from_parts(parts: &Parts, state: &AppState) -> Result<Session, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty() && token.len() <= 256)
+            .ok_or(ApiError::Unauthenticated)?;
+        let hash = token_hash(token);
+        let found = state
+            .db
+            .authenticate(&hash)
+            .await?
+            .ok_or(ApiError::SessionExpired)?;
+        let now = now_unix();
+        if found.expires_at <= now || found.device_state == DeviceState::Wiped {
+            return Err(ApiError::SessionExpired);
+        }
+        if found.device_last_seen.is_none_or(|seen| seen < now - 60) {
+            let mut tx = state.db.begin_write().await?;
+            crate::db::devices::touch(&mut tx, found.user.id, found.device_id, now, None, None)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(Session {
+            user: found.user,
+            device_id: found.device_id,
+            token_hash: hash,
+            active: found.active,
+            must_change_password: found.must_change_password,
+            device_state: found.device_state,
+        })
+    }
+
+    /// Refuses a revoked device, and a device that must wipe.
+    fn must_be_in_use(&self) -> Result<(), ApiError> {
+        match self.device_state {
+            DeviceState::Revoked => Err(ApiError::DeviceRevoked),
+            DeviceState::Wipe => Err(ApiError::DeviceWipe),
+            _ if !self.active => Err(ApiError::DeviceWipe),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Session::from_parts(parts, state).await
+    }
+}
+
+/// A session that may do anything its role allows: an active account with its own password,
+/// on a device in use.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: SessionUser,
@@ -71,33 +141,56 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or(ApiError::Unauthenticated)?;
-        let hash = token_hash(token);
-        let (user_id, device_id, expires_at) = state
-            .db
-            .session(&hash)
-            .await?
-            .ok_or(ApiError::SessionExpired)?;
-        if expires_at <= now_unix() {
-            return Err(ApiError::SessionExpired);
+        let session = Session::from_parts(parts, state).await?;
+        session.must_be_in_use()?;
+        if session.must_change_password {
+            return Err(ApiError::PasswordChangeRequired);
         }
-        let user = state
-            .db
-            .user(user_id)
-            .await?
-            .ok_or(ApiError::SessionExpired)?;
         Ok(CurrentUser {
-            user,
-            device_id,
-            token_hash: hash,
+            user: session.user,
+            device_id: session.device_id,
+            token_hash: session.token_hash,
         })
+    }
+}
+
+/// A session that may push: as [`CurrentUser`], and also the device of a deactivated account,
+/// whose waiting work is legitimate (it is wiped afterwards). A revoked device may not.
+#[derive(Debug, Clone)]
+pub struct Pusher(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Pusher {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let session = Session::from_parts(parts, state).await?;
+        if session.device_state == DeviceState::Revoked {
+            return Err(ApiError::DeviceRevoked);
+        }
+        if session.must_change_password {
+            return Err(ApiError::PasswordChangeRequired);
+        }
+        Ok(Pusher(CurrentUser {
+            user: session.user,
+            device_id: session.device_id,
+            token_hash: session.token_hash,
+        }))
+    }
+}
+
+/// An administrator's session.
+#[derive(Debug, Clone)]
+pub struct Admin(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let current = CurrentUser::from_request_parts(parts, state).await?;
+        if current.user.role != Role::Administrator {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(Admin(current))
     }
 }
 

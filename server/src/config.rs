@@ -20,6 +20,13 @@ pub struct Config {
     pub seed_demo: bool,
     /// How long a session token stays valid, in days.
     pub session_days: i64,
+    /// A device that has not reached the server for this many days locks its data until it does.
+    pub device_lock_days: i64,
+    /// How long audit events are kept, in months.
+    pub audit_months: i64,
+    /// People without an active enrolment whose last contact is older than this many years
+    /// are proposed for purging (CNIL: 2 years).
+    pub retention_years: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -34,6 +41,9 @@ impl std::fmt::Debug for Config {
             .field("dist_dir", &self.dist_dir)
             .field("seed_demo", &self.seed_demo)
             .field("session_days", &self.session_days)
+            .field("device_lock_days", &self.device_lock_days)
+            .field("audit_months", &self.audit_months)
+            .field("retention_years", &self.retention_years)
             .finish()
     }
 }
@@ -47,6 +57,9 @@ impl Default for Config {
             dist_dir: PathBuf::from("dist"),
             seed_demo: true,
             session_days: 30,
+            device_lock_days: 14,
+            audit_months: 12,
+            retention_years: 2,
         }
     }
 }
@@ -62,6 +75,9 @@ struct FileConfig {
     dist_dir: Option<PathBuf>,
     seed_demo: Option<bool>,
     session_days: Option<i64>,
+    device_lock_days: Option<i64>,
+    audit_months: Option<i64>,
+    retention_years: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +142,15 @@ impl Config {
         if let Some(v) = file.session_days {
             self.session_days = v;
         }
+        if let Some(v) = file.device_lock_days {
+            self.device_lock_days = v;
+        }
+        if let Some(v) = file.audit_months {
+            self.audit_months = v;
+        }
+        if let Some(v) = file.retention_years {
+            self.retention_years = v;
+        }
         Ok(())
     }
 
@@ -156,6 +181,15 @@ impl Config {
         }
         if let Some(v) = env("JALON_SESSION_DAYS") {
             self.session_days = parse("JALON_SESSION_DAYS", v)?;
+        }
+        if let Some(v) = env("JALON_DEVICE_LOCK_DAYS") {
+            self.device_lock_days = parse("JALON_DEVICE_LOCK_DAYS", v)?;
+        }
+        if let Some(v) = env("JALON_AUDIT_MONTHS") {
+            self.audit_months = parse("JALON_AUDIT_MONTHS", v)?;
+        }
+        if let Some(v) = env("JALON_RETENTION_YEARS") {
+            self.retention_years = parse("JALON_RETENTION_YEARS", v)?;
         }
         Ok(())
     }

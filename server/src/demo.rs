@@ -689,10 +689,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     if db::user_count(&mut tx).await? > 0 {
         return Ok(());
     }
-    for scheme in &schemes {
-        db::insert_scheme(&mut tx, scheme).await?;
-    }
-
+    // The schemes are stored at first start, demo or not (`Db::ensure_schemes`).
     for scheme in &schemes {
         let pool: Vec<&Commune> = communes::all()
             .iter()

@@ -27,6 +27,18 @@ pub enum ApiError {
     Validation(Invalid),
     #[error("outdated client")]
     OutdatedClient,
+    /// The account signed in with a temporary password: it must choose its own first.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// The account was deactivated: the device may push what it holds, then must wipe.
+    #[error("device must wipe")]
+    DeviceWipe,
+    /// The device was revoked (lost or stolen): nothing more is accepted from it.
+    #[error("device revoked")]
+    DeviceRevoked,
+    /// A rule forbids it (409), with a French message.
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -99,6 +111,24 @@ impl ApiError {
                 "Cette version de Jalon est périmée : rechargez l'application. Vos modifications en attente sont conservées."
                     .into(),
             ),
+            ApiError::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "Votre mot de passe est provisoire : choisissez le vôtre pour continuer.".into(),
+            ),
+            ApiError::DeviceWipe => (
+                StatusCode::FORBIDDEN,
+                "device_wipe",
+                "Ce compte a été désactivé : les données de cet appareil vont être effacées après l'envoi des modifications en attente."
+                    .into(),
+            ),
+            ApiError::DeviceRevoked => (
+                StatusCode::FORBIDDEN,
+                "device_revoked",
+                "Cet appareil a été révoqué : ses données sont effacées et ses modifications en attente n'ont pas été envoyées."
+                    .into(),
+            ),
+            ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -3,7 +3,10 @@
 //! Nothing is kept in memory between requests (sessions live in the database), so several
 //! instances can run side by side in front of one database.
 
+pub mod access;
+pub mod admin;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -44,8 +47,13 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(routes::logout))
         .route("/auth/me", get(routes::me))
         .route("/reference", get(routes::reference))
+        .route("/auth/password", post(routes::change_password))
         .route("/sync/push", post(routes::push))
         .route("/sync/pull", get(routes::pull))
+        .route("/sync/consultations", post(routes::consultations))
+        .route("/device/wiped", post(routes::device_wiped))
+        .route("/people/{id}/access-report", get(access::report))
+        .nest("/admin", admin::routes())
         .fallback(routes::not_found);
     let dist = &state.config.dist_dir;
     let app = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
@@ -93,6 +101,7 @@ pub async fn prepare(config: &Config) -> Result<Db, Box<dyn std::error::Error>> 
         std::fs::create_dir_all(&config.data_dir)?;
     }
     let db = Db::connect(&config.database_url()).await?;
+    db.ensure_schemes().await?;
     if config.seed_demo && db.user_count().await? == 0 {
         tracing::info!("empty database: seeding demo data");
         demo::seed(&db, routes::today(), auth::now_unix()).await?;
@@ -114,6 +123,7 @@ async fn serve(
     if !config.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %config.dist_dir.display(), "the app is not built: only the API is served");
     }
+    tokio::spawn(maintenance(db.clone(), config.clone()));
     let state = AppState {
         db,
         config: Arc::new(config),
@@ -121,6 +131,34 @@ async fn serve(
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await?;
+    Ok(())
+}
+
+/// Hourly upkeep, on every instance (each step is idempotent): puts in force the scheme
+/// changes whose date has come, and purges the audit events older than the retention setting.
+async fn maintenance(db: Db, config: Config) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if let Err(error) = upkeep(&db, &config).await {
+            tracing::warn!(%error, "upkeep failed; it runs again in an hour");
+        }
+    }
+}
+
+/// One round of [`maintenance`].
+pub async fn upkeep(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
+    let now = auth::now_unix();
+    let mut tx = db.begin_write().await?;
+    if db::schemes::apply_due(&mut tx, routes::today()).await? {
+        tracing::info!("a scheme change came into force");
+    }
+    let months = config.audit_months.max(1);
+    let purged = db::audit::purge_before(&mut tx, now - months * 31 * 86_400).await?;
+    tx.commit().await?;
+    if purged > 0 {
+        tracing::info!(purged, "audit events past their retention purged");
+    }
     Ok(())
 }
 

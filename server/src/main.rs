@@ -1,10 +1,13 @@
 use std::process::ExitCode;
 
+use clap::Parser;
 use jalon_server::Config;
+use jalon_server::cli::{Cli, Command};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -18,7 +21,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match jalon_server::launch(config).await {
+    let result = match cli.command {
+        None | Some(Command::Serve) => jalon_server::launch(config).await,
+        Some(command) => jalon_server::cli::run(&config, command).await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("jalon-server: {err}");

@@ -5,6 +5,10 @@ use std::sync::OnceLock;
 use axum::Json;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
+use jalon_domain::admin::accounts::{
+    DeviceState, MAX_LOGIN_CHARS, MAX_PASSWORD_CHARS, PasswordChange, check_password,
+};
+use jalon_domain::admin::audit::{Consultations, MAX_CONSULTATIONS};
 use jalon_domain::auth::{LoginRequest, LoginResponse, SessionUser};
 use jalon_domain::sync::{
     BUCKETS, MAX_PULL_PAGE, MAX_PUSH_BATCH, MIN_PUSH_SCHEMA, PROTOCOL_VERSION, PullResponse,
@@ -14,7 +18,8 @@ use jalon_domain::{FieldError, Invalid};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{self, CurrentUser, now_unix};
+use crate::auth::{self, CurrentUser, Pusher, Session, now_unix};
+use crate::db;
 use crate::error::ApiError;
 use crate::sync;
 
@@ -38,7 +43,7 @@ pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -58,7 +63,7 @@ pub async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let username = request.username.trim().to_owned();
+    let username = request.username.trim().to_lowercase();
     let mut invalid = Invalid::default();
     if username.is_empty() {
         invalid.push(FieldError::new(
@@ -66,12 +71,24 @@ pub async fn login(
             "required",
             "L'identifiant est obligatoire.",
         ));
+    } else if username.chars().count() > MAX_LOGIN_CHARS {
+        invalid.push(FieldError::new(
+            "username",
+            "too_long",
+            format!("Un identifiant ne dépasse pas {MAX_LOGIN_CHARS} caractères."),
+        ));
     }
     if request.password.is_empty() {
         invalid.push(FieldError::new(
             "password",
             "required",
             "Le mot de passe est obligatoire.",
+        ));
+    } else if request.password.chars().count() > MAX_PASSWORD_CHARS {
+        invalid.push(FieldError::new(
+            "password",
+            "too_long",
+            format!("Un mot de passe ne dépasse pas {MAX_PASSWORD_CHARS} caractères."),
         ));
     }
     invalid.into_result().map_err(ApiError::Validation)?;
@@ -89,15 +106,31 @@ pub async fn login(
     let found = state.db.login_lookup(&username).await?;
     let password = request.password;
     let verified = blocking(move || match found {
-        Some((id, hash)) => auth::verify_password(&password, &hash).then_some(id),
+        Some((id, hash, must_change)) => {
+            auth::verify_password(&password, &hash).then_some((id, must_change))
+        }
         None => {
             auth::verify_password(&password, decoy_hash());
             None
         }
     })
     .await?;
-    let Some(user_id) = verified else {
+    let Some((user_id, must_change_password)) = verified else {
         state.db.record_login_failure(&username, now).await?;
+        let mut tx = state.db.begin_write().await?;
+        db::audit::record(
+            &mut tx,
+            &db::audit::NewEvent {
+                at: now,
+                device_id: Some(request.device_id),
+                action: "auth.login_failed",
+                detail: &username,
+                ..db::audit::NewEvent::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::warn!(login = %username, "sign-in refused");
         return Err(ApiError::InvalidCredentials);
     };
     state
@@ -122,20 +155,154 @@ pub async fn login(
         )
         .await?;
     tracing::info!(user = %user.id, "signed in");
-    Ok(Json(LoginResponse { token, user }))
+    Ok(Json(LoginResponse {
+        token,
+        user,
+        must_change_password,
+    }))
 }
 
 #[tracing::instrument(skip_all, err)]
 pub async fn logout(
     State(state): State<AppState>,
-    current: CurrentUser,
+    session: Session,
 ) -> Result<StatusCode, ApiError> {
-    state.db.delete_session(&current.token_hash).await?;
+    state.db.delete_session(&session.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn me(current: CurrentUser) -> Json<SessionUser> {
     Json(current.user)
+}
+
+/// A user changes their own password (a temporary one included); their other sessions end.
+#[tracing::instrument(skip_all, err)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    if session.device_state == DeviceState::Revoked {
+        return Err(ApiError::DeviceRevoked);
+    }
+    if !session.active {
+        return Err(ApiError::DeviceWipe);
+    }
+    check_password(&change.new, &session.user.username).map_err(ApiError::Validation)?;
+    let mut tx = state.db.begin_read().await?;
+    let hash = db::accounts::password_hash(&mut tx, session.user.id)
+        .await?
+        .ok_or(ApiError::SessionExpired)?;
+    tx.rollback().await?;
+    let current = change.current.clone();
+    let new = change.new.clone();
+    let new_hash = blocking(move || {
+        auth::verify_password(&current, &hash)
+            .then(|| auth::hash_password(&new))
+            .transpose()
+    })
+    .await??;
+    let Some(new_hash) = new_hash else {
+        return Err(ApiError::Validation(Invalid {
+            errors: vec![FieldError::new(
+                "current",
+                "wrong_password",
+                "Le mot de passe actuel est incorrect.",
+            )],
+        }));
+    };
+    let now = now_unix();
+    let mut tx = state.db.begin_write().await?;
+    db::accounts::set_password(&mut tx, session.user.id, &new_hash, false).await?;
+    db::accounts::end_sessions(&mut tx, session.user.id, Some(&session.token_hash)).await?;
+    db::audit::record(
+        &mut tx,
+        &db::audit::NewEvent {
+            at: now,
+            user_id: Some(session.user.id),
+            device_id: Some(session.device_id),
+            action: "auth.password_changed",
+            ..db::audit::NewEvent::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A device confirms it wiped what it held after its account was deactivated or it was
+/// revoked: the device list shows it, its sessions end.
+#[tracing::instrument(skip_all, err)]
+pub async fn device_wiped(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<StatusCode, ApiError> {
+    if session.active && session.device_state == DeviceState::Active {
+        // Nothing was asked of this device.
+        return Err(ApiError::Conflict {
+            code: "nothing_to_wipe",
+            message: "Cet appareil n'a pas à être effacé.".into(),
+        });
+    }
+    let now = now_unix();
+    let mut tx = state.db.begin_write().await?;
+    db::devices::touch(&mut tx, session.user.id, session.device_id, now, None, None).await?;
+    db::devices::set_state(
+        &mut tx,
+        session.user.id,
+        session.device_id,
+        DeviceState::Wiped,
+        now,
+    )
+    .await?;
+    db::accounts::end_sessions_of_device(&mut tx, session.user.id, session.device_id).await?;
+    db::audit::record(
+        &mut tx,
+        &db::audit::NewEvent {
+            at: now,
+            user_id: Some(session.user.id),
+            device_id: Some(session.device_id),
+            action: "device.wiped",
+            ..db::audit::NewEvent::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Files opened on a device, offline ones included, become audit events.
+#[tracing::instrument(skip_all, err)]
+pub async fn consultations(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(batch): ApiJson<Consultations>,
+) -> Result<StatusCode, ApiError> {
+    if batch.consultations.len() > MAX_CONSULTATIONS {
+        return Err(ApiError::BadRequest {
+            code: "batch_too_large",
+            message: format!(
+                "Un envoi ne peut contenir plus de {MAX_CONSULTATIONS} consultations."
+            ),
+        });
+    }
+    let mut tx = state.db.begin_write().await?;
+    for consultation in &batch.consultations {
+        db::audit::record(
+            &mut tx,
+            &db::audit::NewEvent {
+                at: consultation.at,
+                user_id: Some(current.user.id),
+                device_id: Some(current.device_id),
+                action: "person.view",
+                person_id: Some(consultation.person_id),
+                detail: "",
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[tracing::instrument(skip_all, err)]
@@ -146,13 +313,14 @@ pub async fn reference(
     Ok(Json(ReferenceData {
         schemes: state.db.schemes().await?,
         staff: state.db.staff().await?,
+        device_lock_days: state.config.device_lock_days,
     }))
 }
 
 #[tracing::instrument(skip_all, err)]
 pub async fn push(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Pusher(current): Pusher,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
     if request.protocol != PROTOCOL_VERSION
@@ -198,6 +366,9 @@ pub struct PullQuery {
     limit: Option<u32>,
     /// Only the people of this bucket (0 to 15), to repair a diverged one.
     bucket: Option<u8>,
+    /// The device's changes still waiting, and the app's version, for the device list.
+    waiting: Option<i64>,
+    app: Option<String>,
 }
 
 #[tracing::instrument(skip_all, err)]
@@ -224,6 +395,20 @@ pub async fn pull(
             code: "invalid_query",
             message: format!("Le compartiment va de 0 à {}.", BUCKETS - 1),
         });
+    }
+    if query.waiting.is_some() || query.app.is_some() {
+        let app: Option<String> = query.app.as_deref().map(|a| a.chars().take(32).collect());
+        let mut tx = state.db.begin_write().await?;
+        db::devices::touch(
+            &mut tx,
+            current.user.id,
+            current.device_id,
+            now_unix(),
+            app.as_deref(),
+            query.waiting.map(|w| w.clamp(0, 1_000_000)),
+        )
+        .await?;
+        tx.commit().await?;
     }
     let pull = state
         .db

@@ -175,6 +175,21 @@ async fn create_person(
             "Cette fiche existe déjà sur le serveur.",
         ));
     }
+    store_new_person(tx, &creation, ctx.actor.id, ctx.now).await?;
+    ctx.audit(tx, "person.create", creation.person.id).await?;
+    Ok(Outcome::Applied)
+}
+
+/// Stores a checked creation: the person, their enrolment with its FSE entry snapshot, and a
+/// duplicate warning for every file that may be the same person (searched in every file, not
+/// only the author's scope, so that files created offline on two devices meet). Used by pushes
+/// and by the import.
+pub async fn store_new_person(
+    tx: &mut SqliteConnection,
+    creation: &PersonCreation,
+    author_id: Uuid,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let mut enrolment = creation.enrolment.clone();
     enrolment.fse_entry = Some(fse_entry(&creation.person, enrolment.start_date));
     let duplicates = db::possible_duplicates(tx, &creation.person).await?;
@@ -186,7 +201,7 @@ async fn create_person(
                 id: Uuid::new_v4(),
                 person_id: creation.person.id,
                 version: 1,
-                author_id: ctx.actor.id,
+                author_id,
                 body: ItemBody::Duplicate(DuplicateWarning {
                     other_person_id: other.id,
                     other_label: format!(
@@ -201,13 +216,12 @@ async fn create_person(
         })
         .collect();
     let rev = db::next_revs(tx, 2 + warnings.len() as i64).await?;
-    db::insert_person(tx, &creation.person, rev, ctx.actor.id, ctx.now).await?;
-    db::insert_enrolment(tx, &enrolment, rev + 1, ctx.now).await?;
+    db::insert_person(tx, &creation.person, rev, author_id, now).await?;
+    db::insert_enrolment(tx, &enrolment, rev + 1, now).await?;
     for (i, warning) in warnings.iter().enumerate() {
-        db::save_item(tx, warning, rev + 2 + i as i64, ctx.now).await?;
+        db::save_item(tx, warning, rev + 2 + i as i64, now).await?;
     }
-    ctx.audit(tx, "person.create", creation.person.id).await?;
-    Ok(Outcome::Applied)
+    Ok(())
 }
 
 /// A broken rule, as the outcome the device will show.
@@ -239,7 +253,7 @@ async fn named_enrolment(
 fn not_in_scope() -> Outcome {
     rejected(
         "not_in_scope",
-        "Cette personne ne fait pas (ou plus) partie de vos dossiers : la modification n'a pas été enregistrée.",
+        "Cette personne ne fait pas ou plus partie de vos dossiers (confiée à un autre référent ou sortie du dispositif) : la modification n'a pas été enregistrée. Transmettez-la à qui la suit désormais.",
     )
 }
 
@@ -570,6 +584,7 @@ async fn save_item(
     let item_ctx = ItemContext {
         actor: ctx.actor,
         enrolments: &enrolments,
+        schemes: ctx.schemes,
         today: ctx.today,
     };
     let item = match check_item(item.clone(), current.as_ref(), &item_ctx) {

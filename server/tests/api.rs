@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use common::{TestServer, creation};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
-use jalon_domain::schemes::SchemeCode;
+use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome, Record};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -643,6 +643,7 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
         let ctx = ItemContext {
             actor: &author,
             enrolments: &of_person,
+            schemes: &Scheme::haute_vienne_defaults(),
             today,
         };
         // Checked as a new version of itself: every field rule applies.
@@ -659,7 +660,15 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
     let note_refs: Vec<_> = notes.iter().collect();
     let mut codes = HashSet::new();
     for person in people(&changes) {
-        for alert in alerts(person.id, &enrolment_refs, &item_refs, &note_refs, today) {
+        let schemes = Scheme::haute_vienne_defaults();
+        for alert in alerts(
+            person,
+            &enrolment_refs,
+            &item_refs,
+            &note_refs,
+            &schemes,
+            today,
+        ) {
             codes.insert(alert.code());
         }
     }

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use jalon_domain::auth::Role;
 use jalon_domain::caseload::Alert;
 use jalon_domain::followup::{Item, ItemBody};
-use jalon_domain::schemes::SchemeCode;
+use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::Mutation;
+use jalon_domain::sync::ReferenceData;
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use uuid::Uuid;
@@ -39,9 +40,19 @@ struct Loaded {
 
 async fn load(
     store: &Store,
-    staff: HashMap<Uuid, String>,
+    reference: Option<ReferenceData>,
     version: u64,
 ) -> Result<Loaded, StoreError> {
+    let (staff, schemes): (HashMap<Uuid, String>, Vec<Scheme>) = match reference {
+        Some(r) => (
+            r.staff
+                .into_iter()
+                .map(|s| (s.id, s.display_name))
+                .collect(),
+            r.schemes,
+        ),
+        None => (HashMap::new(), Scheme::haute_vienne_defaults()),
+    };
     let mut people = store.people_as_shown().await?;
     let conflicted: HashSet<Uuid> = store
         .conflicts()
@@ -79,6 +90,7 @@ async fn load(
         conflicted: &conflicted,
         rejections: &by_person,
         staff: &staff,
+        schemes: &schemes,
     };
     Ok(Loaded {
         version,
@@ -99,18 +111,9 @@ pub fn CaseloadPage() -> impl IntoView {
     let sort = RwSignal::new(Sort::Name.as_str().to_owned());
     let loaded = LocalResource::new(move || {
         let version = state.data_version.get();
-        let staff: HashMap<Uuid, String> = state
-            .reference
-            .get()
-            .map(|r| {
-                r.staff
-                    .into_iter()
-                    .map(|s| (s.id, s.display_name))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let reference = state.reference.get();
         let store = state.store();
-        async move { load(&store, staff, version).await.map(Arc::new) }
+        async move { load(&store, reference, version).await.map(Arc::new) }
     });
     let role = move || state.session.get().map(|s| s.user.role);
 

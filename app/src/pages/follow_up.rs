@@ -9,6 +9,7 @@ use jalon_domain::followup::{
     obstacle_id,
 };
 use jalon_domain::people::{Enrolment, EnrolmentStatus};
+use jalon_domain::schemes::Scheme;
 use jalon_domain::text::{format_date_fr, format_iso_date};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -38,9 +39,15 @@ fn save(
         author_id: session.user.id,
         ..item
     };
+    let schemes = state
+        .reference
+        .get_untracked()
+        .map(|r| r.schemes)
+        .unwrap_or_else(Scheme::haute_vienne_defaults);
     let ctx = ItemContext {
         actor: &session.user,
         enrolments,
+        schemes: &schemes,
         today: today(),
     };
     let item = match check_item(item, current, &ctx) {

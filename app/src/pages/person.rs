@@ -98,6 +98,11 @@ pub fn PersonPage() -> impl IntoView {
     let data = LocalResource::new(move || {
         state.data_version.track();
         let (id, store) = (person_id(), state.store());
+        let schemes = state
+            .reference
+            .get()
+            .map(|r| r.schemes)
+            .unwrap_or_else(Scheme::haute_vienne_defaults);
         async move {
             let id = id?;
             let person = store
@@ -138,10 +143,11 @@ pub fn PersonPage() -> impl IntoView {
                 .filter(|n| n.person_id == id)
                 .collect();
             let alerts = alerts(
-                id,
+                &person,
                 &enrolments.iter().collect::<Vec<_>>(),
                 &items.iter().collect::<Vec<_>>(),
                 &notes.iter().collect::<Vec<_>>(),
+                &schemes,
                 today(),
             );
             Some(FileData {
@@ -231,14 +237,16 @@ pub fn PersonPage() -> impl IntoView {
                 <p><A href="/">{fr::BACK_TO_LIST}</A></p>
                 {header}
                 {refused}
-                <nav class="sections" aria-label=fr::SECTIONS>
-                    <a href="#rendez-vous">{fr::APPOINTMENTS}</a>
-                    <a href="#etapes">{fr::STEPS}</a>
-                    <a href="#contrats">{fr::CONTRACTS}</a>
-                    <a href="#freins">{fr::OBSTACLES}</a>
-                    <a href="#journal">{fr::JOURNAL}</a>
-                    <a href="#fiche">{fr::IDENTITY}</a>
-                </nav>
+                <Show when=move || writable.get()>
+                    <nav class="sections" aria-label=fr::SECTIONS>
+                        <a href="#rendez-vous">{fr::APPOINTMENTS}</a>
+                        <a href="#etapes">{fr::STEPS}</a>
+                        <a href="#contrats">{fr::CONTRACTS}</a>
+                        <a href="#freins">{fr::OBSTACLES}</a>
+                        <a href="#journal">{fr::JOURNAL}</a>
+                        <a href="#fiche">{fr::IDENTITY}</a>
+                    </nav>
+                </Show>
                 <Show when=move || !conflicts().is_empty()>
                     <section class="conflicts" aria-label=fr::CONFLICTS>
                         <h2>{fr::CONFLICTS}</h2>
@@ -365,7 +373,8 @@ fn EnrolmentItem(
         .unwrap_or_default()
         .into_iter()
         .filter(|s| {
-            s.role == Role::Referent
+            s.active
+                && s.role == Role::Referent
                 && s.scheme == Some(enrolment.scheme)
                 && s.id != enrolment.referent_id
         })
@@ -457,7 +466,9 @@ fn NewEnrolmentForm(
         let chosen = SchemeCode::parse(&scheme.get());
         staff()
             .into_iter()
-            .filter(|s| s.role == Role::Referent && chosen.is_some() && s.scheme == chosen)
+            .filter(|s| {
+                s.active && s.role == Role::Referent && chosen.is_some() && s.scheme == chosen
+            })
             .collect::<Vec<_>>()
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {

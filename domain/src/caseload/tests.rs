@@ -57,13 +57,60 @@ fn contract(id: u128, start: Date, end: Date) -> Item {
     )
 }
 
+/// The person, living in a commune of the scheme's territory.
+fn person(scheme: SchemeCode) -> Person {
+    Person {
+        id: PERSON,
+        last_name: "Roux".into(),
+        first_name: "Léa".into(),
+        birth_date: date!(1990 - 01 - 01),
+        commune_code: if scheme == SchemeCode::Arpe {
+            "87011"
+        } else {
+            "87085"
+        }
+        .into(),
+        rsa_beneficiary: true,
+        details: Default::default(),
+    }
+}
+
 fn codes(enrolment: &Enrolment, items: &[Item], notes: &[Note]) -> Vec<&'static str> {
     let items: Vec<&Item> = items.iter().collect();
     let notes: Vec<&Note> = notes.iter().collect();
-    alerts(PERSON, &[enrolment], &items, &notes, TODAY)
-        .iter()
-        .map(Alert::code)
-        .collect()
+    alerts(
+        &person(enrolment.scheme),
+        &[enrolment],
+        &items,
+        &notes,
+        &Scheme::haute_vienne_defaults(),
+        TODAY,
+    )
+    .iter()
+    .map(Alert::code)
+    .collect()
+}
+
+#[test]
+fn a_person_outside_the_territory_of_their_scheme_is_flagged() {
+    let plie = enrolment(SchemeCode::Plie, TODAY);
+    let mut moved = person(SchemeCode::Plie);
+    moved.commune_code = "87011".into();
+    let found = alerts(
+        &moved,
+        &[&plie],
+        &[],
+        &[],
+        &Scheme::haute_vienne_defaults(),
+        TODAY,
+    );
+    assert_eq!(
+        found,
+        vec![Alert::OutsideTerritory {
+            enrolment_id: plie.id
+        }]
+    );
+    assert_eq!(found[0].label_fr(), "Hors du territoire du dispositif");
 }
 
 #[test]

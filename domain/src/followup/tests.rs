@@ -58,6 +58,7 @@ fn check(item: Item, current: Option<&Item>, enrolments: &[Enrolment]) -> Result
         &ItemContext {
             actor: &actor(1),
             enrolments,
+            schemes: &Scheme::haute_vienne_defaults(),
             today: TODAY,
         },
     )
@@ -256,7 +257,11 @@ fn nothing_new_is_planned_in_a_plie_pathway_at_36_months() {
         date!(2023 - 11 - 26),
         EnrolmentStatus::Active,
     )];
-    assert_eq!(plie_limit(&old[0], TODAY), Some(PathwayLimit::Reached));
+    let schemes = Scheme::haute_vienne_defaults();
+    assert_eq!(
+        pathway_limit(&old[0], &schemes, TODAY),
+        Some(PathwayLimit::Reached { limit: 36 })
+    );
     assert_eq!(
         codes(check(
             item(appointment(
@@ -286,7 +291,7 @@ fn nothing_new_is_planned_in_a_plie_pathway_at_36_months() {
         EnrolmentStatus::Active,
     );
     assert_eq!(
-        plie_limit(&near, TODAY),
+        pathway_limit(&near, &schemes, TODAY),
         Some(PathwayLimit::Near { months: 30 })
     );
     let arpe = enrolment(
@@ -294,7 +299,17 @@ fn nothing_new_is_planned_in_a_plie_pathway_at_36_months() {
         date!(2020 - 01 - 01),
         EnrolmentStatus::Active,
     );
-    assert_eq!(plie_limit(&arpe, TODAY), None);
+    assert_eq!(pathway_limit(&arpe, &schemes, TODAY), None);
+    // The limit is a setting of the scheme.
+    let mut longer = schemes.clone();
+    for scheme in &mut longer {
+        scheme.settings.pathway_limit_months = Some(48);
+    }
+    assert_eq!(pathway_limit(&old[0], &longer, TODAY), None);
+    assert_eq!(
+        pathway_limit(&arpe, &longer, TODAY),
+        Some(PathwayLimit::Reached { limit: 48 })
+    );
 }
 
 #[test]

@@ -226,6 +226,14 @@ impl Record {
 pub struct ReferenceData {
     pub schemes: Vec<Scheme>,
     pub staff: Vec<StaffMember>,
+    /// A device that has not reached the server for this many days locks its data until it
+    /// does.
+    #[serde(default = "default_lock_days")]
+    pub device_lock_days: i64,
+}
+
+fn default_lock_days() -> i64 {
+    14
 }
 
 #[cfg(test)]

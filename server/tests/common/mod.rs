@@ -24,13 +24,18 @@ pub struct TestServer {
 impl TestServer {
     /// A server over the database in `data_dir` (seeded with demo data when empty).
     pub async fn start(data_dir: &Path, dist_dir: Option<PathBuf>) -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = Config {
+        TestServer::start_with(Config {
             data_dir: data_dir.to_owned(),
             dist_dir: dist_dir.unwrap_or_else(|| data_dir.join("no-dist")),
             ..Config::default()
-        };
+        })
+        .await
+    }
+
+    /// A server with this configuration (its `listen` address is ignored: port 0).
+    pub async fn start_with(config: Config) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             jalon_server::launch_with_listener(config, listener, async {
@@ -98,6 +103,51 @@ impl TestServer {
             body["token"].as_str().unwrap().to_owned(),
             body["user"].clone(),
         )
+    }
+
+    /// Signs in with a password of choice; returns the status and the body.
+    pub async fn sign_in(&self, username: &str, password: &str, device: Uuid) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url("/api/auth/login"))
+            .json(&json!({"username": username, "password": password, "device_id": device}))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A call of the API with a JSON body (or none) and a token (or none): its status and
+    /// its body (`Null` when empty or not JSON).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        self.call(reqwest::Method::GET, Some(token), path, None)
+            .await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, Some(token), path, Some(body))
+            .await
     }
 
     pub async fn push(&self, token: &str, mutations: &[MutationEnvelope]) -> PushResponse {

@@ -7,6 +7,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use jalon_domain::admin::accounts::DeviceState;
 use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
@@ -22,8 +23,66 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{Row, SqlitePool};
+
+pub mod accounts;
+pub mod audit;
+pub mod devices;
+pub mod retention;
+pub mod schemes;
+
+pub use audit::audit;
+pub use schemes::insert_scheme;
 use time::Date;
 use uuid::Uuid;
+
+/// What a session says (see [`Db::authenticate`]).
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: SessionUser,
+    pub device_id: Uuid,
+    pub expires_at: i64,
+    /// The account is active (a deactivated one may still push, then its devices wipe).
+    pub active: bool,
+    pub must_change_password: bool,
+    pub device_state: DeviceState,
+    /// When the device was last seen (`None`: never recorded).
+    pub device_last_seen: Option<i64>,
+}
+
+/// An account as its sessions see it (`active_only`: `None` for a deactivated one).
+pub async fn user_of(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    active_only: bool,
+) -> Result<Option<SessionUser>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, username, display_name, role, scheme FROM users
+         WHERE id = ?1 AND (active = 1 OR NOT ?2)",
+    )
+    .bind(id.to_string())
+    .bind(active_only)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let supervised: Vec<String> = sqlx::query_scalar(
+        "SELECT scheme FROM supervised_schemes WHERE user_id = ?1 ORDER BY scheme",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let scheme: Option<String> = row.try_get("scheme")?;
+    Ok(Some(SessionUser {
+        id,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
+        scheme: scheme.as_deref().map(parse_scheme).transpose()?,
+        supervised_schemes: supervised
+            .iter()
+            .map(|s| parse_scheme(s))
+            .collect::<Result<_, _>>()?,
+    }))
+}
 
 /// A page of changes (see [`Db::pull`]).
 #[derive(Debug)]
@@ -80,6 +139,9 @@ macro_rules! item_columns {
     };
 }
 
+// After the column macros, which it uses.
+pub mod access;
+
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("corrupt {what} in database").into())
 }
@@ -115,6 +177,73 @@ impl Db {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// Stores the schemes of Haute-Vienne in an empty database (first start, demo or not);
+    /// administrators edit them afterwards.
+    pub async fn ensure_schemes(&self) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        if schemes::schemes(&mut tx).await?.is_empty() {
+            for scheme in Scheme::haute_vienne_defaults() {
+                schemes::insert_scheme(&mut tx, &scheme).await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    /// Writes a consistent copy of the database into `file` while it is in use.
+    pub async fn backup_into(&self, file: &std::path::Path) -> Result<(), sqlx::Error> {
+        sqlx::query("VACUUM INTO ?1")
+            .bind(file.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Checks that `file` is a sound SQLite database made by Jalon (integrity check, and the
+    /// migrations table), without changing it.
+    pub async fn check_backup(file: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+        let options = SqliteConnectOptions::new().filename(file).read_only(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await?;
+        if integrity != "ok" {
+            return Err(format!("the backup is damaged: {integrity}").into());
+        }
+        let migrations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one(&pool)
+            .await
+            .map_err(|_| "this file is not a Jalon database")?;
+        if migrations == 0 {
+            return Err("this file is not a Jalon database".into());
+        }
+        pool.close().await;
+        Ok(())
+    }
+
+    /// Folds the write-ahead log of the database `file` into it.
+    pub async fn checkpoint(file: &std::path::Path) -> Result<(), sqlx::Error> {
+        let options = SqliteConnectOptions::new()
+            .filename(file)
+            .journal_mode(SqliteJournalMode::Wal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        Ok(())
+    }
+
+    /// Closes every connection (the command line, before it exits).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// Starts a read transaction: one snapshot, no lock on writers.
     pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
         self.pool.begin().await
@@ -126,45 +255,36 @@ impl Db {
     }
 
     pub async fn schemes(&self) -> Result<Vec<Scheme>, sqlx::Error> {
-        let rows = sqlx::query("SELECT code, name, territory FROM schemes ORDER BY code")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|row| {
-                let territory: String = row.try_get("territory")?;
-                Ok(Scheme {
-                    code: parse_scheme(row.try_get("code")?)?,
-                    name: row.try_get("name")?,
-                    territory: serde_json::from_str(&territory)
-                        .map_err(|_| corrupt("territory"))?,
-                })
-            })
-            .collect()
+        let mut conn = self.pool.acquire().await?;
+        schemes::schemes(&mut conn).await
     }
 
     pub async fn staff(&self) -> Result<Vec<StaffMember>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT id, display_name, role, scheme FROM users WHERE active = 1 ORDER BY display_name",
+            "SELECT id, display_name, role, scheme, active FROM users ORDER BY display_name",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(staff_row).collect()
     }
 
-    /// The id and password hash of an active account.
+    /// The id, password hash and temporary-password flag of an active account.
     pub async fn login_lookup(
         &self,
         username: &str,
-    ) -> Result<Option<(Uuid, String)>, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT id, password_hash FROM users WHERE username = ?1 AND active = 1")
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await?;
+    ) -> Result<Option<(Uuid, String, bool)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT id, password_hash, must_change_password FROM users
+             WHERE username = ?1 AND active = 1",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| {
             Ok((
                 parse_uuid(row.try_get("id")?)?,
                 row.try_get("password_hash")?,
+                row.try_get("must_change_password")?,
             ))
         })
         .transpose()
@@ -207,32 +327,10 @@ impl Db {
         Ok(())
     }
 
+    /// An active account.
     pub async fn user(&self, id: Uuid) -> Result<Option<SessionUser>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT id, username, display_name, role, scheme FROM users WHERE id = ?1 AND active = 1",
-        )
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let supervised: Vec<String> = sqlx::query_scalar(
-            "SELECT scheme FROM supervised_schemes WHERE user_id = ?1 ORDER BY scheme",
-        )
-        .bind(id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let scheme: Option<String> = row.try_get("scheme")?;
-        Ok(Some(SessionUser {
-            id,
-            username: row.try_get("username")?,
-            display_name: row.try_get("display_name")?,
-            role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
-            scheme: scheme.as_deref().map(parse_scheme).transpose()?,
-            supervised_schemes: supervised
-                .iter()
-                .map(|s| parse_scheme(s))
-                .collect::<Result<_, _>>()?,
-        }))
+        let mut conn = self.pool.acquire().await?;
+        user_of(&mut conn, id, true).await
     }
 
     pub async fn create_session(
@@ -260,8 +358,56 @@ impl Db {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, now, Some(user_id), "auth.login", None).await?;
+        devices::touch(&mut tx, user_id, device_id, now, None, None).await?;
+        audit::record(
+            &mut tx,
+            &audit::NewEvent {
+                at: now,
+                user_id: Some(user_id),
+                device_id: Some(device_id),
+                action: "auth.login",
+                ..audit::NewEvent::default()
+            },
+        )
+        .await?;
         tx.commit().await
+    }
+
+    /// Everything a request's session says: its user (active or not), device and state, in one
+    /// read.
+    pub async fn authenticate(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<Authenticated>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query(
+            "SELECT s.user_id, s.device_id, s.expires_at, u.active, u.must_change_password,
+                    d.state, d.last_seen
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             LEFT JOIN devices d ON d.id = s.device_id AND d.user_id = s.user_id
+             WHERE s.token_hash = ?1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let user_id = parse_uuid(row.try_get("user_id")?)?;
+        let Some(user) = user_of(&mut conn, user_id, false).await? else {
+            return Ok(None);
+        };
+        let state: Option<String> = row.try_get("state")?;
+        Ok(Some(Authenticated {
+            user,
+            device_id: parse_uuid(row.try_get("device_id")?)?,
+            expires_at: row.try_get("expires_at")?,
+            active: row.try_get("active")?,
+            must_change_password: row.try_get("must_change_password")?,
+            device_state: match state {
+                Some(s) => DeviceState::parse(&s).ok_or_else(|| corrupt("device state"))?,
+                None => DeviceState::Active,
+            },
+            device_last_seen: row.try_get("last_seen")?,
+        }))
     }
 
     /// The user and device of a session, with its expiry time.
@@ -682,6 +828,18 @@ pub async fn person(
     )))
 }
 
+/// Every file not deleted, for the import's duplicate and repeat checks.
+pub async fn people_keys(conn: &mut SqliteConnection) -> Result<Vec<Person>, sqlx::Error> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        person_columns!(),
+        " FROM people WHERE deleted_at IS NULL"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(person_row).collect()
+}
+
 /// Whether a person file was deleted.
 pub async fn is_deleted(conn: &mut SqliteConnection, id: Uuid) -> Result<bool, sqlx::Error> {
     let found: Option<i64> =
@@ -742,7 +900,7 @@ pub async fn staff_member(
     id: Uuid,
 ) -> Result<Option<StaffMember>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, display_name, role, scheme FROM users WHERE id = ?1 AND active = 1",
+        "SELECT id, display_name, role, scheme, active FROM users WHERE id = ?1 AND active = 1",
     )
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
@@ -753,6 +911,7 @@ pub async fn staff_member(
 fn staff_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error> {
     let scheme: Option<String> = row.try_get("scheme")?;
     Ok(StaffMember {
+        active: row.try_get("active")?,
         id: parse_uuid(row.try_get("id")?)?,
         display_name: row.try_get("display_name")?,
         role: Role::parse(row.try_get("role")?).ok_or_else(|| corrupt("role"))?,
@@ -1053,18 +1212,6 @@ pub async fn next_revs(tx: &mut SqliteConnection, n: i64) -> Result<i64, sqlx::E
     Ok(last - n + 1)
 }
 
-pub async fn insert_scheme(tx: &mut SqliteConnection, scheme: &Scheme) -> Result<(), sqlx::Error> {
-    let territory =
-        serde_json::to_string(&scheme.territory).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    sqlx::query("INSERT INTO schemes (code, name, territory) VALUES (?1, ?2, ?3)")
-        .bind(scheme.code.as_str())
-        .bind(&scheme.name)
-        .bind(territory)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
 /// A new account; `supervised` only for supervisors.
 pub struct NewUser<'a> {
     pub id: Uuid,
@@ -1181,24 +1328,6 @@ pub async fn update_enrolment_status(
     Ok(())
 }
 
-/// Records who did what to whose file.
-pub async fn audit(
-    tx: &mut SqliteConnection,
-    now: i64,
-    user_id: Option<Uuid>,
-    action: &str,
-    person_id: Option<Uuid>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO audit_log (at, user_id, action, person_id) VALUES (?1, ?2, ?3, ?4)")
-        .bind(now)
-        .bind(user_id.map(|u| u.to_string()))
-        .bind(action)
-        .bind(person_id.map(|p| p.to_string()))
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
 fn person_row(row: &SqliteRow) -> Result<Person, sqlx::Error> {
     Ok(Person {
         id: parse_uuid(row.try_get("id")?)?,
@@ -1312,6 +1441,22 @@ fn item_row(row: &SqliteRow) -> Result<Item, sqlx::Error> {
 }
 
 /// An item in its current version.
+/// Every follow-up item of a person, in its current version.
+pub async fn items_of(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> Result<Vec<Item>, sqlx::Error> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        item_columns!(),
+        " FROM items WHERE person_id = ?1"
+    ))
+    .bind(person_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(item_row).collect()
+}
+
 pub async fn item(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Item>, sqlx::Error> {
     let row = sqlx::query(concat!(
         "SELECT ",

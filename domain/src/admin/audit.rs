@@ -1,0 +1,122 @@
+//! Audit events: who read or changed which file, from which device and when; sign-ins,
+//! exports and administrative actions. No personal data beyond ids.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use uuid::Uuid;
+
+/// Most consultations a device uploads at once.
+pub const MAX_CONSULTATIONS: usize = 500;
+
+/// One event of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: i64,
+    /// Unix seconds: when it happened (on the device, for consultations made offline).
+    pub at: i64,
+    pub user_id: Option<Uuid>,
+    /// The user's display name, joined by the server for reading.
+    #[serde(default)]
+    pub user_name: String,
+    pub device_id: Option<Uuid>,
+    pub action: String,
+    pub person_id: Option<Uuid>,
+    /// Ids and codes only (the login of a failed sign-in, the id of an account…).
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// What the administrator searches the log for (`GET /api/admin/audit`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub person: Option<Uuid>,
+    #[serde(default)]
+    pub user: Option<Uuid>,
+    #[serde(default)]
+    pub from: Option<Date>,
+    #[serde(default)]
+    pub to: Option<Date>,
+    #[serde(default)]
+    pub action: Option<String>,
+}
+
+/// A person's file opened on a device, possibly offline: recorded there and uploaded with the
+/// next sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    pub person_id: Uuid,
+    /// Unix seconds on the device's clock.
+    pub at: i64,
+}
+
+/// Body of `POST /api/sync/consultations`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Consultations {
+    pub consultations: Vec<Consultation>,
+}
+
+/// How an action is shown to the administrator.
+pub fn action_label_fr(action: &str) -> &'static str {
+    match action {
+        "person.view" => "Consultation d'une fiche",
+        "person.create" => "Création d'une fiche",
+        "person.edit" => "Modification d'une fiche",
+        "person.delete" => "Suppression d'une fiche",
+        "person.purge" => "Purge (durée de conservation)",
+        "person.access_report" => "Copie du dossier (droit d'accès)",
+        "person.import" => "Import d'une fiche",
+        "person.lookup" => "Recherche d'un dossier (droit d'accès)",
+        "note.add" => "Note du journal",
+        "conflict.resolve" => "Résolution d'un conflit",
+        "enrolment.create" => "Nouvel accompagnement",
+        "enrolment.close" => "Sortie d'un accompagnement",
+        "enrolment.change_referent" => "Changement de référent",
+        "appointment.save" => "Rendez-vous",
+        "step.save" => "Étape du parcours",
+        "contract.save" => "Contrat d'engagement",
+        "obstacle.save" => "Frein",
+        "duplicate.save" => "Doublon possible",
+        "auth.login" => "Connexion",
+        "auth.login_failed" => "Connexion refusée",
+        "auth.password_changed" => "Changement de mot de passe",
+        "auth.logout" => "Déconnexion",
+        "account.create" => "Création d'un compte",
+        "account.edit" => "Modification d'un compte",
+        "account.deactivate" => "Désactivation d'un compte",
+        "account.reactivate" => "Réactivation d'un compte",
+        "account.password_reset" => "Mot de passe provisoire",
+        "device.revoke" => "Révocation d'un appareil",
+        "device.wiped" => "Appareil effacé",
+        "scheme.edit" => "Modification d'un dispositif",
+        "retention.purge" => "Purge des dossiers anciens",
+        "import.run" => "Import d'un fichier",
+        "audit.export" => "Export du journal d'audit",
+        "export" => "Export",
+        _ => "Autre action",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_the_server_records_has_a_french_label() {
+        for action in [
+            "person.view",
+            "auth.login_failed",
+            "account.deactivate",
+            "device.revoke",
+        ] {
+            assert_ne!(action_label_fr(action), "Autre action", "{action}");
+        }
+        assert_eq!(action_label_fr("something.else"), "Autre action");
+    }
+
+    #[test]
+    fn a_query_reads_from_an_empty_object() {
+        let query: AuditQuery = serde_json::from_str("{}").unwrap();
+        assert_eq!(query, AuditQuery::default());
+    }
+}
