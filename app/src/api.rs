@@ -6,8 +6,8 @@ use jalon_domain::sync::{
     MutationEnvelope, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, ReferenceData,
     SCHEMA_VERSION,
 };
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::i18n::fr;
 
@@ -83,14 +83,15 @@ impl Api {
         format!("{}/api{path}", self.base)
     }
 
-    async fn send<T: DeserializeOwned>(
+    /// Sends a request; a 2xx answer is returned as it is, anything else as an [`ApiFailure`].
+    async fn answer(
         &self,
         request: reqwest::RequestBuilder,
-    ) -> Result<T, ApiFailure> {
+    ) -> Result<reqwest::Response, ApiFailure> {
         let response = request.send().await.map_err(|_| ApiFailure::Network)?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
-            return response.json().await.map_err(|_| ApiFailure::Network);
+            return Ok(response);
         }
         let detail = response
             .json::<ErrorBody>()
@@ -121,6 +122,84 @@ impl Api {
                 fields: detail.fields,
             },
         })
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ApiFailure> {
+        self.answer(request)
+            .await?
+            .json()
+            .await
+            .map_err(|_| ApiFailure::Network)
+    }
+
+    /// `GET /api{path}`, a JSON answer.
+    pub async fn get<T: DeserializeOwned>(&self, token: &str, path: &str) -> Result<T, ApiFailure> {
+        self.send(self.http.get(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    /// `GET /api{path}`, a text answer (a CSV file).
+    pub async fn get_text(&self, token: &str, path: &str) -> Result<String, ApiFailure> {
+        self.answer(self.http.get(self.url(path)).bearer_auth(token))
+            .await?
+            .text()
+            .await
+            .map_err(|_| ApiFailure::Network)
+    }
+
+    /// A JSON request with a JSON answer.
+    pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiFailure> {
+        self.send(
+            self.http
+                .request(method, self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+
+    /// A JSON request whose answer has no body (`204`).
+    pub async fn send_empty<B: Serialize>(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<(), ApiFailure> {
+        self.answer(
+            self.http
+                .request(method, self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `POST /api{path}` with a file as the body, a JSON answer.
+    pub async fn post_file<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        bytes: Vec<u8>,
+    ) -> Result<T, ApiFailure> {
+        self.send(
+            self.http
+                .post(self.url(path))
+                .bearer_auth(token)
+                .header("content-type", "text/csv")
+                .body(bytes),
+        )
+        .await
     }
 
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ApiFailure> {
@@ -162,11 +241,25 @@ impl Api {
         .await
     }
 
-    pub async fn pull(&self, token: &str, cursor: i64) -> Result<PullResponse, ApiFailure> {
-        let url = self.url(&format!(
+    /// A page after `cursor`; `waiting` (the changes still waiting on the device) and the
+    /// app's version go to the device list of the administrator.
+    pub async fn pull(
+        &self,
+        token: &str,
+        cursor: i64,
+        waiting: Option<u32>,
+    ) -> Result<PullResponse, ApiFailure> {
+        let mut path = format!(
             "/sync/pull?protocol={PROTOCOL_VERSION}&schema={SCHEMA_VERSION}&cursor={cursor}"
-        ));
-        self.send(self.http.get(url).bearer_auth(token)).await
+        );
+        if let Some(waiting) = waiting {
+            path.push_str(&format!(
+                "&waiting={waiting}&app={}",
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        self.send(self.http.get(self.url(&path)).bearer_auth(token))
+            .await
     }
 
     /// A page of the records of the people of one bucket, to repair it.

@@ -92,6 +92,12 @@ pub fn TopBar() -> impl IntoView {
             navigate("/connexion", Default::default());
         });
     };
+    let is_admin = move || {
+        state
+            .session
+            .get()
+            .is_some_and(|s| s.user.role == jalon_domain::auth::Role::Administrator)
+    };
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -106,10 +112,29 @@ pub fn TopBar() -> impl IntoView {
                 }}
             </span>
             <SyncStatus />
+            <nav class="account-links" aria-label=fr::MY_ACCOUNT>
+                {move || is_admin().then(|| view! { <a href="/admin">{fr::ADMINISTRATION}</a> })}
+                <a href="/compte">{fr::MY_ACCOUNT}</a>
+            </nav>
             <button type="button" class="secondary" on:click=sign_out>
                 {fr::SIGN_OUT}
             </button>
         </header>
+    }
+}
+
+/// Shown instead of every screen while the device's data is locked (no contact with the
+/// server for too long).
+#[component]
+pub fn LockScreen() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let days = move || state.reference.get().map_or(14, |r| r.device_lock_days);
+    view! {
+        <TopBar />
+        <main class="locked">
+            <h1>{fr::LOCKED_TITLE}</h1>
+            <p class="notice" role="alert">{move || fr::locked(days())}</p>
+        </main>
     }
 }
 
@@ -170,4 +195,43 @@ pub fn CommuneSelect(value: RwSignal<String>, errors: RwSignal<Invalid>) -> impl
             </p>
         </div>
     }
+}
+
+/// Makes the browser download `text` as a file named `filename`.
+pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| fr::DOWNLOAD_FAILED.to_owned())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| fr::DOWNLOAD_FAILED.to_owned())?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| fr::DOWNLOAD_FAILED.to_owned())?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| fr::DOWNLOAD_FAILED.to_owned())?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(filename);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// `26/11/2026 14:32` from Unix seconds, in the device's time zone.
+pub fn format_moment(unix_seconds: i64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        unix_seconds as f64 * 1000.0,
+    ));
+    format!(
+        "{:02}/{:02}/{} à {:02}:{:02}",
+        at.get_date(),
+        at.get_month() + 1,
+        at.get_full_year(),
+        at.get_hours(),
+        at.get_minutes()
+    )
 }

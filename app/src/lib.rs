@@ -50,15 +50,44 @@ pub fn start() {
 
 #[component]
 fn App() -> impl IntoView {
+    let state = expect_context::<AppState>();
     view! {
         <Router>
-            <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
-                <Route path=path!("/") view=pages::caseload::CaseloadPage />
-                <Route path=path!("/agenda") view=pages::agenda::AgendaPage />
-                <Route path=path!("/connexion") view=pages::login::LoginPage />
-                <Route path=path!("/personnes/nouvelle") view=pages::new_person::NewPersonPage />
-                <Route path=path!("/personne/:id") view=pages::person::PersonPage />
-            </Routes>
+            <Gate />
+            <Show when=move || !state.locked() fallback=components::LockScreen>
+                <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
+                    <Route path=path!("/") view=pages::caseload::CaseloadPage />
+                    <Route path=path!("/agenda") view=pages::agenda::AgendaPage />
+                    <Route path=path!("/connexion") view=pages::login::LoginPage />
+                    <Route path=path!("/compte") view=pages::account::AccountPage />
+                    <Route path=path!("/personnes/nouvelle") view=pages::new_person::NewPersonPage />
+                    <Route path=path!("/personne/:id") view=pages::person::PersonPage />
+                    <Route path=path!("/personne/:id/dossier") view=pages::access_report::AccessReportPage />
+                    <Route path=path!("/admin") view=pages::admin::accounts::AccountsPage />
+                    <Route path=path!("/admin/dispositifs") view=pages::admin::schemes::SchemesPage />
+                    <Route path=path!("/admin/journal") view=pages::admin::audit::AuditPage />
+                    <Route path=path!("/admin/conservation") view=pages::admin::retention::RetentionPage />
+                    <Route path=path!("/admin/import") view=pages::admin::import::ImportPage />
+                    <Route path=path!("/admin/acces") view=pages::admin::access::AccessPage />
+                </Routes>
+            </Show>
         </Router>
     }
+}
+
+/// Sends a user with a temporary password to `/compte` until they choose their own.
+#[component]
+fn Gate() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let navigate = leptos_router::hooks::use_navigate();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let must_change = state
+            .session
+            .get()
+            .is_some_and(|s| s.must_change_password);
+        if must_change && location.pathname.get() != "/compte" {
+            navigate("/compte", Default::default());
+        }
+    });
 }

@@ -4,6 +4,7 @@
 
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
+use jalon_domain::admin::audit::{Consultation, Consultations, MAX_CONSULTATIONS};
 use jalon_domain::sync::ReferenceData;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -39,6 +40,9 @@ pub struct AppState {
     pub last_error: RwSignal<Option<String>>,
     /// Bumped whenever the local data changes, so that lists reload.
     pub data_version: RwSignal<u64>,
+    /// What the last wipe of this device said (account deactivated, device revoked), shown on
+    /// the sign-in page.
+    pub wipe_notice: RwSignal<Option<String>>,
     /// A sync was asked for while one was running: run again when it ends.
     rerun: StoredValue<bool>,
     /// Failed rounds in a row, and the earliest time the periodic trigger may try again.
@@ -62,6 +66,7 @@ impl AppState {
         let reference = store.reference().await?;
         let (pending, unconfirmed) = store.outbox_counts().await?;
         let last_sync = store.last_sync().await?;
+        let wipe_notice = store.take_wipe_notice().await?;
         let state = AppState {
             store: StoredValue::new_local(store),
             api: StoredValue::new_local(Api::from_window()),
@@ -74,6 +79,7 @@ impl AppState {
             last_sync: RwSignal::new(last_sync),
             last_error: RwSignal::new(None),
             data_version: RwSignal::new(0),
+            wipe_notice: RwSignal::new(wipe_notice),
             rerun: StoredValue::new(false),
             failures: StoredValue::new(0),
             retry_at: StoredValue::new(0.0),
@@ -182,11 +188,94 @@ impl AppState {
         .forget();
     }
 
+    /// Whether the device has not reached the server for longer than the reference data
+    /// allows: its data is locked until it syncs.
+    pub fn locked(self) -> bool {
+        let days = self
+            .reference
+            .get()
+            .map_or(14, |r| r.device_lock_days)
+            .max(1);
+        self.last_sync
+            .get()
+            .is_some_and(|at| now_ms() - at > days as f64 * 86_400_000.0)
+    }
+
+    /// Uploads the files opened on this device for the audit log; kept for the next round
+    /// if the server cannot be reached.
+    async fn upload_consultations(self, token: &str) {
+        let store = self.store();
+        let Ok(consultations) = store.consultations().await else {
+            return;
+        };
+        if consultations.is_empty() {
+            return;
+        }
+        for chunk in consultations.chunks(MAX_CONSULTATIONS) {
+            let body = Consultations {
+                consultations: chunk
+                    .iter()
+                    .map(|c| Consultation {
+                        person_id: c.person_id,
+                        at: c.at,
+                    })
+                    .collect(),
+            };
+            let sent = self
+                .api()
+                .send_empty(
+                    reqwest::Method::POST,
+                    token,
+                    "/sync/consultations",
+                    &body,
+                )
+                .await;
+            if sent.is_err() {
+                return;
+            }
+            let ids: Vec<_> = chunk.iter().map(|c| c.id).collect();
+            let _ = store.forget_consultations(&ids).await;
+        }
+    }
+
+    /// The server says this device must hold nothing more: its account was deactivated
+    /// (once its waiting changes are pushed) or the device was revoked (they are lost, and
+    /// said so). Wipes it, tells the server, and signs out.
+    async fn wipe(self, token: &str, revoked: bool) {
+        let store = self.store();
+        if !revoked && store.pending_count().await.unwrap_or(1) > 0 {
+            // Deactivated: what waits is legitimate work, pushed first (next round).
+            return;
+        }
+        let waiting = store.pending_count().await.unwrap_or(0);
+        let notice = if revoked {
+            fr::device_revoked(waiting)
+        } else {
+            fr::ACCOUNT_DEACTIVATED.to_owned()
+        };
+        if store.wipe(&notice).await.is_err() {
+            self.last_error.set(Some(fr::WIPE_FAILED.to_owned()));
+            return;
+        }
+        let _ = self
+            .api()
+            .send_empty(reqwest::Method::POST, token, "/device/wiped", &())
+            .await;
+        self.wipe_notice.set(Some(notice));
+        self.reference.set(None);
+        self.last_sync.set(None);
+        self.session.set(None);
+    }
+
     async fn sync_round(self) {
         let Some(session) = self.session.get_untracked() else {
             return;
         };
+        if session.must_change_password {
+            return;
+        }
         let (store, api) = (self.store(), self.api());
+        self.upload_consultations(&session.token).await;
         let result = sync_once(&store, &api, &session.token).await;
         match result {
             Ok(_) => {
@@ -216,6 +305,18 @@ impl AppState {
             }
             Err(SyncError::Api(ApiFailure::Unauthenticated { .. })) => {
                 self.last_error.set(Some(fr::SESSION_EXPIRED.to_owned()));
+            }
+            Err(SyncError::Api(ApiFailure::Refused { code, .. }))
+                if code == "device_wipe" || code == "device_revoked" =>
+            {
+                self.wipe(&session.token, code == "device_revoked").await;
+            }
+            Err(SyncError::Api(ApiFailure::Refused { code, .. }))
+                if code == "password_change_required" =>
+            {
+                let mut session = session.clone();
+                session.must_change_password = true;
+                self.session.set(Some(session));
             }
             Err(SyncError::Api(failure)) => self.last_error.set(Some(failure.message())),
             Err(SyncError::Store(e)) => {

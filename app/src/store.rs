@@ -9,7 +9,8 @@
 //! - `conflicts`: conflicts on the people of the caseload, open or resolved;
 //! - `notes`: the journals of the people of the caseload (every version of every note);
 //! - `items`: their follow-up (appointments, steps, contracts, obstacles, duplicate
-//!   warnings), each in the last version received from the server.
+//!   warnings), each in the last version received from the server;
+//! - `consultations`: the files opened on this device, for the audit log, until uploaded.
 //!
 //! `people` holds the last state known from the server (or the local creation not yet
 //! pushed); the changes of the outbox, waiting or acknowledged, are laid over it when reading
@@ -49,7 +50,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Version of the local schema; bump it with a new upgrade step.
-const SCHEMA_VERSION: u32 = 4;
+const SCHEMA_VERSION: u32 = 5;
 
 const META: &str = "meta";
 const PEOPLE: &str = "people";
@@ -59,8 +60,16 @@ const REJECTIONS: &str = "rejections";
 const CONFLICTS: &str = "conflicts";
 const NOTES: &str = "notes";
 const ITEMS: &str = "items";
-const CASELOAD: [&str; 7] = [
-    PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS, NOTES, ITEMS,
+const CONSULTATIONS: &str = "consultations";
+const CASELOAD: [&str; 8] = [
+    PEOPLE,
+    ENROLMENTS,
+    OUTBOX,
+    REJECTIONS,
+    CONFLICTS,
+    NOTES,
+    ITEMS,
+    CONSULTATIONS,
 ];
 /// The stores that hold records received from the server.
 const REPLICA: [&str; 5] = [PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS];
@@ -72,6 +81,7 @@ const KEY_CURSOR: &str = "cursor";
 const KEY_REFERENCE: &str = "reference";
 const KEY_LAST_SYNC: &str = "last_sync";
 const KEY_OWNER: &str = "owner";
+const KEY_WIPE_NOTICE: &str = "wipe_notice";
 
 /// A storage failure, with a message for logs and users.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +112,18 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct StoredSession {
     pub token: String,
     pub user: SessionUser,
+    /// Signed in with a temporary password: the app asks for a new one before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// A file opened on this device, for the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredConsultation {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    /// Unix seconds.
+    pub at: i64,
 }
 
 /// Handle on the local database; cheap to clone.
@@ -145,6 +167,11 @@ impl Store {
                     // Records of the previous schema lack fields: the replica's checksum will
                     // differ from the server's and the next sync fetches it again.
                     db.create_object_store(ITEMS)
+                        .with_key_path("id".into())
+                        .build()?;
+                }
+                if event.old_version() < 5.0 {
+                    db.create_object_store(CONSULTATIONS)
                         .with_key_path("id".into())
                         .build()?;
                 }
@@ -219,7 +246,15 @@ impl Store {
         let tx = self
             .db
             .transaction([
-                META, PEOPLE, ENROLMENTS, OUTBOX, REJECTIONS, CONFLICTS, NOTES, ITEMS,
+                META,
+                PEOPLE,
+                ENROLMENTS,
+                OUTBOX,
+                REJECTIONS,
+                CONFLICTS,
+                NOTES,
+                ITEMS,
+                CONSULTATIONS,
             ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -255,6 +290,110 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Notes that a file was opened, for the audit log (uploaded at the next sync).
+    pub async fn record_consultation(&self, person_id: Uuid, at: i64) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(CONSULTATIONS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(CONSULTATIONS)?
+            .put(&StoredConsultation {
+                id: Uuid::new_v4(),
+                person_id,
+                at,
+            })
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The consultations not uploaded yet.
+    pub async fn consultations(&self) -> Result<Vec<StoredConsultation>> {
+        self.all(CONSULTATIONS).await
+    }
+
+    /// Forgets consultations the server has recorded.
+    pub async fn forget_consultations(&self, ids: &[Uuid]) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(CONSULTATIONS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(CONSULTATIONS)?;
+        for id in ids {
+            store.delete(id.to_string()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Erases everything this device holds of its user — caseload, waiting changes,
+    /// refusals, session, device id — after the account was deactivated or the device revoked,
+    /// and keeps only `notice` to show at the next start. Returns how many changes were still
+    /// waiting (and are lost: a revoked device may not send them).
+    pub async fn wipe(&self, notice: &str) -> Result<u32> {
+        let tx = self
+            .db
+            .transaction([
+                META,
+                PEOPLE,
+                ENROLMENTS,
+                OUTBOX,
+                REJECTIONS,
+                CONFLICTS,
+                NOTES,
+                ITEMS,
+                CONSULTATIONS,
+            ])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox: Vec<OutboxEntry> = tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let waiting = waiting_count(&outbox) as u32;
+        for name in CASELOAD {
+            tx.object_store(name)?.clear()?.await?;
+        }
+        let meta = tx.object_store(META)?;
+        meta.clear()?.await?;
+        meta.put(notice)
+            .with_key(KEY_WIPE_NOTICE)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(waiting)
+    }
+
+    /// What the last wipe said, once (it is forgotten as it is read).
+    pub async fn take_wipe_notice(&self) -> Result<Option<String>> {
+        let notice: Option<String> = self.meta_get(KEY_WIPE_NOTICE).await?;
+        if notice.is_some() {
+            let tx = self
+                .db
+                .transaction(META)
+                .with_mode(TransactionMode::Readwrite)
+                .build()?;
+            tx.object_store(META)?.delete(KEY_WIPE_NOTICE).await?;
+            tx.commit().await?;
+        }
+        Ok(notice)
+    }
+
+    /// Marks the stored session as having chosen its own password.
+    pub async fn password_changed(&self) -> Result<()> {
+        if let Some(mut session) = self.session().await? {
+            session.must_change_password = false;
+            self.meta_put(KEY_SESSION, &session).await?;
+        }
+        Ok(())
     }
 
     /// Forgets the session token; the caseload and the outbox stay for the next sign-in.

@@ -72,6 +72,8 @@ impl LocalReplica for Local<'_> {
 pub struct Server<'a> {
     pub api: &'a Api,
     pub token: &'a str,
+    /// The changes waiting on the device, told to the server with the round's first pull.
+    pub waiting: Option<u32>,
 }
 
 impl Remote for Server<'_> {
@@ -84,7 +86,7 @@ impl Remote for Server<'_> {
     async fn pull(&mut self, cursor: i64, bucket: Option<u8>) -> Result<PullResponse, ApiFailure> {
         match bucket {
             Some(bucket) => self.api.pull_bucket(self.token, cursor, bucket).await,
-            None => self.api.pull(self.token, cursor).await,
+            None => self.api.pull(self.token, cursor, self.waiting.take()).await,
         }
     }
 }
@@ -92,5 +94,11 @@ impl Remote for Server<'_> {
 /// Pushes every waiting change, then pulls until the server has nothing more, then repairs.
 /// Stops at the first failure: what was stored stays stored, the rest waits for the next round.
 pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncReport, SyncError> {
-    Ok(client::sync_round(&mut Local(store), &mut Server { api, token }).await?)
+    let waiting = store.pending_count().await.map_err(SyncError::Store)?;
+    let mut server = Server {
+        api,
+        token,
+        waiting: Some(waiting),
+    };
+    Ok(client::sync_round(&mut Local(store), &mut server).await?)
 }

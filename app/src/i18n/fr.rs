@@ -315,3 +315,188 @@ pub const CHOSEN_VALUE: &str = "Valeur choisie";
 pub const REFUSED_CHANGES: &str = "Modifications refusées";
 pub const NOT_IN_CASELOAD: &str = "Cette personne ne fait plus partie de vos dossiers : elle quittera cet appareil à la prochaine synchronisation. Aucune modification n'est possible.";
 pub const SENT_UNCONFIRMED: &str = "Envoyé · actualisation en attente";
+
+// Devices wiped, locked
+pub const ACCOUNT_DEACTIVATED: &str = "Ce compte a été désactivé : après l'envoi de ses modifications, les données de cet appareil ont été effacées.";
+pub const WIPE_FAILED: &str = "L'effacement des données de cet appareil a échoué : fermez l'application et rouvrez-la.";
+pub fn device_revoked(waiting: u32) -> String {
+    let lost = match waiting {
+        0 => "aucune modification n'attendait".to_owned(),
+        1 => "1 modification en attente n'a pas été envoyée".to_owned(),
+        n => format!("{n} modifications en attente n'ont pas été envoyées"),
+    };
+    format!("Cet appareil a été révoqué par un administrateur : ses données ont été effacées et {lost}.")
+}
+pub const LOCKED_TITLE: &str = "Données verrouillées";
+pub fn locked(days: i64) -> String {
+    format!("Cet appareil n'a pas joint le serveur depuis plus de {days} jours : ses données restent verrouillées jusqu'à la prochaine synchronisation. Connectez-vous à un réseau, puis synchronisez.")
+}
+
+// Account
+pub const MY_ACCOUNT: &str = "Mon compte";
+pub const CHANGE_PASSWORD: &str = "Changer de mot de passe";
+pub const CURRENT_PASSWORD: &str = "Mot de passe actuel";
+pub const NEW_PASSWORD: &str = "Nouveau mot de passe";
+pub const NEW_PASSWORD_AGAIN: &str = "Nouveau mot de passe (à nouveau)";
+pub const SAVE_PASSWORD: &str = "Enregistrer le mot de passe";
+pub const PASSWORDS_DIFFER: &str = "Les deux saisies du nouveau mot de passe diffèrent.";
+pub const PASSWORD_CHANGED: &str = "Mot de passe changé.";
+pub const PASSWORD_NEEDS_NETWORK: &str = "Le changement de mot de passe demande une connexion au serveur : réessayez une fois en ligne.";
+pub const TEMPORARY_PASSWORD_NOTICE: &str = "Votre mot de passe est provisoire : choisissez le vôtre pour accéder à Jalon.";
+pub fn password_rule(min: usize) -> String {
+    format!("Au moins {min} caractères ; une phrase de plusieurs mots est idéale. Les mots de passe trop courants et ceux qui contiennent votre identifiant sont refusés.")
+}
+pub const ADMINISTRATION: &str = "Administration";
+pub const ACCESS_REPORT_LINK: &str = "Dossier complet (droit d'accès)";
+pub const DOWNLOAD_FAILED: &str = "Le téléchargement a échoué.";
+
+// Right of access
+pub const BACK_TO_FILE: &str = "Retour à la fiche";
+pub const ACCESS_REPORT_TITLE: &str = "Dossier complet (droit d'accès)";
+pub const PRINT: &str = "Imprimer";
+pub const DOWNLOAD_JSON: &str = "Télécharger (JSON)";
+pub const FOLLOW_UP: &str = "Suivi";
+pub const CHANGE_HISTORY: &str = "Historique des modifications";
+pub const FIELD: &str = "Champ";
+pub const BEFORE: &str = "Avant";
+pub const AFTER: &str = "Après";
+pub const BY: &str = "Par";
+pub const NOT_KEPT: &str = " (non retenue : conflit)";
+pub const ACCESSES: &str = "Accès au dossier";
+pub const WHO: &str = "Qui";
+pub const WHAT: &str = "Quoi";
+pub fn generated(at: &str, by: &str) -> String {
+    format!("Produit le {at} par {by}.")
+}
+pub fn referent_change(on: &str, from: &str, to: &str) -> String {
+    format!("Le {on} : confié par {from} à {to}")
+}
+
+// Administration
+pub const ADMIN_ACCOUNTS: &str = "Comptes";
+pub const ADMIN_SCHEMES: &str = "Dispositifs";
+pub const ADMIN_AUDIT: &str = "Journal d'audit";
+pub const ADMIN_RETENTION: &str = "Conservation";
+pub const ADMIN_IMPORT: &str = "Import";
+pub const ADMIN_ACCESS: &str = "Droit d'accès";
+pub const ADMIN_ONLY: &str = "Cet écran est réservé aux administrateurs.";
+pub const ADMIN_NEEDS_NETWORK: &str = "Serveur injoignable : l'administration demande une connexion.";
+pub const LOGIN: &str = "Identifiant";
+pub const DISPLAY_NAME: &str = "Nom affiché";
+pub const ROLE: &str = "Rôle";
+pub const PORTFOLIO_TARGET: &str = "Objectif de portefeuille (personnes)";
+pub const SUPERVISED_SCHEMES: &str = "Dispositifs supervisés";
+pub const NEW_ACCOUNT: &str = "Nouveau compte";
+pub const CREATE_ACCOUNT: &str = "Créer le compte";
+pub const TEMPORARY_PASSWORD_HELP: &str = "Transmettez-le à la personne par un canal sûr : il ne sera plus affiché, et devra être changé à la première connexion.";
+pub const DEACTIVATED: &str = "Désactivé";
+pub const TEMPORARY: &str = "Mot de passe provisoire";
+pub const ACTIVE_ACCOUNT: &str = "Actif";
+pub const NEVER_SIGNED_IN: &str = "Jamais connecté";
+pub const EDIT: &str = "Modifier";
+pub const CONFIRM_RESET_PASSWORD: &str = "Donner un nouveau mot de passe provisoire ? Les sessions en cours de ce compte seront fermées ; ses modifications en attente restent sur ses appareils.";
+pub const RESET_PASSWORD: &str = "Nouveau mot de passe provisoire";
+pub const CONFIRM_DEACTIVATE: &str = "Désactiver ce compte ? Il ne pourra plus se connecter ; ses appareils enverront leurs modifications en attente, puis seront effacés.";
+pub const DEACTIVATE: &str = "Désactiver";
+pub const REACTIVATE: &str = "Réactiver";
+pub const DEVICES: &str = "Appareils";
+pub const DEVICE: &str = "Appareil";
+pub const FIRST_SEEN: &str = "Premier contact";
+pub const LAST_SEEN: &str = "Dernier contact";
+pub const APP_VERSION: &str = "Version";
+pub const WAITING: &str = "En attente";
+pub const STATE: &str = "État";
+pub const CONFIRM_REVOKE: &str = "Révoquer cet appareil (perdu ou volé) ? Plus rien n'en sera accepté, et il sera effacé à sa prochaine connexion, sans envoyer ses modifications en attente.";
+pub const REVOKE: &str = "Révoquer";
+pub fn temporary_password_for(name: &str, login: &str) -> String {
+    format!("Mot de passe provisoire de {name} ({login}) :")
+}
+pub fn followed(count: i64, target: Option<i64>) -> String {
+    match target {
+        Some(t) => format!("{count} personne(s) suivie(s) pour un objectif de {t}"),
+        None => format!("{count} personne(s) suivie(s)"),
+    }
+}
+pub fn last_sign_in(at: &str) -> String {
+    format!("Dernière connexion le {at}")
+}
+pub const SCHEME_HISTORY: &str = "Historique des changements";
+pub const EFFECTIVE_FROM: &str = "Date d'effet";
+pub const TERRITORY: &str = "Territoire";
+pub const RECORDED: &str = "Enregistré le";
+pub const TERRITORY_COMMUNES: &str = "Communes (une par ligne : nom ou code INSEE)";
+pub const TERRITORY_EPCI: &str = "EPCI (un code SIREN par ligne)";
+pub const FILE_ACTIVE_RULE: &str = "File active mensuelle : une personne compte si elle est accompagnée";
+pub const ANY_DAY: &str = "au moins un jour du mois";
+pub const LAST_DAY: &str = "le dernier jour du mois";
+pub const PATHWAY_LIMIT: &str = "Durée maximale d'un parcours (mois)";
+pub const SAVE_SCHEME: &str = "Enregistrer le changement";
+pub fn scheme_counts(followed: i64, outside: i64) -> String {
+    if outside == 0 {
+        format!("{followed} personne(s) suivie(s), toutes sur le territoire.")
+    } else {
+        format!("{followed} personne(s) suivie(s), dont {outside} hors du territoire : signalées à leurs référents et superviseurs, qui décident.")
+    }
+}
+pub fn scheme_saved(from: &str, outside: i64) -> String {
+    format!("Changement enregistré, en vigueur le {from}. Avec ce territoire, {outside} personne(s) suivie(s) habitent hors du territoire : aucune n'est déplacée, elles sont signalées à leurs référents et superviseurs.")
+}
+pub const PERSON_ID: &str = "Identifiant de la personne";
+pub const USER: &str = "Utilisateur";
+pub const TO: &str = "Au";
+pub const ACTION: &str = "Action";
+pub const EXPORT_CSV: &str = "Exporter (CSV)";
+pub const DETAIL: &str = "Détail";
+pub fn events_count(n: i64) -> String {
+    match n {
+        0 => "Aucun événement.".to_owned(),
+        1 => "1 événement.".to_owned(),
+        n => format!("{n} événements."),
+    }
+}
+pub const SELECT: &str = "Sélectionner";
+pub const LAST_CONTACT: &str = "Dernier contact";
+pub const SCHEMES: &str = "Dispositifs";
+pub fn retention_rule(years: i64, cutoff: &str, count: usize) -> String {
+    format!("Règle de conservation : {years} ans après le dernier contact, pour les personnes sans accompagnement en cours. Dossiers dont le dernier contact précède le {cutoff} : {count}. Rien n'est effacé avant votre confirmation ; les statistiques des années passées ne changent pas.")
+}
+pub fn confirm_purge(n: usize) -> String {
+    format!("Purger {n} dossier(s) ? L'identité, les coordonnées, les notes et les textes libres seront effacés définitivement, sur le serveur et sur tous les appareils.")
+}
+pub fn purge_button(n: usize) -> String {
+    format!("Purger les {n} dossier(s) sélectionné(s)")
+}
+pub fn purged(purged: usize, skipped: usize) -> String {
+    if skipped == 0 {
+        format!("{purged} dossier(s) purgé(s).")
+    } else {
+        format!("{purged} dossier(s) purgé(s) ; {skipped} ne l'étaient plus (un contact ou un accompagnement depuis la liste).")
+    }
+}
+pub const CHOOSE_FILE: &str = "Choisissez d'abord un fichier.";
+pub const FILE_UNREADABLE: &str = "Le fichier est illisible.";
+pub const IMPORT_HELP: &str = "Fichier CSV (séparateur « ; » ou « , », UTF-8 ou Windows-1252), une ligne par personne avec son accompagnement en cours. Colonnes : nom ; prénom ; date_naissance ; commune ; rsa ; dispositif ; référent ; date_entrée, et facultatives : sexe ; nom_naissance ; téléphone ; email ; adresse ; numéro_allocataire ; organisme_payeur. Vérifiez d'abord par un essai à blanc.";
+pub const IMPORT_FILE: &str = "Fichier à importer";
+pub const DRY_RUN: &str = "Essai à blanc";
+pub const RUN_IMPORT: &str = "Importer";
+pub const IMPORT_REPORT: &str = "Rapport d'import";
+pub const DRY_RUN_REPORT: &str = "Rapport de l'essai à blanc (rien n'est enregistré)";
+pub const LINE: &str = "Ligne";
+pub const PERSON: &str = "Personne";
+pub const WILL_CREATE: &str = "À créer";
+pub const CREATED: &str = "Créée";
+pub const LINE_REFUSED: &str = "Refusée";
+pub const ALREADY_IMPORTED: &str = "Déjà importée";
+pub fn import_summary(dry_run: bool, created: usize, refused: usize, already: usize) -> String {
+    let verb = if dry_run { "à créer" } else { "créée(s)" };
+    format!("{created} fiche(s) {verb}, {refused} refusée(s), {already} déjà importée(s).")
+}
+pub const ACCESS_HELP: &str = "Droit d'accès : retrouvez le dossier de la personne qui en fait la demande à partir de son identité exacte, puis ouvrez le dossier complet pour l'imprimer ou le télécharger. Chaque recherche et chaque production est enregistrée au journal d'audit.";
+pub const FIND_FILE: &str = "Rechercher le dossier";
+pub const NO_FILE_FOUND: &str = "Aucun dossier ne correspond exactement à cette identité.";
+pub fn file_of(id: &str) -> String {
+    format!("Dossier {id}")
+}
+pub const SINCE_DAY: &str = "Du";
+pub const NEWER: &str = "Plus récents";
+pub const OLDER: &str = "Plus anciens";

@@ -201,7 +201,7 @@ pub fn CaseloadPage() -> impl IntoView {
                 </div>
                 <Show
                     when=move || role() != Some(Role::Administrator)
-                    fallback=|| view! { <p class="empty">{fr::NO_CASELOAD}</p> }
+                    fallback=|| view! { <Redirect path="/admin" /> }
                 >
                     {home}
                     <section class="list" aria-label=fr::PEOPLE>

@@ -47,6 +47,7 @@ pub fn LoginPage() -> impl IntoView {
         <Show when=move || state.session.get().is_none() fallback=|| view! { <Redirect path="/" /> }>
             <main class="login">
                 <h1>{fr::APP_NAME}</h1>
+                {move || state.wipe_notice.get().map(|notice| view! { <p class="notice" role="alert">{notice}</p> })}
                 <form on:submit=submit.clone() novalidate>
                     <h2>{fr::SIGN_IN_TITLE}</h2>
                     <label for="username">{fr::USERNAME}</label>
@@ -95,6 +96,7 @@ async fn sign_in(state: AppState, username: String, password: String) -> Result<
     let session = StoredSession {
         token: response.token,
         user: response.user,
+        must_change_password: response.must_change_password,
     };
     if !store
         .start_session(&session)
@@ -109,6 +111,7 @@ async fn sign_in(state: AppState, username: String, password: String) -> Result<
     {
         state.reference.set(Some(reference));
     }
+    state.wipe_notice.set(None);
     state.session.set(Some(session));
     state.last_sync.set(store.last_sync().await.ok().flatten());
     state.data_changed();

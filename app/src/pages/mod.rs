@@ -1,5 +1,8 @@
 //! One module per route.
 
+pub mod access_report;
+pub mod account;
+pub mod admin;
 pub mod agenda;
 pub mod caseload;
 pub mod follow_up;

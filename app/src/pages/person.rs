@@ -20,7 +20,7 @@ use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::components::{CommuneSelect, TextField, TopBar};
+use crate::components::{CommuneSelect, TextField, TopBar, format_moment};
 use crate::forms::{
     BirthNameAndSex, CheckField, DetailsFields, DetailsForm, SelectField, required_date,
 };
@@ -30,21 +30,6 @@ use crate::pages::journal::Journal;
 use crate::pages::new_person::today;
 use crate::refusals::Refusals;
 use crate::state::AppState;
-
-/// `26/11/2026 14:32` from Unix seconds, in the device's time zone.
-fn format_moment(unix_seconds: i64) -> String {
-    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        unix_seconds as f64 * 1000.0,
-    ));
-    format!(
-        "{:02}/{:02}/{} à {:02}:{:02}",
-        at.get_date(),
-        at.get_month() + 1,
-        at.get_full_year(),
-        at.get_hours(),
-        at.get_minutes()
-    )
-}
 
 /// Reads `f` without subscribing the caller to what it reads.
 fn untracked<T>(f: impl Fn() -> T) -> T {
@@ -160,6 +145,17 @@ pub fn PersonPage() -> impl IntoView {
         }
     });
 
+    // Every opening of a file is recorded for the audit log, offline too.
+    Effect::new(move |_| {
+        if let Some(id) = person_id() {
+            let store = state.store();
+            let at = (js_sys::Date::now() / 1000.0) as i64;
+            spawn_local(async move {
+                let _ = store.record_consultation(id, at).await;
+            });
+        }
+    });
+
     // This person's refused changes, whether or not the person is still on the device.
     let refusals = LocalResource::new(move || {
         state.data_version.track();
@@ -217,17 +213,20 @@ pub fn PersonPage() -> impl IntoView {
 
     // The form is built once per person, from the values shown when it opened: a sync in the
     // background never overwrites what is being typed.
-    let form_base = LocalResource::new(move || {
-        let (id, store) = (person_id(), state.store());
-        async move {
-            let id = id?;
-            store
-                .people_as_shown()
-                .await
-                .ok()?
-                .into_iter()
-                .find(|p| p.id == id)
+    // It waits for the person to reach the device (a link opened during the first sync), then
+    // keeps that first state for as long as the page shows this person.
+    let first_seen = RwSignal::new(None::<Person>);
+    Effect::new(move |_| {
+        let id = person_id();
+        if let Some(f) = file().filter(|f| Some(f.person.id) == id)
+            && first_seen.with_untracked(|p| p.as_ref().map(|p| p.id) != id)
+        {
+            first_seen.set(Some(f.person));
         }
+    });
+    let form_base = Memo::new(move |_| {
+        let id = person_id();
+        first_seen.get().filter(|p| Some(p.id) == id)
     });
 
     view! {
@@ -236,6 +235,14 @@ pub fn PersonPage() -> impl IntoView {
             <main class="person-file">
                 <p><A href="/">{fr::BACK_TO_LIST}</A></p>
                 {header}
+                {move || {
+                    let supervisor = state.session.get().is_some_and(|s| s.user.role == Role::Supervisor);
+                    (supervisor && file().is_some()).then(|| {
+                        person_id().map(|id| view! {
+                            <p><A href=format!("/personne/{id}/dossier")>{fr::ACCESS_REPORT_LINK}</A></p>
+                        })
+                    })
+                }}
                 {refused}
                 <Show when=move || writable.get()>
                     <nav class="sections" aria-label=fr::SECTIONS>
@@ -282,7 +289,7 @@ pub fn PersonPage() -> impl IntoView {
                     {move || person_id().map(|id| view! { <FollowUp person_id=id enrolments=Signal::derive(enrolments) /> })}
                     // Built once per person: a background sync never clears a note being written.
                     {move || person_id().map(|id| view! { <Journal person_id=id staff=untracked(staff) /> })}
-                    {move || form_base.get().flatten().map(|person| {
+                    {move || form_base.get().map(|person| {
                         let current = Signal::derive(move || file().map(|f| f.person));
                         view! { <IdentityForm person current /> }
                     })}

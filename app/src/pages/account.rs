@@ -1,0 +1,126 @@
+//! `/compte`: the signed-in user's account — choosing a new password (required after a
+//! temporary one).
+
+use jalon_domain::admin::accounts::{MIN_PASSWORD_CHARS, PasswordChange, check_password};
+use jalon_domain::{FieldError, Invalid};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::ApiFailure;
+use crate::components::{TextField, TopBar};
+use crate::i18n::fr;
+use crate::state::AppState;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let navigate = use_navigate();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let errors = RwSignal::new(Invalid::default());
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let forced = move || {
+        state
+            .session
+            .get()
+            .is_some_and(|s| s.must_change_password)
+    };
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(session) = state.session.get_untracked() else {
+            return;
+        };
+        let mut invalid = match check_password(&new.get_untracked(), &session.user.username) {
+            Ok(()) => Invalid::default(),
+            Err(invalid) => Invalid {
+                errors: invalid
+                    .errors
+                    .into_iter()
+                    .map(|e| FieldError::new("new_password", &e.code, e.message))
+                    .collect(),
+            },
+        };
+        if new.get_untracked() != again.get_untracked() {
+            invalid.push(FieldError::new(
+                "new_password_again",
+                "different",
+                fr::PASSWORDS_DIFFER,
+            ));
+        }
+        if !invalid.is_empty() {
+            errors.set(invalid);
+            return;
+        }
+        errors.set(Invalid::default());
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let change = PasswordChange {
+                current: current.get_untracked(),
+                new: new.get_untracked(),
+            };
+            let sent = state
+                .api()
+                .send_empty(
+                    reqwest::Method::POST,
+                    &session.token,
+                    "/auth/password",
+                    &change,
+                )
+                .await;
+            busy.set(false);
+            match sent {
+                Ok(()) => {
+                    let _ = state.store().password_changed().await;
+                    let mut session = session.clone();
+                    session.must_change_password = false;
+                    state.session.set(Some(session));
+                    current.set(String::new());
+                    new.set(String::new());
+                    again.set(String::new());
+                    message.set(Some(fr::PASSWORD_CHANGED.to_owned()));
+                    state.request_sync();
+                    navigate("/", Default::default());
+                }
+                Err(ApiFailure::Refused { fields, .. }) if !fields.is_empty() => {
+                    errors.set(Invalid {
+                        errors: fields
+                            .into_iter()
+                            .map(|e| match e.field.as_str() {
+                                "current" => FieldError::new("current_password", &e.code, e.message),
+                                _ => FieldError::new("new_password", &e.code, e.message),
+                            })
+                            .collect(),
+                    });
+                }
+                Err(ApiFailure::Network) => message.set(Some(fr::PASSWORD_NEEDS_NETWORK.to_owned())),
+                Err(failure) => message.set(Some(failure.message())),
+            }
+        });
+    };
+
+    view! {
+        <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>
+            <TopBar />
+            <main class="account">
+                <h1>{fr::MY_ACCOUNT}</h1>
+                {move || forced().then(|| view! { <p class="notice" role="alert">{fr::TEMPORARY_PASSWORD_NOTICE}</p> })}
+                <form on:submit=submit.clone() novalidate class="narrow">
+                    <h2>{fr::CHANGE_PASSWORD}</h2>
+                    <p class="muted">{fr::password_rule(MIN_PASSWORD_CHARS)}</p>
+                    <TextField id="current_password" label=fr::CURRENT_PASSWORD value=current errors kind="password" />
+                    <TextField id="new_password" label=fr::NEW_PASSWORD value=new errors kind="password" />
+                    <TextField id="new_password_again" label=fr::NEW_PASSWORD_AGAIN value=again errors kind="password" />
+                    <p role="status">{move || message.get()}</p>
+                    <button type="submit" disabled=move || busy.get()>{fr::SAVE_PASSWORD}</button>
+                </form>
+            </main>
+        </Show>
+    }
+}
