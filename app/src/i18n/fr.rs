@@ -500,3 +500,4 @@ pub fn file_of(id: &str) -> String {
 pub const SINCE_DAY: &str = "Du";
 pub const NEWER: &str = "Plus récents";
 pub const OLDER: &str = "Plus anciens";
+pub const EPCI_HINT: &str = "Limoges Métropole : 248719312. Les communes de chaque EPCI viennent des données de référence.";

@@ -83,7 +83,11 @@ pub fn AuditPage() -> impl IntoView {
         let path = format!("/admin/audit.csv?{}", query());
         spawn_local(async move {
             match state.api().get_text(&token(state), &path).await {
-                Ok(csv) => {
+                Ok(mut csv) => {
+                    // The browser's decoding drops the byte-order mark that spreadsheets need.
+                    if !csv.starts_with('\u{feff}') {
+                        csv.insert(0, '\u{feff}');
+                    }
                     if let Err(e) = download("journal-audit.csv", "text/csv;charset=utf-8", &csv) {
                         export_error.set(Some(e));
                     }

@@ -3,7 +3,9 @@
 //! devices of their référents and supervisors, who decide.
 
 use jalon_domain::communes;
-use jalon_domain::schemes::{FileActiveRule, Scheme, SchemeChange, SchemeSettings, Territory};
+use jalon_domain::schemes::{
+    FileActiveRule, Scheme, SchemeChange, SchemeCode, SchemeSettings, Territory,
+};
 use jalon_domain::text::{fold, format_date_fr, format_iso_date, parse_iso_date};
 use jalon_domain::{FieldError, Invalid};
 use leptos::prelude::*;
@@ -99,6 +101,8 @@ fn territory(kind: &str, list: &str) -> Territory {
 pub fn SchemesPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let version = RwSignal::new(0u32);
+    // What the last save said, by scheme: kept here, the cards are drawn again after a save.
+    let saved = RwSignal::new(None::<(SchemeCode, String)>);
     let loaded = LocalResource::new(move || {
         version.track();
         let api = state.api();
@@ -110,7 +114,7 @@ pub fn SchemesPage() -> impl IntoView {
             {move || loaded.get().map(|loaded| match loaded {
                 Err(failure) => view! { <p class="form-error" role="alert">{failure_message(&failure)}</p> }.into_any(),
                 Ok(all) => view! {
-                    {all.schemes.into_iter().map(|s| view! { <SchemeCard state=s version /> }).collect_view()}
+                    {all.schemes.into_iter().map(|s| view! { <SchemeCard state=s version saved /> }).collect_view()}
                     <section aria-label=fr::SCHEME_HISTORY>
                         <h2>{fr::SCHEME_HISTORY}</h2>
                         <table>
@@ -135,7 +139,11 @@ pub fn SchemesPage() -> impl IntoView {
 
 /// One scheme and the form that changes it.
 #[component]
-fn SchemeCard(state: SchemeState, version: RwSignal<u32>) -> impl IntoView {
+fn SchemeCard(
+    state: SchemeState,
+    version: RwSignal<u32>,
+    saved: RwSignal<Option<(SchemeCode, String)>>,
+) -> impl IntoView {
     let app = expect_context::<AppState>();
     let scheme = state.scheme.clone();
     let code = scheme.code;
@@ -211,9 +219,12 @@ fn SchemeCard(state: SchemeState, version: RwSignal<u32>) -> impl IntoView {
                 .await
             {
                 Ok(answer) => {
-                    message.set(Some(fr::scheme_saved(
-                        &format_date_fr(effective_from),
-                        answer["outside_territory"].as_i64().unwrap_or(0),
+                    saved.set(Some((
+                        code,
+                        fr::scheme_saved(
+                            &format_date_fr(effective_from),
+                            answer["outside_territory"].as_i64().unwrap_or(0),
+                        ),
                     )));
                     version.update(|v| *v += 1);
                 }
@@ -229,12 +240,14 @@ fn SchemeCard(state: SchemeState, version: RwSignal<u32>) -> impl IntoView {
         <article class="card scheme" data-scheme=prefix>
             <h2>{scheme.name.clone()}</h2>
             <p class="muted">{fr::scheme_counts(state.followed, state.outside_territory)}</p>
+            <p role="status">{move || saved.get().filter(|(c, _)| *c == code).map(|(_, m)| m)}</p>
             <form on:submit=submit novalidate>
                 <SelectField id=format!("{prefix}-kind") label=fr::TERRITORY options=KINDS.to_vec() value=kind errors />
                 <Show when=move || kind.get() != "everywhere">
                     <div class="field">
                         <label for=format!("{prefix}-list")>{move || if kind.get() == "communes" { fr::TERRITORY_COMMUNES } else { fr::TERRITORY_EPCI }}</label>
                         <textarea id=format!("{prefix}-list") rows="5" prop:value=move || list.get() on:input=move |ev| list.set(event_target_value(&ev))></textarea>
+                        <p class="muted">{fr::EPCI_HINT}</p>
                         <p class="field-error">{move || errors.with(|e| e.message_for("territory").map(str::to_owned))}</p>
                     </div>
                 </Show>
