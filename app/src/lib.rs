@@ -82,10 +82,7 @@ fn Gate() -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
-        let must_change = state
-            .session
-            .get()
-            .is_some_and(|s| s.must_change_password);
+        let must_change = state.session.get().is_some_and(|s| s.must_change_password);
         if must_change && location.pathname.get() != "/compte" {
             navigate("/compte", Default::default());
         }

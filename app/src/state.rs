@@ -223,12 +223,7 @@ impl AppState {
             };
             let sent = self
                 .api()
-                .send_empty(
-                    reqwest::Method::POST,
-                    token,
-                    "/sync/consultations",
-                    &body,
-                )
+                .send_empty(reqwest::Method::POST, token, "/sync/consultations", &body)
                 .await;
             if sent.is_err() {
                 return;

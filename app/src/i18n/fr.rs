@@ -318,18 +318,23 @@ pub const SENT_UNCONFIRMED: &str = "Envoyé · actualisation en attente";
 
 // Devices wiped, locked
 pub const ACCOUNT_DEACTIVATED: &str = "Ce compte a été désactivé : après l'envoi de ses modifications, les données de cet appareil ont été effacées.";
-pub const WIPE_FAILED: &str = "L'effacement des données de cet appareil a échoué : fermez l'application et rouvrez-la.";
+pub const WIPE_FAILED: &str =
+    "L'effacement des données de cet appareil a échoué : fermez l'application et rouvrez-la.";
 pub fn device_revoked(waiting: u32) -> String {
     let lost = match waiting {
         0 => "aucune modification n'attendait".to_owned(),
         1 => "1 modification en attente n'a pas été envoyée".to_owned(),
         n => format!("{n} modifications en attente n'ont pas été envoyées"),
     };
-    format!("Cet appareil a été révoqué par un administrateur : ses données ont été effacées et {lost}.")
+    format!(
+        "Cet appareil a été révoqué par un administrateur : ses données ont été effacées et {lost}."
+    )
 }
 pub const LOCKED_TITLE: &str = "Données verrouillées";
 pub fn locked(days: i64) -> String {
-    format!("Cet appareil n'a pas joint le serveur depuis plus de {days} jours : ses données restent verrouillées jusqu'à la prochaine synchronisation. Connectez-vous à un réseau, puis synchronisez.")
+    format!(
+        "Cet appareil n'a pas joint le serveur depuis plus de {days} jours : ses données restent verrouillées jusqu'à la prochaine synchronisation. Connectez-vous à un réseau, puis synchronisez."
+    )
 }
 
 // Account
@@ -341,10 +346,14 @@ pub const NEW_PASSWORD_AGAIN: &str = "Nouveau mot de passe (à nouveau)";
 pub const SAVE_PASSWORD: &str = "Enregistrer le mot de passe";
 pub const PASSWORDS_DIFFER: &str = "Les deux saisies du nouveau mot de passe diffèrent.";
 pub const PASSWORD_CHANGED: &str = "Mot de passe changé.";
-pub const PASSWORD_NEEDS_NETWORK: &str = "Le changement de mot de passe demande une connexion au serveur : réessayez une fois en ligne.";
-pub const TEMPORARY_PASSWORD_NOTICE: &str = "Votre mot de passe est provisoire : choisissez le vôtre pour accéder à Jalon.";
+pub const PASSWORD_NEEDS_NETWORK: &str =
+    "Le changement de mot de passe demande une connexion au serveur : réessayez une fois en ligne.";
+pub const TEMPORARY_PASSWORD_NOTICE: &str =
+    "Votre mot de passe est provisoire : choisissez le vôtre pour accéder à Jalon.";
 pub fn password_rule(min: usize) -> String {
-    format!("Au moins {min} caractères ; une phrase de plusieurs mots est idéale. Les mots de passe trop courants et ceux qui contiennent votre identifiant sont refusés.")
+    format!(
+        "Au moins {min} caractères ; une phrase de plusieurs mots est idéale. Les mots de passe trop courants et ceux qui contiennent votre identifiant sont refusés."
+    )
 }
 pub const ADMINISTRATION: &str = "Administration";
 pub const ACCESS_REPORT_LINK: &str = "Dossier complet (droit d'accès)";
@@ -380,7 +389,8 @@ pub const ADMIN_RETENTION: &str = "Conservation";
 pub const ADMIN_IMPORT: &str = "Import";
 pub const ADMIN_ACCESS: &str = "Droit d'accès";
 pub const ADMIN_ONLY: &str = "Cet écran est réservé aux administrateurs.";
-pub const ADMIN_NEEDS_NETWORK: &str = "Serveur injoignable : l'administration demande une connexion.";
+pub const ADMIN_NEEDS_NETWORK: &str =
+    "Serveur injoignable : l'administration demande une connexion.";
 pub const LOGIN: &str = "Identifiant";
 pub const DISPLAY_NAME: &str = "Nom affiché";
 pub const ROLE: &str = "Rôle";
@@ -426,7 +436,8 @@ pub const TERRITORY: &str = "Territoire";
 pub const RECORDED: &str = "Enregistré le";
 pub const TERRITORY_COMMUNES: &str = "Communes (une par ligne : nom ou code INSEE)";
 pub const TERRITORY_EPCI: &str = "EPCI (un code SIREN par ligne)";
-pub const FILE_ACTIVE_RULE: &str = "File active mensuelle : une personne compte si elle est accompagnée";
+pub const FILE_ACTIVE_RULE: &str =
+    "File active mensuelle : une personne compte si elle est accompagnée";
 pub const ANY_DAY: &str = "au moins un jour du mois";
 pub const LAST_DAY: &str = "le dernier jour du mois";
 pub const PATHWAY_LIMIT: &str = "Durée maximale d'un parcours (mois)";
@@ -435,11 +446,15 @@ pub fn scheme_counts(followed: i64, outside: i64) -> String {
     if outside == 0 {
         format!("{followed} personne(s) suivie(s), toutes sur le territoire.")
     } else {
-        format!("{followed} personne(s) suivie(s), dont {outside} hors du territoire : signalées à leurs référents et superviseurs, qui décident.")
+        format!(
+            "{followed} personne(s) suivie(s), dont {outside} hors du territoire : signalées à leurs référents et superviseurs, qui décident."
+        )
     }
 }
 pub fn scheme_saved(from: &str, outside: i64) -> String {
-    format!("Changement enregistré, en vigueur le {from}. Avec ce territoire, {outside} personne(s) suivie(s) habitent hors du territoire : aucune n'est déplacée, elles sont signalées à leurs référents et superviseurs.")
+    format!(
+        "Changement enregistré, en vigueur le {from}. Avec ce territoire, {outside} personne(s) suivie(s) habitent hors du territoire : aucune n'est déplacée, elles sont signalées à leurs référents et superviseurs."
+    )
 }
 pub const PERSON_ID: &str = "Identifiant de la personne";
 pub const USER: &str = "Utilisateur";
@@ -458,10 +473,14 @@ pub const SELECT: &str = "Sélectionner";
 pub const LAST_CONTACT: &str = "Dernier contact";
 pub const SCHEMES: &str = "Dispositifs";
 pub fn retention_rule(years: i64, cutoff: &str, count: usize) -> String {
-    format!("Règle de conservation : {years} ans après le dernier contact, pour les personnes sans accompagnement en cours. Dossiers dont le dernier contact précède le {cutoff} : {count}. Rien n'est effacé avant votre confirmation ; les statistiques des années passées ne changent pas.")
+    format!(
+        "Règle de conservation : {years} ans après le dernier contact, pour les personnes sans accompagnement en cours. Dossiers dont le dernier contact précède le {cutoff} : {count}. Rien n'est effacé avant votre confirmation ; les statistiques des années passées ne changent pas."
+    )
 }
 pub fn confirm_purge(n: usize) -> String {
-    format!("Purger {n} dossier(s) ? L'identité, les coordonnées, les notes et les textes libres seront effacés définitivement, sur le serveur et sur tous les appareils.")
+    format!(
+        "Purger {n} dossier(s) ? L'identité, les coordonnées, les notes et les textes libres seront effacés définitivement, sur le serveur et sur tous les appareils."
+    )
 }
 pub fn purge_button(n: usize) -> String {
     format!("Purger les {n} dossier(s) sélectionné(s)")
@@ -470,7 +489,9 @@ pub fn purged(purged: usize, skipped: usize) -> String {
     if skipped == 0 {
         format!("{purged} dossier(s) purgé(s).")
     } else {
-        format!("{purged} dossier(s) purgé(s) ; {skipped} ne l'étaient plus (un contact ou un accompagnement depuis la liste).")
+        format!(
+            "{purged} dossier(s) purgé(s) ; {skipped} ne l'étaient plus (un contact ou un accompagnement depuis la liste)."
+        )
     }
 }
 pub const CHOOSE_FILE: &str = "Choisissez d'abord un fichier.";
@@ -500,4 +521,5 @@ pub fn file_of(id: &str) -> String {
 pub const SINCE_DAY: &str = "Du";
 pub const NEWER: &str = "Plus récents";
 pub const OLDER: &str = "Plus anciens";
-pub const EPCI_HINT: &str = "Limoges Métropole : 248719312. Les communes de chaque EPCI viennent des données de référence.";
+pub const EPCI_HINT: &str =
+    "Limoges Métropole : 248719312. Les communes de chaque EPCI viennent des données de référence.";

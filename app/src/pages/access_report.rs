@@ -19,19 +19,21 @@ use crate::state::AppState;
 
 fn item_line(body: &ItemBody) -> String {
     match body {
-        ItemBody::Appointment(a) => format!(
-            "{} {} {} {} — {} — {}",
-            fr::APPOINTMENT,
-            format_date_fr(a.date),
-            fr::AT,
-            a.time,
-            a.place.label_fr(),
-            a.status.label_fr()
-        ) + &if a.report.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", a.report)
-        },
+        ItemBody::Appointment(a) => {
+            format!(
+                "{} {} {} {} — {} — {}",
+                fr::APPOINTMENT,
+                format_date_fr(a.date),
+                fr::AT,
+                a.time,
+                a.place.label_fr(),
+                a.status.label_fr()
+            ) + &if a.report.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", a.report)
+            }
+        }
         ItemBody::Step(s) => format!(
             "{} : {} — {} {}",
             fr::STEP,

@@ -24,12 +24,7 @@ pub fn AccountPage() -> impl IntoView {
     let errors = RwSignal::new(Invalid::default());
     let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let forced = move || {
-        state
-            .session
-            .get()
-            .is_some_and(|s| s.must_change_password)
-    };
+    let forced = move || state.session.get().is_some_and(|s| s.must_change_password);
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -93,13 +88,17 @@ pub fn AccountPage() -> impl IntoView {
                         errors: fields
                             .into_iter()
                             .map(|e| match e.field.as_str() {
-                                "current" => FieldError::new("current_password", &e.code, e.message),
+                                "current" => {
+                                    FieldError::new("current_password", &e.code, e.message)
+                                }
                                 _ => FieldError::new("new_password", &e.code, e.message),
                             })
                             .collect(),
                     });
                 }
-                Err(ApiFailure::Network) => message.set(Some(fr::PASSWORD_NEEDS_NETWORK.to_owned())),
+                Err(ApiFailure::Network) => {
+                    message.set(Some(fr::PASSWORD_NEEDS_NETWORK.to_owned()))
+                }
                 Err(failure) => message.set(Some(failure.message())),
             }
         });

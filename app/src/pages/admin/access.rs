@@ -40,7 +40,12 @@ pub fn AccessPage() -> impl IntoView {
         spawn_local(async move {
             match state
                 .api()
-                .send_json::<_, LookupResult>(Method::POST, &token(state), "/admin/people/lookup", &body)
+                .send_json::<_, LookupResult>(
+                    Method::POST,
+                    &token(state),
+                    "/admin/people/lookup",
+                    &body,
+                )
                 .await
             {
                 Ok(result) => {

@@ -48,9 +48,7 @@ impl FormState {
             display_name: RwSignal::new(
                 account.map(|a| a.display_name.clone()).unwrap_or_default(),
             ),
-            role: RwSignal::new(
-                account.map_or("referent", |a| a.role.as_str()).to_owned(),
-            ),
+            role: RwSignal::new(account.map_or("referent", |a| a.role.as_str()).to_owned()),
             scheme: RwSignal::new(
                 account
                     .and_then(|a| a.scheme)
@@ -191,7 +189,10 @@ fn TemporaryPasswordBox(temporary: TemporaryPassword) -> impl IntoView {
 }
 
 #[component]
-fn NewAccount(created: RwSignal<Option<TemporaryPassword>>, version: RwSignal<u32>) -> impl IntoView {
+fn NewAccount(
+    created: RwSignal<Option<TemporaryPassword>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = FormState::new(None);
     let errors = RwSignal::new(Invalid::default());
@@ -207,7 +208,12 @@ fn NewAccount(created: RwSignal<Option<TemporaryPassword>>, version: RwSignal<u3
         spawn_local(async move {
             let answer = state
                 .api()
-                .send_json::<_, TemporaryPassword>(Method::POST, &token(state), "/admin/accounts", &body)
+                .send_json::<_, TemporaryPassword>(
+                    Method::POST,
+                    &token(state),
+                    "/admin/accounts",
+                    &body,
+                )
                 .await;
             match answer {
                 Ok(temporary) => {
@@ -272,11 +278,18 @@ fn AccountItem(account: Account, version: RwSignal<u32>) -> impl IntoView {
         });
     };
     let role = match (account.role, account.scheme) {
-        (Role::Referent, Some(scheme)) => format!("{} {}", account.role.label_fr(), scheme.short_name()),
+        (Role::Referent, Some(scheme)) => {
+            format!("{} {}", account.role.label_fr(), scheme.short_name())
+        }
         (Role::Supervisor, _) => format!(
             "{} ({})",
             account.role.label_fr(),
-            account.supervised.iter().map(|s| s.short_name()).collect::<Vec<_>>().join(", ")
+            account
+                .supervised
+                .iter()
+                .map(|s| s.short_name())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         (role, _) => role.label_fr().to_owned(),
     };
@@ -289,9 +302,8 @@ fn AccountItem(account: Account, version: RwSignal<u32>) -> impl IntoView {
     };
     let active = account.active;
     let devices = account.devices.clone();
-    let followed = (account.role == Role::Referent).then(|| {
-        fr::followed(account.followed, account.portfolio_target)
-    });
+    let followed = (account.role == Role::Referent)
+        .then(|| fr::followed(account.followed, account.portfolio_target));
     let form = FormState::new(Some(&account));
     let errors = RwSignal::new(Invalid::default());
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -303,7 +315,12 @@ fn AccountItem(account: Account, version: RwSignal<u32>) -> impl IntoView {
         spawn_local(async move {
             let answer = state
                 .api()
-                .send_json::<_, Account>(Method::PUT, &token(state), &format!("/admin/accounts/{id}"), &body)
+                .send_json::<_, Account>(
+                    Method::PUT,
+                    &token(state),
+                    &format!("/admin/accounts/{id}"),
+                    &body,
+                )
                 .await;
             match answer {
                 Ok(_) => {

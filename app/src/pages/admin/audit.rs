@@ -96,7 +96,10 @@ pub fn AuditPage() -> impl IntoView {
             }
         });
     };
-    let field = move |id: &'static str, label: &'static str, value: RwSignal<String>, kind: &'static str| {
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      value: RwSignal<String>,
+                      kind: &'static str| {
         view! {
             <div class="field">
                 <label for=id>{label}</label>

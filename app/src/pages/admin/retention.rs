@@ -52,7 +52,12 @@ pub fn RetentionPage() -> impl IntoView {
             let body = PurgeRequest { person_ids };
             match state
                 .api()
-                .send_json::<_, PurgeReport>(Method::POST, &token(state), "/admin/retention/purge", &body)
+                .send_json::<_, PurgeReport>(
+                    Method::POST,
+                    &token(state),
+                    "/admin/retention/purge",
+                    &body,
+                )
                 .await
             {
                 Ok(report) => {

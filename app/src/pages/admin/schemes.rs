@@ -192,7 +192,11 @@ fn SchemeCard(
             number(limit.get_untracked(), "pathway_limit_months", &mut invalid).map(|m| m as i32);
         let effective_from = parse_iso_date(&from.get_untracked());
         if effective_from.is_none() {
-            invalid.push(FieldError::new("effective_from", "invalid", fr::INVALID_DATE));
+            invalid.push(FieldError::new(
+                "effective_from",
+                "invalid",
+                fr::INVALID_DATE,
+            ));
         }
         let (Some(effective_from), true) = (effective_from, invalid.is_empty()) else {
             return errors.set(invalid);
@@ -228,7 +232,11 @@ fn SchemeCard(
                     )));
                     version.update(|v| *v += 1);
                 }
-                Err(ApiFailure::Refused { fields, message: text, .. }) if !fields.is_empty() => {
+                Err(ApiFailure::Refused {
+                    fields,
+                    message: text,
+                    ..
+                }) if !fields.is_empty() => {
                     errors.set(Invalid { errors: fields });
                     message.set(Some(text));
                 }
