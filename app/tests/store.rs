@@ -85,6 +85,7 @@ fn session(user: u128) -> StoredSession {
             scheme: Some(SchemeCode::Arpe),
             supervised_schemes: vec![],
         },
+        must_change_password: false,
     }
 }
 
@@ -752,4 +753,60 @@ async fn a_diverged_bucket_is_replaced_alone() {
         .unwrap();
     assert!(!store.replace_bucket(0xa, &[]).await.unwrap());
     assert_eq!(store.people().await.unwrap().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_wipe_leaves_nothing_but_its_notice_and_a_new_device_id() {
+    let (store, name) = fresh_store().await;
+    let device = store.device_id().await.unwrap();
+    assert!(store.start_session(&session(3)).await.unwrap());
+    store.create_person(&creation("Efface")).await.unwrap();
+    store
+        .record_consultation(Uuid::from_u128(9), 1_700_000_000)
+        .await
+        .unwrap();
+    assert_eq!(store.consultations().await.unwrap().len(), 1);
+
+    let waiting = store.wipe("Appareil révoqué.").await.unwrap();
+    assert_eq!(waiting, 1, "the change that was not sent is counted");
+    assert!(store.replica_is_empty().await.unwrap());
+    assert!(store.people().await.unwrap().is_empty());
+    assert_eq!(store.outbox_counts().await.unwrap(), (0, 0));
+    assert!(store.consultations().await.unwrap().is_empty());
+    assert_eq!(store.session().await.unwrap(), None);
+    store.close();
+    let reopened = Store::open(&name).await.unwrap();
+    assert_ne!(reopened.device_id().await.unwrap(), device);
+    assert_eq!(
+        reopened.take_wipe_notice().await.unwrap().as_deref(),
+        Some("Appareil révoqué.")
+    );
+    assert_eq!(
+        reopened.take_wipe_notice().await.unwrap(),
+        None,
+        "shown once"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn uploaded_consultations_are_forgotten_and_the_others_kept() {
+    let (store, _) = fresh_store().await;
+    store
+        .record_consultation(Uuid::from_u128(1), 10)
+        .await
+        .unwrap();
+    store
+        .record_consultation(Uuid::from_u128(2), 20)
+        .await
+        .unwrap();
+    let all = store.consultations().await.unwrap();
+    assert_eq!(all.len(), 2);
+    let first = all
+        .iter()
+        .find(|c| c.person_id == Uuid::from_u128(1))
+        .unwrap();
+    store.forget_consultations(&[first.id]).await.unwrap();
+    let left = store.consultations().await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].person_id, Uuid::from_u128(2));
 }
