@@ -235,6 +235,14 @@ impl Store {
         Ok(id)
     }
 
+    /// Gives this device a new id (another user takes it; the former id stays bound to their
+    /// account on the server).
+    pub async fn new_device_id(&self) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        self.meta_put(KEY_DEVICE, &id).await?;
+        Ok(id)
+    }
+
     pub async fn session(&self) -> Result<Option<StoredSession>> {
         self.meta_get(KEY_SESSION).await
     }

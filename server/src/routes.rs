@@ -143,6 +143,16 @@ pub async fn login(
         .user(user_id)
         .await?
         .ok_or(ApiError::InvalidCredentials)?;
+    let mut tx = state.db.begin_read().await?;
+    let bound = db::devices::bound_elsewhere(&mut tx, request.device_id, user.id).await?;
+    tx.rollback().await?;
+    if bound {
+        return Err(ApiError::Conflict {
+            code: "device_bound",
+            message: "Cet appareil est lié à un autre compte : il doit d'abord envoyer ses modifications et oublier ses données."
+                .into(),
+        });
+    }
     let token = auth::new_token();
     state
         .db

@@ -69,8 +69,21 @@ pub async fn apply(
     envelope: &MutationEnvelope,
 ) -> Result<MutationResult, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    if let Some((outcome, rev)) = Db::recorded_outcome(&mut tx, ctx.device_id, envelope.seq).await?
+    if let Some((outcome, rev, hash)) =
+        Db::recorded_outcome(&mut tx, ctx.device_id, envelope.seq).await?
     {
+        if hash.is_some_and(|h| h != payload_hash(&envelope.mutation)) {
+            // The number of another change: never answered "applied" for what was not stored.
+            tx.rollback().await?;
+            return Ok(MutationResult {
+                seq: envelope.seq,
+                outcome: rejected(
+                    "seq_reused",
+                    "Ce numéro de modification a déjà servi à une autre modification : celle-ci n'a pas été enregistrée.",
+                ),
+                rev: None,
+            });
+        }
         // Mutations recorded before revisions were: everything committed so far includes them.
         let rev = match (&outcome, rev) {
             (Outcome::Applied, None) => Some(db::clock(&mut tx).await?),
@@ -83,58 +96,25 @@ pub async fn apply(
             rev,
         });
     }
-    if db::is_deleted(&mut tx, envelope.mutation.person_id()).await?
-        && !matches!(envelope.mutation, Mutation::DeletePerson { .. })
-    {
-        // An edit against a deleted file: refused visibly, its values kept in the rejection.
-        let outcome = rejected(
+    let clock_before = db::clock(&mut tx).await?;
+    let outcome = match gate(&mut tx, ctx, &envelope.mutation).await? {
+        // One answer whatever the target holds (or whether it exists): no rule that reads it
+        // runs for someone outside its caseload.
+        Gate::Closed => not_in_scope(),
+        // A file deleted by someone else (or on another device): refused visibly, its values
+        // kept in the rejection; deleting it again is done already.
+        Gate::Deleted if matches!(envelope.mutation, Mutation::DeletePerson { .. }) => {
+            Outcome::Applied
+        }
+        Gate::Deleted => rejected(
             "deleted",
             "Cette fiche a été supprimée : la modification n'a pas été enregistrée.",
-        );
-        Db::record_outcome(
-            &mut tx,
-            ctx.device_id,
-            envelope.seq,
-            ctx.actor.id,
-            &outcome,
-            None,
-            ctx.now,
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(MutationResult {
-            seq: envelope.seq,
-            outcome,
-            rev: None,
-        });
-    }
-    let outcome = match &envelope.mutation {
-        Mutation::CreatePerson(creation) => create_person(&mut tx, ctx, creation).await?,
-        Mutation::EditPerson(edit) => edit_person(&mut tx, ctx, edit).await?,
-        Mutation::ResolveConflict {
-            conflict_id,
-            person_id,
-            value,
-        } => resolve_conflict(&mut tx, ctx, *conflict_id, *person_id, value).await?,
-        Mutation::ChangeReferent {
-            enrolment_id,
-            person_id,
-            referent_id,
-        } => change_referent(&mut tx, ctx, *enrolment_id, *person_id, *referent_id).await?,
-        Mutation::AddNote(note) => add_note(&mut tx, ctx, note).await?,
-        Mutation::SaveItem(item) => save_item(&mut tx, ctx, item).await?,
-        Mutation::Enrol(enrolment) => enrol(&mut tx, ctx, enrolment).await?,
-        Mutation::DeletePerson { person_id, base } => {
-            delete_person(&mut tx, ctx, *person_id, base).await?
-        }
-        Mutation::CloseEnrolment {
-            enrolment_id,
-            person_id,
-            exit,
-        } => close(&mut tx, ctx, *enrolment_id, *person_id, *exit).await?,
+        ),
+        Gate::Open => mutate(&mut tx, ctx, &envelope.mutation).await?,
     };
     let rev = if outcome == Outcome::Applied {
-        db::rehash_person(&mut tx, envelope.mutation.person_id()).await?;
+        // Only the rows this mutation wrote took a rev after `clock_before`.
+        db::rehash_person_since(&mut tx, envelope.mutation.person_id(), clock_before).await?;
         Some(db::clock(&mut tx).await?)
     } else {
         None
@@ -146,6 +126,7 @@ pub async fn apply(
         ctx.actor.id,
         &outcome,
         rev,
+        payload_hash(&envelope.mutation),
         ctx.now,
     )
     .await?;
@@ -155,6 +136,127 @@ pub async fn apply(
         outcome,
         rev,
     })
+}
+
+/// The hash of a mutation as pushed: a replay of its number with another payload is refused.
+fn payload_hash(mutation: &Mutation) -> i64 {
+    let json = serde_json::to_vec(mutation).unwrap_or_default();
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    for byte in json {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash as i64
+}
+
+/// Whether a mutation may read and change its person at all.
+enum Gate {
+    /// The person is in the actor's caseload (or the mutation is late work they may still
+    /// deliver, or a creation).
+    Open,
+    /// The file was in the actor's caseload and has been deleted.
+    Deleted,
+    /// Anything else: outside the caseload, deleted by others, or not there at all.
+    Closed,
+}
+
+/// Decides [`Gate`] before any rule reads the target, so that a refusal for a file outside
+/// the caseload is the same whatever the file holds.
+async fn gate(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    mutation: &Mutation,
+) -> Result<Gate, sqlx::Error> {
+    if let Mutation::CreatePerson(_) = mutation {
+        return Ok(Gate::Open);
+    }
+    let person = mutation.person_id();
+    if db::in_scope(tx, ctx.actor, person).await? {
+        return Ok(Gate::Open);
+    }
+    if db::is_deleted(tx, person).await? {
+        return Ok(if db::in_scope_with_deleted(tx, ctx.actor, person).await? {
+            Gate::Deleted
+        } else {
+            Gate::Closed
+        });
+    }
+    Ok(if late_work(tx, ctx, mutation).await? {
+        Gate::Open
+    } else {
+        Gate::Closed
+    })
+}
+
+/// Work about a person who left the actor's caseload meanwhile that they may still deliver:
+/// a note, or the outcome of an appointment of the server's, dated while they followed the
+/// person (see `written_while_following`); or the closing of their own enrolment.
+async fn late_work(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    mutation: &Mutation,
+) -> Result<bool, sqlx::Error> {
+    match mutation {
+        Mutation::AddNote(note) => followed_then(tx, ctx, note.person_id, note.date).await,
+        Mutation::SaveItem(item) => {
+            let ItemBody::Appointment(report) = &item.body else {
+                return Ok(false);
+            };
+            let Some(current) = db::item(tx, item.id).await? else {
+                return Ok(false);
+            };
+            let ItemBody::Appointment(planned) = &current.body else {
+                return Ok(false);
+            };
+            Ok(current.person_id == item.person_id
+                && report.date == planned.date
+                && report.status != AppointmentStatus::Planned
+                && followed_then(tx, ctx, item.person_id, planned.date).await?)
+        }
+        // The référent of an enrolment closed meanwhile (on another of their devices, or by a
+        // supervisor) learns that it is closed: nothing they did not know.
+        Mutation::CloseEnrolment {
+            enrolment_id,
+            person_id,
+            ..
+        } => Ok(db::enrolment(tx, *enrolment_id)
+            .await?
+            .is_some_and(|e| e.person_id == *person_id && e.referent_id == ctx.actor.id)),
+        _ => Ok(false),
+    }
+}
+
+/// Applies a mutation whose person the actor may touch.
+async fn mutate(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    mutation: &Mutation,
+) -> Result<Outcome, sqlx::Error> {
+    match mutation {
+        Mutation::CreatePerson(creation) => create_person(tx, ctx, creation).await,
+        Mutation::EditPerson(edit) => edit_person(tx, ctx, edit).await,
+        Mutation::ResolveConflict {
+            conflict_id,
+            person_id,
+            value,
+        } => resolve_conflict(tx, ctx, *conflict_id, *person_id, value).await,
+        Mutation::ChangeReferent {
+            enrolment_id,
+            person_id,
+            referent_id,
+        } => change_referent(tx, ctx, *enrolment_id, *person_id, *referent_id).await,
+        Mutation::AddNote(note) => add_note(tx, ctx, note).await,
+        Mutation::SaveItem(item) => save_item(tx, ctx, item).await,
+        Mutation::Enrol(enrolment) => enrol(tx, ctx, enrolment).await,
+        Mutation::DeletePerson { person_id, base } => {
+            delete_person(tx, ctx, *person_id, base).await
+        }
+        Mutation::CloseEnrolment {
+            enrolment_id,
+            person_id,
+            exit,
+        } => close(tx, ctx, *enrolment_id, *person_id, *exit).await,
+    }
 }
 
 async fn create_person(
@@ -175,46 +277,67 @@ async fn create_person(
             "Cette fiche existe déjà sur le serveur.",
         ));
     }
-    store_new_person(tx, &creation, ctx.actor.id, ctx.now).await?;
+    store_new_person(tx, &creation, ctx.actor, ctx.now).await?;
     ctx.audit(tx, "person.create", creation.person.id).await?;
     Ok(Outcome::Applied)
 }
 
 /// Stores a checked creation: the person, their enrolment with its FSE entry snapshot, and a
 /// duplicate warning for every file that may be the same person (searched in every file, not
-/// only the author's scope, so that files created offline on two devices meet). Used by pushes
-/// and by the import.
+/// only the author's scope, so that files created offline on two devices meet). A warning
+/// about a file outside `viewer`'s caseload (the référent who will follow the new file) says
+/// only in which scheme a file exists and whom to ask — never a name, a birth date or an id.
+/// Used by pushes and by the import (by an author who may not be the viewer).
 pub async fn store_new_person(
     tx: &mut SqliteConnection,
     creation: &PersonCreation,
-    author_id: Uuid,
+    viewer: &SessionUser,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let author_id = viewer.id;
     let mut enrolment = creation.enrolment.clone();
     enrolment.fse_entry = Some(fse_entry(&creation.person, enrolment.start_date));
     let duplicates = db::possible_duplicates(tx, &creation.person).await?;
-    let warnings: Vec<Item> = duplicates
-        .iter()
-        .filter_map(|other| {
-            let reason = duplicate_reason(&creation.person, other)?;
-            Some(Item {
-                id: Uuid::new_v4(),
-                person_id: creation.person.id,
-                version: 1,
-                author_id,
-                body: ItemBody::Duplicate(DuplicateWarning {
-                    other_person_id: other.id,
-                    other_label: format!(
-                        "{}, né(e) le {}",
-                        other.display_name(),
-                        format_date_fr(other.birth_date)
-                    ),
-                    reason,
-                    dismissed: false,
-                }),
-            })
-        })
-        .collect();
+    let mut warnings: Vec<Item> = Vec::new();
+    for other in &duplicates {
+        let Some(reason) = duplicate_reason(&creation.person, other) else {
+            continue;
+        };
+        let (other_person_id, other_label) = if db::in_scope(tx, viewer, other.id).await? {
+            (
+                other.id,
+                format!(
+                    "{}, né(e) le {}",
+                    other.display_name(),
+                    format_date_fr(other.birth_date)
+                ),
+            )
+        } else {
+            let scheme = db::enrolments_of(tx, other.id)
+                .await?
+                .into_iter()
+                .max_by_key(|e| e.start_date)
+                .map_or("", |e| e.scheme.short_name());
+            (
+                Uuid::nil(),
+                format!(
+                    "Un dossier existe déjà dans le dispositif {scheme} : renseignez-vous auprès d'un superviseur de ce dispositif avant de continuer."
+                ),
+            )
+        };
+        warnings.push(Item {
+            id: Uuid::new_v4(),
+            person_id: creation.person.id,
+            version: 1,
+            author_id,
+            body: ItemBody::Duplicate(DuplicateWarning {
+                other_person_id,
+                other_label,
+                reason,
+                dismissed: false,
+            }),
+        });
+    }
     let rev = db::next_revs(tx, 2 + warnings.len() as i64).await?;
     db::insert_person(tx, &creation.person, rev, author_id, now).await?;
     db::insert_enrolment(tx, &enrolment, rev + 1, now).await?;
@@ -241,12 +364,9 @@ async fn named_enrolment(
     person_id: Uuid,
 ) -> Result<Result<Enrolment, Outcome>, sqlx::Error> {
     Ok(match db::enrolment(tx, enrolment_id).await? {
-        None => Err(rejected(
-            "not_found",
-            "Cet accompagnement n'existe pas sur le serveur.",
-        )),
-        Some(e) if e.person_id != person_id => Err(not_in_scope()),
-        Some(e) => Ok(e),
+        // One answer for an enrolment that is not there and one of another file.
+        Some(e) if e.person_id == person_id => Ok(e),
+        _ => Err(not_in_scope()),
     })
 }
 
@@ -265,14 +385,8 @@ async fn edit_person(
     edit: &PersonEdit,
 ) -> Result<Outcome, sqlx::Error> {
     let Some((before, created_by, created_at)) = db::person(tx, edit.person_id).await? else {
-        return Ok(rejected(
-            "not_found",
-            "Cette personne n'existe pas sur le serveur.",
-        ));
-    };
-    if !db::in_scope(tx, ctx.actor, before.id).await? {
         return Ok(not_in_scope());
-    }
+    };
     let mut seen = HashSet::new();
     for change in &edit.changes {
         let mut probe = before.clone();
@@ -410,14 +524,8 @@ async fn enrol(
     enrolment: &Enrolment,
 ) -> Result<Outcome, sqlx::Error> {
     let Some((person, _, _)) = db::person(tx, enrolment.person_id).await? else {
-        return Ok(rejected(
-            "not_found",
-            "Cette personne n'existe pas sur le serveur.",
-        ));
-    };
-    if !db::in_scope(tx, ctx.actor, person.id).await? {
         return Ok(not_in_scope());
-    }
+    };
     if Db::id_taken(tx, enrolment.id).await? {
         return Ok(rejected(
             "already_exists",
@@ -481,14 +589,8 @@ async fn delete_person(
     base: &Person,
 ) -> Result<Outcome, sqlx::Error> {
     let Some((current, _, _)) = db::person(tx, person_id).await? else {
-        return Ok(rejected(
-            "not_found",
-            "Cette personne n'existe pas sur le serveur.",
-        ));
+        return Ok(not_in_scope());
     };
-    if db::is_deleted(tx, person_id).await? {
-        return Ok(Outcome::Applied);
-    }
     let enrolments = db::enrolments_of(tx, person_id).await?;
     if let Err(invalid) = check_deletion(ctx.actor, &enrolments, base, &current) {
         return Ok(refused(invalid));
@@ -526,19 +628,17 @@ async fn add_note(
     ctx: &Context<'_>,
     note: &Note,
 ) -> Result<Outcome, sqlx::Error> {
-    if !db::in_scope(tx, ctx.actor, note.person_id).await?
-        && !followed_then(tx, ctx, note.person_id, note.date).await?
-    {
-        return Ok(not_in_scope());
-    }
     if Db::id_taken(tx, note.id).await? {
         return Ok(rejected(
             "already_exists",
             "Cette note existe déjà sur le serveur.",
         ));
     }
+    // A note of another file is, for this one, a note that does not exist.
     let previous = match note.replaces {
-        Some(id) => db::note(tx, id).await?,
+        Some(id) => db::note(tx, id)
+            .await?
+            .filter(|n| n.person_id == note.person_id),
         None => None,
     };
     let note = match check_note(note.clone(), previous.as_ref(), ctx.actor, ctx.today) {
@@ -560,26 +660,15 @@ async fn save_item(
     ctx: &Context<'_>,
     item: &Item,
 ) -> Result<Outcome, sqlx::Error> {
-    let current = if db::in_scope(tx, ctx.actor, item.person_id).await? {
-        db::item(tx, item.id).await?
-    } else {
-        let current = db::item(tx, item.id).await?;
-        let late_report = match (&item.body, current.as_ref().map(|c| &c.body)) {
-            (ItemBody::Appointment(report), Some(ItemBody::Appointment(planned))) => {
-                current
-                    .as_ref()
-                    .is_some_and(|c| c.person_id == item.person_id)
-                    && report.date == planned.date
-                    && report.status != AppointmentStatus::Planned
-                    && followed_then(tx, ctx, item.person_id, planned.date).await?
-            }
-            _ => false,
-        };
-        if !late_report {
-            return Ok(not_in_scope());
-        }
-        current
-    };
+    let current = db::item(tx, item.id).await?;
+    if current
+        .as_ref()
+        .is_some_and(|c| c.person_id != item.person_id)
+    {
+        // An item of another file (an obstacle id computed from someone else's id): the same
+        // answer as a file outside the caseload.
+        return Ok(not_in_scope());
+    }
     let enrolments = db::enrolments_of(tx, item.person_id).await?;
     let item_ctx = ItemContext {
         actor: ctx.actor,
@@ -611,15 +700,12 @@ async fn resolve_conflict(
     person_id: Uuid,
     value: &FieldValue,
 ) -> Result<Outcome, sqlx::Error> {
-    let Some(mut conflict) = db::conflict(tx, conflict_id).await? else {
-        return Ok(rejected(
-            "not_found",
-            "Ce conflit n'existe pas sur le serveur.",
-        ));
-    };
-    if conflict.person_id != person_id || !db::in_scope(tx, ctx.actor, person_id).await? {
+    let Some(mut conflict) = db::conflict(tx, conflict_id)
+        .await?
+        .filter(|c| c.person_id == person_id)
+    else {
         return Ok(not_in_scope());
-    }
+    };
     if !conflict.is_open() {
         return Ok(rejected(
             "already_resolved",

@@ -323,7 +323,8 @@ type Participation = (
     Option<String>,
 );
 
-async fn create_old_file(db: &Db, referent: Uuid, last_name: &str) -> Uuid {
+async fn create_old_file(db: &Db, user: &jalon_domain::auth::SessionUser, last_name: &str) -> Uuid {
+    let referent = user.id;
     let person = jalon_domain::people::Person {
         id: Uuid::new_v4(),
         last_name: last_name.into(),
@@ -351,7 +352,7 @@ async fn create_old_file(db: &Db, referent: Uuid, last_name: &str) -> Uuid {
             person: person.clone(),
             enrolment: enrolment.clone(),
         },
-        referent,
+        user,
         1_580_000_000,
     )
     .await
@@ -413,8 +414,8 @@ async fn retention_lists_files_past_two_years_then_purges_their_identity_but_not
     .await
     .unwrap();
     let (_, plie1) = server.login("plie1").await;
-    let referent = Uuid::parse_str(plie1["id"].as_str().unwrap()).unwrap();
-    let old = create_old_file(&db, referent, "Oubli").await;
+    let user: jalon_domain::auth::SessionUser = serde_json::from_value(plie1).unwrap();
+    let old = create_old_file(&db, &user, "Oubli").await;
     let (admin, _) = server.login("admin").await;
 
     // The dry run lists it (and no one followed today), without a name.

@@ -773,8 +773,8 @@ async fn run_case(seed: u64) -> bool {
                 .unwrap();
             conn.rollback().await.unwrap();
             match recorded {
-                Some((Outcome::Applied, rev)) => assert!(rev.is_some()),
-                Some((Outcome::Rejected { code, .. }, _)) => assert!(
+                Some((Outcome::Applied, rev, _)) => assert!(rev.is_some()),
+                Some((Outcome::Rejected { code, .. }, _, _)) => assert!(
                     device
                         .replica
                         .rejections
@@ -810,7 +810,7 @@ async fn run_case(seed: u64) -> bool {
             }
             let mut last_applied = None;
             for (seq, value) in typed {
-                if let Some((Outcome::Applied, _)) =
+                if let Some((Outcome::Applied, _, _)) =
                     Db::recorded_outcome(&mut conn, device.id, *seq)
                         .await
                         .unwrap()

@@ -134,7 +134,12 @@ fn Duplicates(items: Signal<Shown>) -> impl IntoView {
                         <p>
                             {fr::POSSIBLE_DUPLICATE}
                             " "
-                            <A href=format!("/personne/{other_id}")>{other_label}</A>
+                            {if other_id.is_nil() {
+                                // A file outside this caseload: only its scheme is said.
+                                view! { <span>{other_label}</span> }.into_any()
+                            } else {
+                                view! { <A href=format!("/personne/{other_id}")>{other_label}</A> }.into_any()
+                            }}
                             {format!(" ({reason})")}
                         </p>
                         <button type="button" class="secondary" on:click=dismiss>

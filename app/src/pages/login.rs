@@ -81,18 +81,33 @@ pub fn LoginPage() -> impl IntoView {
 /// Signs in online, keeps the session on the device and starts the first sync.
 async fn sign_in(state: AppState, username: String, password: String) -> Result<(), String> {
     let (store, api) = (state.store(), state.api());
-    let device_id = store.device_id().await.map_err(|e| e.to_string())?;
-    let response = api
+    let mut device_id = store.device_id().await.map_err(|e| e.to_string())?;
+    let mut attempt = api
         .login(&LoginRequest {
-            username,
-            password,
+            username: username.clone(),
+            password: password.clone(),
             device_id,
         })
-        .await
-        .map_err(|failure| match failure {
-            ApiFailure::Network => fr::FIRST_SIGN_IN_ONLINE.to_owned(),
-            other => other.message(),
-        })?;
+        .await;
+    // This device's id is bound to the previous user's account: if nothing of theirs waits,
+    // the device takes a new id (their data is wiped when this session starts).
+    if matches!(&attempt, Err(ApiFailure::Refused { code, .. }) if code == "device_bound") {
+        if store.pending_count().await.map_err(|e| e.to_string())? > 0 {
+            return Err(fr::OTHER_USER_PENDING.to_owned());
+        }
+        device_id = store.new_device_id().await.map_err(|e| e.to_string())?;
+        attempt = api
+            .login(&LoginRequest {
+                username,
+                password,
+                device_id,
+            })
+            .await;
+    }
+    let response = attempt.map_err(|failure| match failure {
+        ApiFailure::Network => fr::FIRST_SIGN_IN_ONLINE.to_owned(),
+        other => other.message(),
+    })?;
     let session = StoredSession {
         token: response.token,
         user: response.user,

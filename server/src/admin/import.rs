@@ -82,8 +82,12 @@ pub async fn import(
         tx.rollback().await?;
         return Ok(Json(outcome));
     }
+    let by_id: HashMap<_, _> = referents.values().map(|r| (r.id, r)).collect();
     for creation in lines.iter().filter_map(|l| l.creation.as_ref()) {
-        store_new_person(&mut tx, creation, admin.user.id, now).await?;
+        let Some(referent) = by_id.get(&creation.enrolment.referent_id) else {
+            continue;
+        };
+        store_new_person(&mut tx, creation, referent, now).await?;
         db::rehash_person(&mut tx, creation.person.id).await?;
         db::audit::record(
             &mut tx,

@@ -121,3 +121,20 @@ pub async fn devices_of(
         })
         .collect()
 }
+
+/// Whether a device id is bound to another account than `user` (and not wiped): a device id
+/// serves one account, so that its mutation numbers are its own.
+pub async fn bound_elsewhere(
+    conn: &mut SqliteConnection,
+    device: Uuid,
+    user: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM devices WHERE id = ?1 AND user_id <> ?2 AND state <> 'wiped'",
+    )
+    .bind(device.to_string())
+    .bind(user.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}

@@ -500,23 +500,24 @@ impl Db {
         tx: &mut SqliteConnection,
         device_id: Uuid,
         seq: u64,
-    ) -> Result<Option<(Outcome, Option<i64>)>, sqlx::Error> {
-        let row: Option<(String, Option<i64>)> = sqlx::query_as(
-            "SELECT outcome, rev FROM applied_mutations WHERE device_id = ?1 AND seq = ?2",
+    ) -> Result<Option<(Outcome, Option<i64>, Option<i64>)>, sqlx::Error> {
+        let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT outcome, rev, payload_hash FROM applied_mutations
+             WHERE device_id = ?1 AND seq = ?2",
         )
         .bind(device_id.to_string())
         .bind(seq as i64)
         .fetch_optional(&mut *tx)
         .await?;
-        row.map(|(outcome, rev)| {
+        row.map(|(outcome, rev, hash)| {
             let outcome = serde_json::from_str(&outcome).map_err(|_| corrupt("outcome"))?;
-            Ok((outcome, rev))
+            Ok((outcome, rev, hash))
         })
         .transpose()
     }
 
-    /// Records the outcome of a device's mutation and, when applied, the revision after
-    /// which a pull includes it.
+    /// Records the outcome of a device's mutation, the hash of its payload and, when applied,
+    /// the revision after which a pull includes it.
     pub async fn record_outcome(
         tx: &mut SqliteConnection,
         device_id: Uuid,
@@ -524,12 +525,14 @@ impl Db {
         user_id: Uuid,
         outcome: &Outcome,
         rev: Option<i64>,
+        payload_hash: i64,
         now: i64,
     ) -> Result<(), sqlx::Error> {
         let outcome = serde_json::to_string(outcome).map_err(|e| sqlx::Error::Encode(e.into()))?;
         sqlx::query(
-            "INSERT INTO applied_mutations (device_id, seq, user_id, outcome, applied_at, rev)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO applied_mutations (device_id, seq, user_id, outcome, applied_at, rev,
+                                            payload_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .bind(device_id.to_string())
         .bind(seq as i64)
@@ -537,6 +540,7 @@ impl Db {
         .bind(outcome)
         .bind(now)
         .bind(rev)
+        .bind(payload_hash)
         .execute(&mut *tx)
         .await?;
         Ok(())
@@ -750,6 +754,41 @@ pub async fn rehash_person(
     Ok(())
 }
 
+/// Stores the hash of the synced rows of a person written after `since` (they took a later
+/// rev): what one mutation changed, whatever the size of the file.
+pub async fn rehash_person_since(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+    since: i64,
+) -> Result<(), sqlx::Error> {
+    for Synced {
+        name,
+        person,
+        columns,
+        decode,
+    } in SYNCED
+    {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {columns} FROM {name} WHERE {person} = ?1 AND rev > ?2"
+        )))
+        .bind(person_id.to_string())
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &rows {
+            let record = decode(row)?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {name} SET hash = ?2 WHERE id = ?1"
+            )))
+            .bind(record.key().1.to_string())
+            .bind(record_hash(&record) as i64)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Hashes the rows that have no hash yet (a database from before hashes, the demo seed).
 pub async fn rehash_missing(conn: &mut SqliteConnection) -> Result<usize, sqlx::Error> {
     let mut people: Vec<String> = Vec::new();
@@ -804,6 +843,31 @@ pub async fn in_scope(
     .bind(person_id.to_string())
     .fetch_optional(&mut *tx)
     .await?;
+    Ok(found.is_some())
+}
+
+/// Whether `person_id` was in `user`'s scope before its file was deleted.
+pub async fn in_scope_with_deleted(
+    tx: &mut SqliteConnection,
+    user: &SessionUser,
+    person_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    use jalon_domain::auth::Scope;
+    let sql = match user.scope() {
+        Scope::Referent(_) => {
+            "SELECT 1 FROM enrolments WHERE person_id = ?2 AND referent_id = ?1 AND status = 'active'"
+        }
+        Scope::Schemes(_) => {
+            "SELECT 1 FROM enrolments WHERE person_id = ?2
+             AND scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)"
+        }
+        Scope::Nothing => return Ok(false),
+    };
+    let found: Option<i64> = sqlx::query_scalar(sql)
+        .bind(user.id.to_string())
+        .bind(person_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
     Ok(found.is_some())
 }
 
