@@ -121,13 +121,15 @@ pub async fn apply(
     };
     Db::record_outcome(
         &mut tx,
-        ctx.device_id,
-        envelope.seq,
-        ctx.actor.id,
-        &outcome,
-        rev,
-        payload_hash(&envelope.mutation),
-        ctx.now,
+        &db::OutcomeRecord {
+            device_id: ctx.device_id,
+            seq: envelope.seq,
+            user_id: ctx.actor.id,
+            outcome: &outcome,
+            rev,
+            payload_hash: payload_hash(&envelope.mutation),
+            at: ctx.now,
+        },
     )
     .await?;
     tx.commit().await?;

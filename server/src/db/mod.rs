@@ -35,6 +35,17 @@ pub use schemes::insert_scheme;
 use time::Date;
 use uuid::Uuid;
 
+/// The outcome of a pushed mutation, as [`Db::record_outcome`] keeps it.
+pub struct OutcomeRecord<'a> {
+    pub device_id: Uuid,
+    pub seq: u64,
+    pub user_id: Uuid,
+    pub outcome: &'a Outcome,
+    pub rev: Option<i64>,
+    pub payload_hash: i64,
+    pub at: i64,
+}
+
 /// What a session says (see [`Db::authenticate`]).
 #[derive(Debug, Clone)]
 pub struct Authenticated {
@@ -520,27 +531,22 @@ impl Db {
     /// the revision after which a pull includes it.
     pub async fn record_outcome(
         tx: &mut SqliteConnection,
-        device_id: Uuid,
-        seq: u64,
-        user_id: Uuid,
-        outcome: &Outcome,
-        rev: Option<i64>,
-        payload_hash: i64,
-        now: i64,
+        record: &OutcomeRecord<'_>,
     ) -> Result<(), sqlx::Error> {
-        let outcome = serde_json::to_string(outcome).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        let outcome =
+            serde_json::to_string(record.outcome).map_err(|e| sqlx::Error::Encode(e.into()))?;
         sqlx::query(
             "INSERT INTO applied_mutations (device_id, seq, user_id, outcome, applied_at, rev,
                                             payload_hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
-        .bind(device_id.to_string())
-        .bind(seq as i64)
-        .bind(user_id.to_string())
+        .bind(record.device_id.to_string())
+        .bind(record.seq as i64)
+        .bind(record.user_id.to_string())
         .bind(outcome)
-        .bind(now)
-        .bind(rev)
-        .bind(payload_hash)
+        .bind(record.at)
+        .bind(record.rev)
+        .bind(record.payload_hash)
         .execute(&mut *tx)
         .await?;
         Ok(())
