@@ -20,6 +20,8 @@ pub enum ApiFailure {
     Unauthenticated { message: String },
     /// This app is older than the server's protocol: reload (the outbox is kept).
     Outdated { message: String },
+    /// The server is busy: try again after this many seconds (its `Retry-After`).
+    Busy { retry_after: u32 },
     /// The server refused the request.
     Refused {
         status: u16,
@@ -34,6 +36,7 @@ impl ApiFailure {
     pub fn message(&self) -> String {
         match self {
             ApiFailure::Network => fr::SERVER_UNREACHABLE.to_owned(),
+            ApiFailure::Busy { .. } => fr::SERVER_BUSY.to_owned(),
             ApiFailure::Unauthenticated { message }
             | ApiFailure::Outdated { message }
             | ApiFailure::Refused { message, .. } => message.clone(),
@@ -42,7 +45,7 @@ impl ApiFailure {
 
     /// Worth retrying later without any action from the user.
     pub fn is_temporary(&self) -> bool {
-        matches!(self, ApiFailure::Network)
+        matches!(self, ApiFailure::Network | ApiFailure::Busy { .. })
             || matches!(self, ApiFailure::Refused { status, .. } if *status >= 500)
     }
 }
@@ -92,6 +95,15 @@ impl Api {
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
             return Ok(response);
+        }
+        if status == 503 {
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(5);
+            return Err(ApiFailure::Busy { retry_after });
         }
         let detail = response
             .json::<ErrorBody>()

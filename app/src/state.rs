@@ -294,6 +294,13 @@ impl AppState {
                 self.online.set(browser_online());
                 self.last_error.set(Some(fr::SERVER_UNREACHABLE.to_owned()));
             }
+            Err(SyncError::Api(ApiFailure::Busy { retry_after })) => {
+                // The server asks to come back a little later: as it says, not sooner.
+                let delay = retry_after.clamp(1, 300) * 1000;
+                self.retry_at.set_value(now_ms() + f64::from(delay));
+                Timeout::new(delay, move || self.request_sync()).forget();
+                self.last_error.set(Some(fr::SERVER_BUSY.to_owned()));
+            }
             Err(SyncError::Api(failure)) if failure.is_temporary() => {
                 self.back_off();
                 self.last_error.set(Some(failure.message()));

@@ -277,13 +277,30 @@ fn is_time(s: &str) -> bool {
         && m.parse::<u8>().is_ok_and(|m| m < 60)
 }
 
-fn check_text(field: &str, label: &str, value: &str, max: usize, invalid: &mut Invalid) {
+/// A free text: at most `max` characters, no hidden character (line breaks where `multiline`).
+fn check_text(
+    field: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+    multiline: bool,
+    invalid: &mut Invalid,
+) {
     if value.chars().count() > max {
         invalid.push(FieldError::new(
             field,
             "too_long",
             format!("{label} ne doit pas dépasser {max} caractères."),
         ));
+    } else if let Some(error) = crate::text::hidden_characters(field, label, value, multiline) {
+        invalid.push(error);
+    }
+}
+
+/// Dates of the pathway lie between 1900 and two years ahead.
+fn plausible(field: &str, label: &str, date: Option<Date>, today: Date, invalid: &mut Invalid) {
+    if let Some(error) = date.and_then(|d| crate::text::implausible_date(field, label, d, today)) {
+        invalid.push(error);
     }
 }
 
@@ -327,6 +344,14 @@ fn check_appointment(
         "Le compte rendu",
         &a.report,
         TEXT_MAX_CHARS,
+        true,
+        invalid,
+    );
+    plausible(
+        "appointment_date",
+        "La date du rendez-vous",
+        Some(a.date),
+        today,
         invalid,
     );
     if a.status != AppointmentStatus::Planned && a.date > today {
@@ -364,8 +389,17 @@ fn check_step(s: &Step, today: Date, invalid: &mut Invalid) {
         "Le prestataire",
         &s.provider,
         PROVIDER_MAX_CHARS,
+        false,
         invalid,
     );
+    for (field, label, date) in [
+        ("step_planned_start", "Le début prévu", s.planned_start),
+        ("step_planned_end", "La fin prévue", s.planned_end),
+        ("step_actual_start", "Le début réel", s.actual_start),
+        ("step_actual_end", "La fin réelle", s.actual_end),
+    ] {
+        plausible(field, label, date, today, invalid);
+    }
     ordered("step_planned_end", s.planned_start, s.planned_end, invalid);
     ordered("step_actual_end", s.actual_start, s.actual_end, invalid);
     not_in_future(
@@ -446,8 +480,16 @@ fn check_contract(
         "Les objectifs",
         &c.objectives,
         TEXT_MAX_CHARS,
+        true,
         invalid,
     );
+    for (field, label, date) in [
+        ("contract_signed_on", "La date de signature", c.signed_on),
+        ("contract_start", "Le début du contrat", c.start),
+        ("contract_end", "La fin du contrat", c.end),
+    ] {
+        plausible(field, label, Some(date), today, invalid);
+    }
     if !(0..=MAX_WEEKLY_HOURS).contains(&c.weekly_hours) {
         invalid.push(FieldError::new(
             "contract_weekly_hours",

@@ -55,6 +55,14 @@ pub fn check_note(
             format!("Une note ne doit pas dépasser {NOTE_MAX_CHARS} caractères."),
         ));
     }
+    if let Some(error) = crate::text::hidden_characters("note_text", "La note", &note.text, true) {
+        invalid.push(error);
+    }
+    if let Some(error) =
+        crate::text::implausible_date("note_date", "La date de la note", note.date, today)
+    {
+        invalid.push(error);
+    }
     if note.date > today {
         invalid.push(FieldError::new(
             "note_date",

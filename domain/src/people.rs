@@ -117,11 +117,13 @@ fn check_name(field: &str, label: &str, value: &str, invalid: &mut Invalid) {
             "too_long",
             format!("Le {label} ne doit pas dépasser {NAME_MAX_CHARS} caractères."),
         ));
-    } else if value.chars().any(char::is_control) || !value.chars().any(char::is_alphabetic) {
+    } else if value.chars().any(crate::text::is_hidden) || !value.chars().any(char::is_alphabetic) {
         invalid.push(FieldError::new(
             field,
             "invalid_characters",
-            format!("Le {label} doit contenir des lettres et aucun caractère de contrôle."),
+            format!(
+                "Le {label} doit contenir des lettres et aucun caractère invisible ou de contrôle."
+            ),
         ));
     }
 }

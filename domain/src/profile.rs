@@ -153,6 +153,14 @@ pub fn check_details(
             ),
         ));
     }
+    for (field, label, value) in [
+        ("birth_name", "Le nom de naissance", &details.birth_name),
+        ("address", "L'adresse", &details.address),
+    ] {
+        if let Some(error) = crate::text::hidden_characters(field, label, value, false) {
+            invalid.push(error);
+        }
+    }
     if !details.phone.is_empty() && !is_phone(&details.phone) {
         invalid.push(FieldError::new(
             "phone",

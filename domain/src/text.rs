@@ -21,6 +21,56 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Whether `c` never belongs in typed text: control characters, bidirectional embeddings,
+/// overrides and isolates (which can make a name read backwards), zero-width characters and
+/// the byte-order mark.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The refusal of a text holding hidden characters; line breaks and tabs are allowed in
+/// `multiline` texts (notes, reports, objectives).
+pub fn hidden_characters(
+    field: &str,
+    label: &str,
+    value: &str,
+    multiline: bool,
+) -> Option<crate::FieldError> {
+    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
+    value.chars().any(|c| is_hidden(c) && !allowed(c)).then(|| {
+        crate::FieldError::new(
+            field,
+            "invalid_characters",
+            format!("{label} contient des caractères invisibles ou de contrôle : retirez-les."),
+        )
+    })
+}
+
+/// The earliest date of an event of a pathway.
+pub const EARLIEST_EVENT: time::Date = time::macros::date!(1900 - 01 - 01);
+/// How far ahead an event may be planned, in days (two years).
+pub const LATEST_EVENT_DAYS: i64 = 731;
+
+/// The refusal of an event date outside sensible bounds: from 1900 to two years ahead.
+pub fn implausible_date(
+    field: &str,
+    label: &str,
+    date: time::Date,
+    today: time::Date,
+) -> Option<crate::FieldError> {
+    (date < EARLIEST_EVENT || date > today + time::Duration::days(LATEST_EVENT_DAYS)).then(|| {
+        crate::FieldError::new(
+            field,
+            "implausible",
+            format!("{label} doit se situer entre 1900 et deux ans d'ici."),
+        )
+    })
+}
+
 /// Parses `YYYY-MM-DD`, the value of an `<input type="date">`.
 pub fn parse_iso_date(s: &str) -> Option<time::Date> {
     let mut parts = s.trim().splitn(3, '-');
@@ -70,5 +120,34 @@ mod tests {
         assert_eq!(fold("Hélène CŒUR-Ça"), "helene coeur-ca");
         assert_eq!(fold("Saint-Léonard-de-Noblat"), "saint-leonard-de-noblat");
         assert!(fold("Guérin").contains(&fold("GUER")));
+    }
+
+    #[test]
+    fn hidden_characters_are_refused_but_line_breaks_in_long_texts() {
+        use super::{hidden_characters, implausible_date};
+        assert!(hidden_characters("n", "Le nom", "Léa Roux", false).is_none());
+        for bad in [
+            "Ro\u{202E}ux",
+            "Ro\u{200B}ux",
+            "Ro\0ux",
+            "\u{FEFF}Roux",
+            "Ro\u{2066}ux",
+        ] {
+            assert!(
+                hidden_characters("n", "Le nom", bad, false).is_some(),
+                "{bad:?}"
+            );
+        }
+        assert!(hidden_characters("t", "La note", "ligne 1\nligne 2", true).is_none());
+        assert!(hidden_characters("t", "La note", "ligne 1\nligne 2", false).is_some());
+        assert!(hidden_characters("t", "La note", "nul\0", true).is_some());
+        let today = time::macros::date!(2026 - 12 - 01);
+        assert!(implausible_date("d", "La date", today, today).is_none());
+        assert!(
+            implausible_date("d", "La date", time::macros::date!(1899 - 12 - 31), today).is_some()
+        );
+        assert!(
+            implausible_date("d", "La date", time::macros::date!(2028 - 12 - 03), today).is_some()
+        );
     }
 }

@@ -39,6 +39,9 @@ pub enum ApiError {
     /// A rule forbids it (409), with a French message.
     #[error("conflict: {code}")]
     Conflict { code: &'static str, message: String },
+    /// The database is busy (many writers at once): retry shortly, nothing was changed.
+    #[error("database busy")]
+    Busy,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -129,6 +132,12 @@ impl ApiError {
                     .into(),
             ),
             ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
+            ApiError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Le serveur est très sollicité : l'envoi sera réessayé dans un instant. Rien n'est perdu."
+                    .into(),
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -155,13 +164,37 @@ impl IntoResponse for ApiError {
                 fields,
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if matches!(self, ApiError::Busy) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        response
     }
 }
 
+/// What a busy answer asks the client to wait, in seconds.
+pub const RETRY_AFTER_SECONDS: &str = "2";
+
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
-        ApiError::internal(err)
+        let busy = match &err {
+            sqlx::Error::PoolTimedOut => true,
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+            sqlx::Error::Database(db) => db
+                .code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+            _ => false,
+        };
+        if busy {
+            tracing::warn!(error = %err, "database busy: answered 503");
+            ApiError::Busy
+        } else {
+            ApiError::internal(err)
+        }
     }
 }
 

@@ -523,3 +523,5 @@ pub const NEWER: &str = "Plus récents";
 pub const OLDER: &str = "Plus anciens";
 pub const EPCI_HINT: &str =
     "Limoges Métropole : 248719312. Les communes de chaque EPCI viennent des données de référence.";
+pub const SERVER_BUSY: &str =
+    "Le serveur est très sollicité : la synchronisation reprend dans un instant. Rien n'est perdu.";

@@ -131,7 +131,7 @@ pub fn check_account(form: AccountForm) -> Result<AccountForm, Invalid> {
             "too_long",
             format!("Le nom affiché ne doit pas dépasser {MAX_DISPLAY_NAME_CHARS} caractères."),
         ));
-    } else if form.display_name.chars().any(char::is_control) {
+    } else if form.display_name.chars().any(crate::text::is_hidden) {
         invalid.push(FieldError::new(
             "display_name",
             "invalid_characters",
