@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::routes::ApiJson;
 
 /// `GET /api/people/{id}/access-report`.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn report(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -58,7 +58,7 @@ pub async fn report(
 
 /// `POST /api/admin/people/lookup`: the files matching a person's exact identity (names
 /// accents and case aside, birth date), ids only. Audited.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn lookup(
     State(state): State<AppState>,
     Admin(admin): Admin,

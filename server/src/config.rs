@@ -20,6 +20,11 @@ pub struct Config {
     pub seed_demo: bool,
     /// How long a session token stays valid, in days.
     pub session_days: i64,
+    /// A session unused for this many days ends (a tablet offline longer signs in again).
+    pub session_idle_days: i64,
+    /// Behind a reverse proxy: take the client's address from `X-Forwarded-For` (its last
+    /// hop), and send `Strict-Transport-Security` (the proxy serves TLS).
+    pub trust_proxy: bool,
     /// A device that has not reached the server for this many days locks its data until it does.
     pub device_lock_days: i64,
     /// How long audit events are kept, in months.
@@ -41,6 +46,8 @@ impl std::fmt::Debug for Config {
             .field("dist_dir", &self.dist_dir)
             .field("seed_demo", &self.seed_demo)
             .field("session_days", &self.session_days)
+            .field("session_idle_days", &self.session_idle_days)
+            .field("trust_proxy", &self.trust_proxy)
             .field("device_lock_days", &self.device_lock_days)
             .field("audit_months", &self.audit_months)
             .field("retention_years", &self.retention_years)
@@ -57,6 +64,8 @@ impl Default for Config {
             dist_dir: PathBuf::from("dist"),
             seed_demo: true,
             session_days: 30,
+            session_idle_days: 14,
+            trust_proxy: false,
             device_lock_days: 14,
             audit_months: 12,
             retention_years: 2,
@@ -75,6 +84,8 @@ struct FileConfig {
     dist_dir: Option<PathBuf>,
     seed_demo: Option<bool>,
     session_days: Option<i64>,
+    session_idle_days: Option<i64>,
+    trust_proxy: Option<bool>,
     device_lock_days: Option<i64>,
     audit_months: Option<i64>,
     retention_years: Option<i64>,
@@ -142,6 +153,12 @@ impl Config {
         if let Some(v) = file.session_days {
             self.session_days = v;
         }
+        if let Some(v) = file.session_idle_days {
+            self.session_idle_days = v;
+        }
+        if let Some(v) = file.trust_proxy {
+            self.trust_proxy = v;
+        }
         if let Some(v) = file.device_lock_days {
             self.device_lock_days = v;
         }
@@ -181,6 +198,12 @@ impl Config {
         }
         if let Some(v) = env("JALON_SESSION_DAYS") {
             self.session_days = parse("JALON_SESSION_DAYS", v)?;
+        }
+        if let Some(v) = env("JALON_SESSION_IDLE_DAYS") {
+            self.session_idle_days = parse("JALON_SESSION_IDLE_DAYS", v)?;
+        }
+        if let Some(v) = env("JALON_TRUST_PROXY") {
+            self.trust_proxy = parse("JALON_TRUST_PROXY", v)?;
         }
         if let Some(v) = env("JALON_DEVICE_LOCK_DAYS") {
             self.device_lock_days = parse("JALON_DEVICE_LOCK_DAYS", v)?;

@@ -15,8 +15,9 @@ pub enum ApiError {
     SessionExpired,
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// Too many failed sign-ins from this source: wait this many seconds.
     #[error("too many failed sign-ins")]
-    TooManyAttempts,
+    TooManyAttempts { wait: i64 },
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -82,13 +83,19 @@ impl ApiError {
                 "invalid_credentials",
                 "Identifiant ou mot de passe incorrect.".into(),
             ),
-            ApiError::TooManyAttempts => (
+            ApiError::TooManyAttempts { wait } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
-                format!(
-                    "Trop de tentatives de connexion : réessayez dans {} minutes.",
-                    crate::auth::LOCKOUT_SECONDS / 60
-                ),
+                if *wait >= 60 {
+                    format!(
+                        "Trop de tentatives de connexion depuis cet appareil : réessayez dans {} minute(s).",
+                        (wait + 59) / 60
+                    )
+                } else {
+                    format!(
+                        "Trop de tentatives de connexion depuis cet appareil : réessayez dans {wait} secondes."
+                    )
+                },
             ),
             ApiError::Forbidden => (
                 StatusCode::FORBIDDEN,
@@ -165,11 +172,15 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if matches!(self, ApiError::Busy) {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            );
+        let retry_after = match &self {
+            ApiError::Busy => Some(RETRY_AFTER_SECONDS.to_owned()),
+            ApiError::TooManyAttempts { wait } => Some(wait.to_string()),
+            _ => None,
+        };
+        if let Some(value) = retry_after.and_then(|v| axum::http::HeaderValue::from_str(&v).ok()) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
         }
         response
     }

@@ -36,6 +36,8 @@ use db::Db;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Bounds the password verifications of this process (not session state).
+    pub sign_in: Arc<auth::SignInGate>,
 }
 
 /// The API under `/api/`, and the app (with `index.html` for every unknown path, so that the
@@ -48,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/me", get(routes::me))
         .route("/reference", get(routes::reference))
         .route("/auth/password", post(routes::change_password))
+        .route("/auth/logout-all", post(routes::logout_everywhere))
         .route("/sync/push", post(routes::push))
         .route("/sync/pull", get(routes::pull))
         .route("/sync/consultations", post(routes::consultations))
@@ -127,10 +130,14 @@ async fn serve(
     let state = AppState {
         db,
         config: Arc::new(config),
+        sign_in: Arc::new(auth::SignInGate::default()),
     };
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }
 
@@ -155,6 +162,7 @@ pub async fn upkeep(db: &Db, config: &Config) -> Result<(), sqlx::Error> {
     }
     let months = config.audit_months.max(1);
     let purged = db::audit::purge_before(&mut tx, now - months * 31 * 86_400).await?;
+    db::signin::purge_before(&mut tx, now - 86_400).await?;
     tx.commit().await?;
     if purged > 0 {
         tracing::info!(purged, "audit events past their retention purged");

@@ -9,6 +9,7 @@ use jalon_domain::admin::accounts::{
     DeviceState, MAX_LOGIN_CHARS, MAX_PASSWORD_CHARS, PasswordChange, check_password,
 };
 use jalon_domain::admin::audit::{Consultations, MAX_CONSULTATIONS};
+use jalon_domain::admin::signin;
 use jalon_domain::auth::{LoginRequest, LoginResponse, SessionUser};
 use jalon_domain::sync::{
     BUCKETS, MAX_PULL_PAGE, MAX_PUSH_BATCH, MIN_PUSH_SCHEMA, PROTOCOL_VERSION, PullResponse,
@@ -18,7 +19,7 @@ use jalon_domain::{FieldError, Invalid};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{self, CurrentUser, Pusher, Session, now_unix};
+use crate::auth::{self, CurrentUser, Pusher, Session, Source, now_unix};
 use crate::db;
 use crate::error::ApiError;
 use crate::sync;
@@ -43,14 +44,6 @@ pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(ApiError::internal)
-}
-
 /// A hash to verify against when the account does not exist, so that an unknown username
 /// takes as long to refuse as a wrong password.
 fn decoy_hash() -> &'static str {
@@ -58,9 +51,10 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| auth::hash_password("decoy password").unwrap_or_default())
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn login(
     State(state): State<AppState>,
+    source: Source,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let username = request.username.trim().to_lowercase();
@@ -94,49 +88,72 @@ pub async fn login(
     invalid.into_result().map_err(ApiError::Validation)?;
 
     let now = now_unix();
-    let window_start = now - auth::LOCKOUT_SECONDS;
-    if state
-        .db
-        .login_failures_since(&username, window_start)
-        .await?
-        >= auth::MAX_LOGIN_FAILURES
-    {
-        return Err(ApiError::TooManyAttempts);
+    let Source(source) = source;
+    // Reserve the attempt before verifying anything, in one write transaction: concurrent
+    // attempts see each other, and cannot all slip under the limit.
+    let mut tx = state.db.begin_write().await?;
+    let known = db::signin::known_device(&mut tx, &username, request.device_id).await?;
+    let failures =
+        db::signin::failures(&mut tx, &username, &source, now - signin::WINDOW_SECONDS).await?;
+    let wait = signin::wait(&failures, known, now);
+    if wait > 0 {
+        tx.rollback().await?;
+        tracing::warn!(login = %username, %source, wait, "sign-in delayed");
+        return Err(ApiError::TooManyAttempts { wait });
     }
+    let attempt = db::signin::reserve(&mut tx, &username, &source, now).await?;
+    tx.commit().await?;
+
     let found = state.db.login_lookup(&username).await?;
     let password = request.password;
-    let verified = blocking(move || match found {
-        Some((id, hash, must_change)) => {
-            auth::verify_password(&password, &hash).then_some((id, must_change))
-        }
-        None => {
-            auth::verify_password(&password, decoy_hash());
-            None
-        }
-    })
-    .await?;
+    let verified = {
+        let _slot = state.sign_in.slot(known).await?;
+        state
+            .sign_in
+            .run(move || match found {
+                Some((id, hash, must_change)) => {
+                    auth::verify_password(&password, &hash).then_some((id, must_change))
+                }
+                None => {
+                    auth::verify_password(&password, decoy_hash());
+                    None
+                }
+            })
+            .await?
+    };
+    let mut tx = state.db.begin_write().await?;
+    db::signin::settle(&mut tx, attempt, &username, &source, verified.is_some()).await?;
     let Some((user_id, must_change_password)) = verified else {
-        state.db.record_login_failure(&username, now).await?;
-        let mut tx = state.db.begin_write().await?;
         db::audit::record(
             &mut tx,
             &db::audit::NewEvent {
                 at: now,
                 device_id: Some(request.device_id),
                 action: "auth.login_failed",
-                detail: &username,
+                detail: &format!("{username} {source}"),
                 ..db::audit::NewEvent::default()
             },
         )
         .await?;
+        if !known && signin::is_burst(&failures) {
+            // Many failures from one address: the administrator sees it in the audit log.
+            db::audit::record(
+                &mut tx,
+                &db::audit::NewEvent {
+                    at: now,
+                    action: "auth.burst",
+                    detail: &source,
+                    ..db::audit::NewEvent::default()
+                },
+            )
+            .await?;
+            tracing::warn!(%source, "burst of failed sign-ins");
+        }
         tx.commit().await?;
-        tracing::warn!(login = %username, "sign-in refused");
+        tracing::warn!(login = %username, %source, "sign-in refused");
         return Err(ApiError::InvalidCredentials);
     };
-    state
-        .db
-        .clear_login_failures(&username, window_start)
-        .await?;
+    tx.commit().await?;
 
     let user = state
         .db
@@ -172,7 +189,7 @@ pub async fn login(
     }))
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn logout(
     State(state): State<AppState>,
     session: Session,
@@ -181,12 +198,36 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Ends every session of the user, on every device (their waiting changes stay on each device
+/// until it signs in again).
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<StatusCode, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    db::accounts::end_sessions(&mut tx, session.user.id, None).await?;
+    db::audit::record(
+        &mut tx,
+        &db::audit::NewEvent {
+            at: now_unix(),
+            user_id: Some(session.user.id),
+            device_id: Some(session.device_id),
+            action: "auth.logout_everywhere",
+            ..db::audit::NewEvent::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub async fn me(current: CurrentUser) -> Json<SessionUser> {
     Json(current.user)
 }
 
 /// A user changes their own password (a temporary one included); their other sessions end.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
@@ -206,12 +247,14 @@ pub async fn change_password(
     tx.rollback().await?;
     let current = change.current.clone();
     let new = change.new.clone();
-    let new_hash = blocking(move || {
-        auth::verify_password(&current, &hash)
-            .then(|| auth::hash_password(&new))
-            .transpose()
-    })
-    .await??;
+    let new_hash = state
+        .sign_in
+        .run(move || {
+            auth::verify_password(&current, &hash)
+                .then(|| auth::hash_password(&new))
+                .transpose()
+        })
+        .await??;
     let Some(new_hash) = new_hash else {
         return Err(ApiError::Validation(Invalid {
             errors: vec![FieldError::new(
@@ -242,7 +285,7 @@ pub async fn change_password(
 
 /// A device confirms it wiped what it held after its account was deactivated or it was
 /// revoked: the device list shows it, its sessions end.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn device_wiped(
     State(state): State<AppState>,
     session: Session,
@@ -282,7 +325,7 @@ pub async fn device_wiped(
 }
 
 /// Files opened on a device, offline ones included, become audit events.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn consultations(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -315,7 +358,7 @@ pub async fn consultations(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn reference(
     State(state): State<AppState>,
     _current: CurrentUser,
@@ -327,7 +370,7 @@ pub async fn reference(
     }))
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn push(
     State(state): State<AppState>,
     Pusher(current): Pusher,
@@ -381,7 +424,7 @@ pub struct PullQuery {
     app: Option<String>,
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn pull(
     State(state): State<AppState>,
     current: CurrentUser,

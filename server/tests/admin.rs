@@ -523,7 +523,7 @@ async fn every_sign_in_consultation_and_administrative_action_is_in_the_audit_lo
     let (_, failed) = server
         .get(&admin, "/api/admin/audit?action=auth.login_failed")
         .await;
-    assert_eq!(failed["events"][0]["detail"], "plie2");
+    assert_eq!(failed["events"][0]["detail"], "plie2 127.0.0.1");
     let (_, actions) = server
         .get(
             &admin,

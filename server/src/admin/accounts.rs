@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::{self, Admin, now_unix};
 use crate::db;
 use crate::error::ApiError;
-use crate::routes::{ApiJson, blocking};
+use crate::routes::ApiJson;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -31,12 +31,15 @@ pub async fn list(
 }
 
 /// A new temporary password and its hash.
-async fn new_temporary_password() -> Result<(String, String), ApiError> {
+async fn new_temporary_password(state: &AppState) -> Result<(String, String), ApiError> {
     let mut random = [0u8; 20];
     rand::rngs::OsRng.fill_bytes(&mut random);
     let password = temporary_password(random);
     let clear = password.clone();
-    let hash = blocking(move || auth::hash_password(&clear)).await??;
+    let hash = state
+        .sign_in
+        .run(move || auth::hash_password(&clear))
+        .await??;
     Ok((password, hash))
 }
 
@@ -56,14 +59,14 @@ async fn account_or_404(tx: &mut sqlx::SqliteConnection, id: Uuid) -> Result<Acc
         .ok_or(ApiError::NotFound)
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn create(
     State(state): State<AppState>,
     Admin(admin): Admin,
     ApiJson(form): ApiJson<AccountForm>,
 ) -> Result<(StatusCode, Json<TemporaryPassword>), ApiError> {
     let form = check_account(form).map_err(ApiError::Validation)?;
-    let (password, hash) = new_temporary_password().await?;
+    let (password, hash) = new_temporary_password(&state).await?;
     let id = Uuid::new_v4();
     let mut tx = state.db.begin_write().await?;
     if db::accounts::login_taken(&mut tx, &form.username, None).await? {
@@ -79,7 +82,7 @@ pub async fn create(
     ))
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn update(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -124,13 +127,13 @@ pub async fn update(
 
 /// A new temporary password: the account's sessions end, it must choose its own at the next
 /// sign-in.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn reset_password(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(id): Path<Uuid>,
 ) -> Result<Json<TemporaryPassword>, ApiError> {
-    let (password, hash) = new_temporary_password().await?;
+    let (password, hash) = new_temporary_password(&state).await?;
     let mut tx = state.db.begin_write().await?;
     let before = account_or_404(&mut tx, id).await?;
     if !before.active {
@@ -149,7 +152,7 @@ pub async fn reset_password(
 
 /// Deactivates an account: it can no longer sign in, its sessions may only push what their
 /// devices hold, then the devices wipe themselves (see `DeviceState::Wipe`).
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn deactivate(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -179,7 +182,7 @@ pub async fn deactivate(
 }
 
 /// Reactivates an account; devices not wiped yet are in use again.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn reactivate(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -204,7 +207,7 @@ pub async fn reactivate(
 
 /// Revokes a lost or stolen device: nothing more is accepted from it, and it wipes itself at
 /// its next contact.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn revoke_device(
     State(state): State<AppState>,
     Admin(admin): Admin,

@@ -34,7 +34,7 @@ fn yes() -> bool {
 }
 
 /// `POST /api/admin/import?dry_run=…` with the CSV file as the body.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn import(
     State(state): State<AppState>,
     Admin(admin): Admin,

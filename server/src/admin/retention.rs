@@ -40,7 +40,7 @@ pub async fn list(State(state): State<AppState>, Admin(_): Admin) -> Result<Json
 
 /// Purges the files of the request that are still due (checked again in the same
 /// transaction: a contact or an enrolment since the list was shown keeps a file).
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn purge(
     State(state): State<AppState>,
     Admin(admin): Admin,

@@ -71,7 +71,7 @@ pub async fn list(
 /// earlier to correct the record); it is in force at once when its date has come. Devices
 /// receive it with the reference data; the people it leaves outside the territory are
 /// flagged, never moved.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn change(
     State(state): State<AppState>,
     Admin(admin): Admin,

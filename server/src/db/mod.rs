@@ -29,6 +29,7 @@ pub mod audit;
 pub mod devices;
 pub mod retention;
 pub mod schemes;
+pub mod signin;
 
 pub use audit::audit;
 pub use schemes::insert_scheme;
@@ -52,6 +53,8 @@ pub struct Authenticated {
     pub user: SessionUser,
     pub device_id: Uuid,
     pub expires_at: i64,
+    /// When the session last served a request (at most a minute ago when just touched).
+    pub last_used: i64,
     /// The account is active (a deactivated one may still push, then its devices wipe).
     pub active: bool,
     pub must_change_password: bool,
@@ -301,43 +304,6 @@ impl Db {
         .transpose()
     }
 
-    /// Failed sign-ins of `username` since `since` (Unix seconds).
-    pub async fn login_failures_since(
-        &self,
-        username: &str,
-        since: i64,
-    ) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE username = ?1 AND at >= ?2")
-            .bind(username)
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await
-    }
-
-    pub async fn record_login_failure(&self, username: &str, at: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO login_failures (username, at) VALUES (?1, ?2)")
-            .bind(username)
-            .bind(at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Forgets the failures of `username` (after a successful sign-in) and everyone's older
-    /// than `before`.
-    pub async fn clear_login_failures(
-        &self,
-        username: &str,
-        before: i64,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM login_failures WHERE username = ?1 OR at < ?2")
-            .bind(username)
-            .bind(before)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// An active account.
     pub async fn user(&self, id: Uuid) -> Result<Option<SessionUser>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
@@ -392,8 +358,8 @@ impl Db {
     ) -> Result<Option<Authenticated>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         let row = sqlx::query(
-            "SELECT s.user_id, s.device_id, s.expires_at, u.active, u.must_change_password,
-                    d.state, d.last_seen
+            "SELECT s.user_id, s.device_id, s.expires_at, s.created_at, s.last_used, u.active,
+                    u.must_change_password, d.state, d.last_seen
              FROM sessions s JOIN users u ON u.id = s.user_id
              LEFT JOIN devices d ON d.id = s.device_id AND d.user_id = s.user_id
              WHERE s.token_hash = ?1",
@@ -411,6 +377,9 @@ impl Db {
             user,
             device_id: parse_uuid(row.try_get("device_id")?)?,
             expires_at: row.try_get("expires_at")?,
+            last_used: row
+                .try_get::<Option<i64>, _>("last_used")?
+                .unwrap_or(row.try_get("created_at")?),
             active: row.try_get("active")?,
             must_change_password: row.try_get("must_change_password")?,
             device_state: match state {
@@ -440,6 +409,16 @@ impl Db {
             ))
         })
         .transpose()
+    }
+
+    /// Notes that a session served a request now (called at most once a minute).
+    pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET last_used = ?2 WHERE token_hash = ?1")
+            .bind(token_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
