@@ -32,6 +32,13 @@ pub struct Config {
     /// People without an active enrolment whose last contact is older than this many years
     /// are proposed for purging (CNIL: 2 years).
     pub retention_years: i64,
+    /// A connection that does not send a request's headers within this many seconds (also
+    /// while idle between requests) is closed.
+    pub header_timeout_secs: u64,
+    /// A request (its body included) not answered within this many seconds gets 408.
+    pub request_timeout_secs: u64,
+    /// Connections served at once; the next ones wait in the kernel's queue.
+    pub max_connections: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -51,6 +58,9 @@ impl std::fmt::Debug for Config {
             .field("device_lock_days", &self.device_lock_days)
             .field("audit_months", &self.audit_months)
             .field("retention_years", &self.retention_years)
+            .field("header_timeout_secs", &self.header_timeout_secs)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -69,6 +79,9 @@ impl Default for Config {
             device_lock_days: 14,
             audit_months: 12,
             retention_years: 2,
+            header_timeout_secs: 10,
+            request_timeout_secs: 60,
+            max_connections: 512,
         }
     }
 }
@@ -89,6 +102,9 @@ struct FileConfig {
     device_lock_days: Option<i64>,
     audit_months: Option<i64>,
     retention_years: Option<i64>,
+    header_timeout_secs: Option<u64>,
+    request_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +184,15 @@ impl Config {
         if let Some(v) = file.retention_years {
             self.retention_years = v;
         }
+        if let Some(v) = file.header_timeout_secs {
+            self.header_timeout_secs = v;
+        }
+        if let Some(v) = file.request_timeout_secs {
+            self.request_timeout_secs = v;
+        }
+        if let Some(v) = file.max_connections {
+            self.max_connections = v;
+        }
         Ok(())
     }
 
@@ -213,6 +238,15 @@ impl Config {
         }
         if let Some(v) = env("JALON_RETENTION_YEARS") {
             self.retention_years = parse("JALON_RETENTION_YEARS", v)?;
+        }
+        if let Some(v) = env("JALON_HEADER_TIMEOUT_SECS") {
+            self.header_timeout_secs = parse("JALON_HEADER_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = env("JALON_REQUEST_TIMEOUT_SECS") {
+            self.request_timeout_secs = parse("JALON_REQUEST_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = env("JALON_MAX_CONNECTIONS") {
+            self.max_connections = parse("JALON_MAX_CONNECTIONS", v)?;
         }
         Ok(())
     }

@@ -22,6 +22,14 @@ pub enum ApiError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The body is larger than the route accepts.
+    #[error("body too large")]
+    TooLarge,
+    /// The request (its body included) did not arrive and get answered in time.
+    #[error("request timeout")]
+    Timeout,
     #[error("bad request: {code}")]
     BadRequest { code: &'static str, message: String },
     #[error("validation failed")]
@@ -106,6 +114,21 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "Ressource introuvable.".into(),
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Cette action n'est pas possible sur cette adresse.".into(),
+            ),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "La requête est trop volumineuse.".into(),
+            ),
+            ApiError::Timeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "La requête a mis trop de temps à arriver : réessayez. Rien n'est perdu.".into(),
             ),
             ApiError::BadRequest { code, message } => {
                 (StatusCode::BAD_REQUEST, code, message.clone())
@@ -210,37 +233,36 @@ impl From<sqlx::Error> for ApiError {
 }
 
 impl From<JsonRejection> for ApiError {
+    /// French, and without the parser's words: the detail goes to the log.
     fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::TooLarge;
+        }
+        tracing::warn!(detail = %rejection.body_text(), "unreadable request body");
         let message = match &rejection {
             JsonRejection::MissingJsonContentType(_) => {
-                "La requête doit être envoyée en JSON (Content-Type: application/json).".to_owned()
+                "La requête doit être envoyée en JSON (Content-Type: application/json)."
             }
-            JsonRejection::JsonSyntaxError(_) => {
-                "Le corps de la requête n'est pas du JSON valide.".to_owned()
+            JsonRejection::JsonSyntaxError(_) => "Le corps de la requête n'est pas du JSON valide.",
+            JsonRejection::JsonDataError(_) => {
+                "Le corps de la requête ne correspond pas au format attendu : un champ manque, est inconnu ou a un type incorrect."
             }
-            JsonRejection::JsonDataError(e) => {
-                format!(
-                    "Le corps de la requête ne correspond pas au format attendu : {}",
-                    e.body_text()
-                )
-            }
-            _ => "Le corps de la requête est illisible.".to_owned(),
+            _ => "Le corps de la requête est illisible.",
         };
         ApiError::BadRequest {
             code: "invalid_body",
-            message,
+            message: message.to_owned(),
         }
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
+        tracing::warn!(detail = %rejection.body_text(), "unreadable query");
         ApiError::BadRequest {
             code: "invalid_query",
-            message: format!(
-                "Paramètres de requête invalides : {}",
-                rejection.body_text()
-            ),
+            message: "Les paramètres de l'adresse sont invalides : un paramètre manque ou a un type incorrect."
+                .to_owned(),
         }
     }
 }

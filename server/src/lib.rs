@@ -13,12 +13,14 @@ pub mod demo;
 pub mod error;
 pub mod routes;
 pub mod sync;
+pub mod transport;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -51,19 +53,33 @@ pub fn router(state: AppState) -> Router {
         .route("/reference", get(routes::reference))
         .route("/auth/password", post(routes::change_password))
         .route("/auth/logout-all", post(routes::logout_everywhere))
-        .route("/sync/push", post(routes::push))
+        .route(
+            "/sync/push",
+            post(routes::push).layer(DefaultBodyLimit::max(transport::MAX_PUSH_BYTES)),
+        )
         .route("/sync/pull", get(routes::pull))
         .route("/sync/consultations", post(routes::consultations))
         .route("/device/wiped", post(routes::device_wiped))
         .route("/people/{id}/access-report", get(access::report))
         .nest("/admin", admin::routes())
-        .fallback(routes::not_found);
+        .fallback(routes::not_found)
+        .layer(middleware::from_fn(transport::json_errors))
+        .layer(DefaultBodyLimit::max(transport::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            Duration::from_secs(state.config.request_timeout_secs.max(1)),
+            transport::deadline,
+        ));
     let dist = &state.config.dist_dir;
     let app = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    let headers = transport::SecurityHeaders::new(dist, state.config.trust_proxy);
     Router::new()
         .nest("/api", api)
         .fallback_service(app)
         .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn_with_state(
+            headers,
+            transport::security_headers,
+        ))
         // The app (~1 MB of wasm) and pull pages (JSON) shrink several times over gzip: what
         // a tablet on a mobile network waits for.
         .layer(CompressionLayer::new())
@@ -132,12 +148,8 @@ async fn serve(
         config: Arc::new(config),
         sign_in: Arc::new(auth::SignInGate::default()),
     };
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let config = state.config.clone();
+    transport::serve(listener, router(state), &config, shutdown).await;
     Ok(())
 }
 

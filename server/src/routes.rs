@@ -198,15 +198,15 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Ends every session of the user, on every device (their waiting changes stay on each device
-/// until it signs in again).
+/// Ends every other session of the user (a lost tablet, a forgotten desktop): their waiting
+/// changes stay on each device until it signs in again. The session asking stays open.
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn logout_everywhere(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<StatusCode, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    db::accounts::end_sessions(&mut tx, session.user.id, None).await?;
+    db::accounts::end_sessions(&mut tx, session.user.id, Some(&session.token_hash)).await?;
     db::audit::record(
         &mut tx,
         &db::audit::NewEvent {

@@ -81,7 +81,7 @@ pub fn action_label_fr(action: &str) -> &'static str {
         "auth.login_failed" => "Connexion refusée",
         "auth.password_changed" => "Changement de mot de passe",
         "auth.logout" => "Déconnexion",
-        "auth.logout_everywhere" => "Déconnexion de tous les appareils",
+        "auth.logout_everywhere" => "Déconnexion des autres appareils",
         "auth.burst" => "Rafale de connexions refusées (même adresse)",
         "account.create" => "Création d'un compte",
         "account.edit" => "Modification d'un compte",

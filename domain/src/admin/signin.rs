@@ -9,6 +9,10 @@ pub const WINDOW_SECONDS: i64 = 3600;
 pub const FREE_PAIR_FAILURES: i64 = 5;
 /// Failures from one source (all logins together) before delays start, and an alert is raised.
 pub const FREE_SOURCE_FAILURES: i64 = 20;
+/// Failures of one login from one source on a device known to the account before delays
+/// start: the real user is never stopped by an attacker elsewhere, and a stolen tablet still
+/// cannot guess at the speed of the hash.
+pub const FREE_KNOWN_DEVICE_FAILURES: i64 = 20;
 /// The first delay, doubling after each further failure.
 pub const FIRST_DELAY_SECONDS: i64 = 30;
 /// The longest delay.
@@ -34,10 +38,13 @@ fn delay(failures: i64, free: i64, step: i64) -> i64 {
 }
 
 /// How many seconds the attempt must still wait (0: it may be verified now). A device known
-/// to the account never waits.
+/// to the account ignores the source's failures and waits only after many of its own.
 pub fn wait(failures: &Failures, known_device: bool, now: i64) -> i64 {
     if known_device {
-        return 0;
+        let pair = failures.pair_last.map_or(0, |last| {
+            last + delay(failures.pair, FREE_KNOWN_DEVICE_FAILURES, 1) - now
+        });
+        return pair.max(0);
     }
     let pair = failures.pair_last.map_or(0, |last| {
         last + delay(failures.pair, FREE_PAIR_FAILURES, 1) - now
@@ -71,7 +78,13 @@ mod tests {
         assert_eq!(wait(&pair(7), false, now + 20), 100);
         assert_eq!(wait(&pair(40), false, now), MAX_DELAY_SECONDS);
         assert_eq!(wait(&pair(5), false, now + 31), 0, "the delay runs out");
-        assert_eq!(wait(&pair(40), true, now), 0, "a known device never waits");
+        assert_eq!(wait(&pair(19), true, now), 0, "a known device waits later");
+        assert_eq!(wait(&pair(20), true, now), 30);
+        assert_eq!(
+            wait(&pair(40), true, now),
+            MAX_DELAY_SECONDS,
+            "but a stolen one waits"
+        );
     }
 
     #[test]
