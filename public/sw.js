@@ -9,7 +9,7 @@
 // - /api/ is never cached: the caseload lives in IndexedDB, not here.
 const CACHE = "jalon-shell-v1";
 const SHELL = "/";
-const STATIC = ["/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png", "/icons/icon-512.png"];
+const STATIC = ["/register-sw.js", "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png", "/icons/icon-512.png"];
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
 // A navigation waits this long for the network before the cached shell is served.
 const NETWORK_TIMEOUT_MS = 4000;

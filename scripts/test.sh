@@ -36,6 +36,10 @@ cargo build --locked -p jalon-server
 step "End-to-end tests (Playwright, Debian's Chromium)"
 (cd tests/e2e && npx playwright test) 2>&1 | tee "$logs/e2e.log"
 
+step "The end-to-end server log names no person"
+e2e_data="$(node -p 'require("os").tmpdir()')/jalon-e2e-${JALON_E2E_PORT:-18484}"
+python3 tests/e2e/log-check.py "$e2e_data/jalon.sqlite3" "$e2e_data.log"
+
 # One closing line for all the runners above (each one already failed the script on error).
 sum() { { grep -hoE "$1" "$logs"/*.log || true; } | { grep -oE '[0-9]+' || true; } | awk '{ s += $1 } END { print s + 0 }'; }
 passed=$(( $(sum 'test result: ok\. [0-9]+ passed') + $(sum '^ +[0-9]+ passed') ))

@@ -37,13 +37,13 @@ use jalon_domain::merge::{Conflict, FieldValue, PersonEdit};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::Exit;
 use jalon_domain::people::{Enrolment, Person, PersonCreation};
+use jalon_domain::sync::client;
 pub use jalon_domain::sync::client::{OutboxEntry, Rejection};
 use jalon_domain::sync::client::{
     plan_push, shown_items, shown_notes, shown_people, visible_at, waiting_count, waiting_people,
 };
 use jalon_domain::sync::{
     Change, Mutation, MutationResult, Outcome, PullResponse, Record, ReferenceData, checksum,
-    checksums,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -713,25 +713,31 @@ impl Store {
     }
 
     /// The checksum of the replica and of each of its buckets (see
-    /// `jalon_domain::sync::bucket_checksums`), or `None` while the outbox holds anything.
+    /// `jalon_domain::sync::bucket_checksums`), or `None` while the outbox holds a change the
+    /// server acknowledged but no pull has shown yet. Changes not yet sent do not count: the
+    /// replica holds only what came from the server, and they are shown on top of it.
     pub async fn replica_checksums(&self) -> Result<Option<(String, Vec<String>)>> {
-        if self.outbox_len().await? > 0 {
+        let outbox = self.outbox().await?;
+        if !client::may_replace(&outbox) {
             return Ok(None);
         }
         let records = self.replica().await?;
-        Ok(Some(checksums(&records)))
+        Ok(client::replica_checksums(&records, &outbox))
     }
 
     /// Replaces the records of the people of `bucket` by `records` (a whole pull of that
-    /// bucket), in one transaction; the cursor stays. Refuses (`Ok(false)`) when changes wait
-    /// in the outbox: they are pushed first.
+    /// bucket), in one transaction; the cursor stays. Changes not yet sent stay in the outbox,
+    /// shown on top (a person handed over leaves the device even then; those changes are
+    /// pushed at the next round and refused visibly). Refuses (`Ok(false)`) while a change the
+    /// server acknowledged is not yet shown by a pull.
     pub async fn replace_bucket(&self, bucket: u8, records: &[Change]) -> Result<bool> {
         let tx = self
             .db
             .transaction([PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        if tx.object_store(OUTBOX)?.count().await? > 0 {
+        let outbox = all_in::<OutboxEntry>(&tx, OUTBOX).await?;
+        if !client::may_replace(&outbox) {
             tx.abort().await?;
             return Ok(false);
         }
@@ -742,8 +748,13 @@ impl Store {
                 tx.object_store(name)?.delete(id.to_string()).await?;
             }
         }
-        // …and store what the server holds.
+        // …and store what the server holds, over what creations still waiting put there.
         let stores = ReplicaStores::open(&tx)?;
+        for record in client::created_while_waiting(&outbox) {
+            if record.bucket() == bucket {
+                stores.put(&record)?;
+            }
+        }
         for Change { record, .. } in records.iter().filter(|c| c.record.bucket() == bucket) {
             stores.put(record)?;
         }
@@ -762,15 +773,16 @@ impl Store {
     }
 
     /// Replaces every record held from the server by `records` (a full pull from cursor 0)
-    /// and sets the cursor, in one transaction. Refuses (`Ok(false)`) when changes wait in the
-    /// outbox: they are pushed first.
+    /// and sets the cursor, in one transaction. Changes not yet sent stay in the outbox;
+    /// refuses (`Ok(false)`) while a change the server acknowledged is not yet shown by a pull.
     pub async fn replace_replica(&self, records: &[Change], cursor: i64) -> Result<bool> {
         let tx = self
             .db
             .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        if tx.object_store(OUTBOX)?.count().await? > 0 {
+        let outbox = all_in::<OutboxEntry>(&tx, OUTBOX).await?;
+        if !client::may_replace(&outbox) {
             tx.abort().await?;
             return Ok(false);
         }
@@ -778,6 +790,9 @@ impl Store {
             tx.object_store(name)?.clear()?.await?;
         }
         let stores = ReplicaStores::open(&tx)?;
+        for record in client::created_while_waiting(&outbox) {
+            stores.put(&record)?;
+        }
         for Change { record, .. } in records {
             stores.put(record)?;
         }

@@ -3,7 +3,8 @@
 // later date; the audit log and its CSV export; bad input refused in French.
 import { expect, test } from "@playwright/test";
 import fs from "node:fs";
-import { signIn } from "./helpers";
+import { randomUUID } from "node:crypto";
+import { DEMO_PASSWORD, signIn } from "./helpers";
 
 test("a supervisor produces the complete file of a person: notes and their versions, changes, référents, readers", async ({
   browser,
@@ -133,4 +134,30 @@ test("a scheme change from a later date is recorded without moving anyone; bad i
   const me = page.locator('li.account[data-login="admin"]');
   await me.getByRole("button", { name: "Désactiver" }).click();
   await expect(me).toContainText("dernier compte administrateur actif");
+});
+
+test("a user signs out of their other devices from « Mon compte » and stays signed in here", async ({
+  page,
+  request,
+}) => {
+  // The same référent on another device (a tablet left somewhere): a session of the API.
+  const login = await request.post("/api/auth/login", {
+    data: { username: "global6", password: DEMO_PASSWORD, device_id: randomUUID() },
+  });
+  expect(login.ok()).toBeTruthy();
+  const { token } = await login.json();
+  const me = () => request.get("/api/auth/me", { headers: { authorization: `Bearer ${token}` } });
+  expect((await me()).status()).toBe(200);
+
+  await signIn(page, "global6");
+  await page.goto("/compte");
+  await page.getByRole("button", { name: "Se déconnecter des autres appareils" }).click();
+  await expect(page.getByText("Vos autres sessions sont fermées.")).toBeVisible();
+  expect((await me()).status()).toBe(401);
+  // This device still syncs, signed in.
+  const synced = page.waitForResponse((r) => r.url().includes("/api/sync/pull"));
+  await page.getByRole("button", { name: "Synchroniser maintenant" }).click();
+  expect((await synced).status()).toBe(200);
+  await expect(page).toHaveURL(/\/compte$/);
+  await expect(page.getByTestId("pending")).toContainText("Tout est synchronisé");
 });

@@ -9,6 +9,8 @@ const port = Number(process.env.JALON_E2E_PORT ?? 18484);
 const dataDir = path.join(os.tmpdir(), `jalon-e2e-${port}`);
 const root = path.resolve(__dirname, "../..");
 const server = process.env.JALON_SERVER_BIN ?? path.join(root, "target/debug/jalon-server");
+// The server's log, which scripts/test.sh searches for people's names after the run.
+const log = `${dataDir}.log`;
 
 export default defineConfig({
   testDir: ".",
@@ -37,18 +39,19 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf '${dataDir}' && exec '${server}'`,
+    command: `rm -rf '${dataDir}' && exec '${server}' > '${log}' 2>&1`,
     env: {
       JALON_PORT: String(port),
       JALON_LISTEN: `127.0.0.1:${port}`,
       JALON_DATA_DIR: dataDir,
       JALON_DIST_DIR: path.join(root, "dist"),
       JALON_SEED_DEMO: "true",
+      RUST_LOG: "info,jalon_server=debug,tower_http=debug,sqlx=warn",
     },
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: "ignore",
-    stderr: "pipe",
+    stderr: "ignore",
   },
 });

@@ -355,6 +355,12 @@ pub fn password_rule(min: usize) -> String {
         "Au moins {min} caractères ; une phrase de plusieurs mots est idéale. Les mots de passe trop courants et ceux qui contiennent votre identifiant sont refusés."
     )
 }
+pub const OTHER_DEVICES: &str = "Autres appareils";
+pub const OTHER_DEVICES_HELP: &str = "Une tablette perdue, un poste resté connecté : fermez toutes vos sessions sauf celle-ci. Les modifications en attente sur ces appareils y restent jusqu'à ce que vous vous y reconnectiez.";
+pub const SIGN_OUT_OTHER_DEVICES: &str = "Se déconnecter des autres appareils";
+pub const OTHER_DEVICES_SIGNED_OUT: &str = "Vos autres sessions sont fermées.";
+pub const SIGN_OUT_NEEDS_NETWORK: &str =
+    "Cette action demande une connexion au serveur : réessayez une fois en ligne.";
 pub const ADMINISTRATION: &str = "Administration";
 pub const ACCESS_REPORT_LINK: &str = "Dossier complet (droit d'accès)";
 pub const DOWNLOAD_FAILED: &str = "Le téléchargement a échoué.";

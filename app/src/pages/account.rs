@@ -1,5 +1,5 @@
 //! `/compte`: the signed-in user's account — choosing a new password (required after a
-//! temporary one).
+//! temporary one), and signing out of every other device.
 
 use jalon_domain::admin::accounts::{MIN_PASSWORD_CHARS, PasswordChange, check_password};
 use jalon_domain::{FieldError, Invalid};
@@ -104,6 +104,31 @@ pub fn AccountPage() -> impl IntoView {
         });
     };
 
+    let others = RwSignal::new(None::<String>);
+    let sign_out_others = move |_| {
+        let Some(session) = state.session.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let sent = state
+                .api()
+                .send_empty(
+                    reqwest::Method::POST,
+                    &session.token,
+                    "/auth/logout-all",
+                    &(),
+                )
+                .await;
+            busy.set(false);
+            others.set(Some(match sent {
+                Ok(()) => fr::OTHER_DEVICES_SIGNED_OUT.to_owned(),
+                Err(ApiFailure::Network) => fr::SIGN_OUT_NEEDS_NETWORK.to_owned(),
+                Err(failure) => failure.message(),
+            }));
+        });
+    };
+
     view! {
         <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>
             <TopBar />
@@ -119,6 +144,14 @@ pub fn AccountPage() -> impl IntoView {
                     <p role="status">{move || message.get()}</p>
                     <button type="submit" disabled=move || busy.get()>{fr::SAVE_PASSWORD}</button>
                 </form>
+                <section class="narrow" aria-labelledby="other-devices">
+                    <h2 id="other-devices">{fr::OTHER_DEVICES}</h2>
+                    <p class="muted">{fr::OTHER_DEVICES_HELP}</p>
+                    <p role="status">{move || others.get()}</p>
+                    <button type="button" class="secondary" on:click=sign_out_others disabled=move || busy.get() || forced()>
+                        {fr::SIGN_OUT_OTHER_DEVICES}
+                    </button>
+                </section>
             </main>
         </Show>
     }

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::{
     BUCKETS, Change, ChecksumBuilder, MAX_PUSH_BATCH, Mutation, MutationEnvelope, MutationResult,
-    Outcome, PullResponse, PushResponse,
+    Outcome, PullResponse, PushResponse, Record, checksums,
 };
 use crate::FieldError;
 use crate::followup::Item;
@@ -290,8 +290,51 @@ pub enum Repair {
     Everything,
 }
 
-/// Compares the replica's checksums (`None` while the outbox holds anything: the device then
-/// holds changes the server's state may not show yet) with the server's.
+/// Whether the replica may be compared with the server's and replaced from it: not while a
+/// change the server acknowledged waits for a pull to show it. Changes not yet sent do not
+/// prevent it: they are shown on top of the replica and stay in the outbox, so a person
+/// handed over leaves the device at its next round even while the user keeps typing.
+pub fn may_replace(outbox: &[OutboxEntry]) -> bool {
+    outbox.iter().all(OutboxEntry::is_waiting)
+}
+
+/// The records that creations still waiting put in the replica before the server has them
+/// (the app shows a new person at once): a repair keeps them.
+pub fn created_while_waiting(outbox: &[OutboxEntry]) -> Vec<Record> {
+    let mut records = Vec::new();
+    for entry in outbox.iter().filter(|e| e.is_waiting()) {
+        match &entry.mutation {
+            Mutation::CreatePerson(creation) => {
+                records.push(Record::Person(creation.person.clone()));
+                records.push(Record::Enrolment(creation.enrolment.clone()));
+            }
+            Mutation::Enrol(enrolment) => records.push(Record::Enrolment(enrolment.clone())),
+            _ => {}
+        }
+    }
+    records
+}
+
+/// The checksums of the replica as the server computes them for the device (records only
+/// waiting creations put there left out), or `None` when it [may not be replaced](may_replace).
+pub fn replica_checksums<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    outbox: &[OutboxEntry],
+) -> Option<(String, Vec<String>)> {
+    if !may_replace(outbox) {
+        return None;
+    }
+    let local: HashSet<RecordKey> = created_while_waiting(outbox)
+        .iter()
+        .map(Record::key)
+        .collect();
+    Some(checksums(
+        records.into_iter().filter(|r| !local.contains(&r.key())),
+    ))
+}
+
+/// Compares the replica's checksums (`None` when it [may not be replaced](may_replace)) with
+/// the server's.
 pub fn plan_repair(
     local: Option<&(String, Vec<String>)>,
     expected: Option<&str>,

@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 
-use super::{LocalReplica, OutboxEntry, RecordKey, Rejection, plan_push, shown_people, visible_at};
+use super::{
+    LocalReplica, OutboxEntry, RecordKey, Rejection, created_while_waiting, may_replace, plan_push,
+    replica_checksums, shown_people, visible_at,
+};
 use crate::people::Person;
-use crate::sync::{Change, Mutation, MutationResult, PullResponse, Record, checksums};
+use crate::sync::{Change, Mutation, MutationResult, PullResponse, Record};
 
 /// The device's state: records as last received from the server (and local creations), the
 /// outbox, the refusals, the cursor.
@@ -112,17 +115,19 @@ impl LocalReplica for MemoryReplica {
     }
 
     async fn checksums(&mut self) -> Result<Option<(String, Vec<String>)>, Infallible> {
-        Ok(self
-            .outbox
-            .is_empty()
-            .then(|| checksums(self.records.values())))
+        Ok(replica_checksums(self.records.values(), &self.outbox))
     }
 
     async fn replace_bucket(&mut self, bucket: u8, records: &[Change]) -> Result<bool, Infallible> {
-        if !self.outbox.is_empty() {
+        if !may_replace(&self.outbox) {
             return Ok(false);
         }
         self.records.retain(|_, r| r.bucket() != bucket);
+        for record in created_while_waiting(&self.outbox) {
+            if record.bucket() == bucket {
+                self.put(record);
+            }
+        }
         for Change { record, .. } in records.iter().filter(|c| c.record.bucket() == bucket) {
             self.put(record.clone());
         }
@@ -130,10 +135,13 @@ impl LocalReplica for MemoryReplica {
     }
 
     async fn replace_all(&mut self, records: &[Change], cursor: i64) -> Result<bool, Infallible> {
-        if !self.outbox.is_empty() {
+        if !may_replace(&self.outbox) {
             return Ok(false);
         }
         self.records.clear();
+        for record in created_while_waiting(&self.outbox) {
+            self.put(record);
+        }
         for Change { record, .. } in records {
             self.put(record.clone());
         }

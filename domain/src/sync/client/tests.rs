@@ -312,3 +312,64 @@ fn a_repair_waits_for_acknowledged_changes_to_become_visible() {
         Some(checksum([]))
     );
 }
+
+#[test]
+fn a_person_handed_over_leaves_the_device_while_changes_still_wait() {
+    // Bucket = the first hex digit of the person's id.
+    let (handed, kept, created) = (0xa << 124, 0xb << 124, 0xc << 124);
+    let mut device = MemoryReplica::default();
+    let held = |id| Change {
+        rev: 5,
+        record: Record::Person(person(id, "0555555555")),
+    };
+    block_on(device.apply_pull(&page(vec![held(handed), held(kept)], 5))).unwrap();
+    // The user keeps working: an edit of the person about to be handed over and a new person,
+    // neither sent yet (the server answers none of them this round).
+    device.enqueue(phone_edit(handed, "0555555555", "0600000000"));
+    device.enqueue(Mutation::CreatePerson(PersonCreation {
+        person: person(created, ""),
+        enrolment: Enrolment {
+            id: Uuid::from_u128(created + 1),
+            person_id: Uuid::from_u128(created),
+            scheme: SchemeCode::Plie,
+            referent_id: Uuid::from_u128(9),
+            start_date: date!(2026 - 01 - 05),
+            status: EnrolmentStatus::Active,
+            exit: None,
+            fse_entry: None,
+            fse_exit: None,
+        },
+    }));
+    // Meanwhile the server handed `handed` over: the device's scope is `kept` alone.
+    let server_state = [held(kept).record];
+    let (sum, buckets) = checksums(server_state.iter());
+    let mut last = page(vec![], 6);
+    last.checksum = Some(sum);
+    last.buckets = buckets;
+    let mut server = Scripted::default();
+    server
+        .pushes
+        .push_back(Some(PushResponse { results: vec![] }));
+    server.pulls.push_back(Some(last));
+    server.pulls.push_back(Some(page(vec![], 6))); // bucket 0xa: nobody
+    let report = block_on(sync_round(&mut device, &mut server)).unwrap();
+
+    assert_eq!(
+        report.repaired_buckets, 1,
+        "only the handed-over person's bucket"
+    );
+    let shown: Vec<Uuid> = device.shown_people().iter().map(|p| p.id).collect();
+    assert!(!shown.contains(&Uuid::from_u128(handed)), "{shown:?}");
+    assert!(shown.contains(&Uuid::from_u128(kept)));
+    assert!(
+        shown.contains(&Uuid::from_u128(created)),
+        "a new person stays"
+    );
+    // Both changes still wait: the next round pushes them (the edit is then refused visibly).
+    assert_eq!(waiting_count(&device.outbox), 2);
+    // The replica now agrees with the server, waiting creations left out.
+    assert_eq!(
+        replica_checksums(device.records.values(), &device.outbox).map(|c| c.0),
+        Some(checksums(server_state.iter()).0)
+    );
+}
