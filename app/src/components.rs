@@ -114,6 +114,7 @@ pub fn TopBar() -> impl IntoView {
             <SyncStatus />
             <nav class="account-links" aria-label=fr::MY_ACCOUNT>
                 {move || is_admin().then(|| view! { <a href="/admin">{fr::ADMINISTRATION}</a> })}
+                {move || (!is_admin()).then(|| view! { <a href="/pilotage">{fr::SUPERVISION}</a> })}
                 <a href="/compte">{fr::MY_ACCOUNT}</a>
             </nav>
             <button type="button" class="secondary" on:click=sign_out>

@@ -58,6 +58,7 @@ fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
                     <Route path=path!("/") view=pages::caseload::CaseloadPage />
                     <Route path=path!("/agenda") view=pages::agenda::AgendaPage />
+                    <Route path=path!("/pilotage") view=pages::supervision::SupervisionPage />
                     <Route path=path!("/connexion") view=pages::login::LoginPage />
                     <Route path=path!("/compte") view=pages::account::AccountPage />
                     <Route path=path!("/personnes/nouvelle") view=pages::new_person::NewPersonPage />

@@ -30,6 +30,13 @@ pub struct Invalid {
 }
 
 impl Invalid {
+    /// One broken rule.
+    pub fn single(error: FieldError) -> Invalid {
+        Invalid {
+            errors: vec![error],
+        }
+    }
+
     pub fn push(&mut self, error: FieldError) {
         self.errors.push(error);
     }

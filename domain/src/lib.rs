@@ -19,6 +19,7 @@ pub mod pathway;
 pub mod people;
 pub mod profile;
 pub mod schemes;
+pub mod supervision;
 pub mod sync;
 pub mod text;
 

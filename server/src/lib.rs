@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod routes;
+pub mod supervision;
 pub mod sync;
 pub mod transport;
 
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/consultations", post(routes::consultations))
         .route("/device/wiped", post(routes::device_wiped))
         .route("/people/{id}/access-report", get(access::report))
+        .route("/supervision", get(supervision::show))
         .nest("/admin", admin::routes())
         .fallback(routes::not_found)
         .layer(middleware::from_fn(transport::json_errors))

@@ -355,6 +355,23 @@ pub fn password_rule(min: usize) -> String {
         "Au moins {min} caractères ; une phrase de plusieurs mots est idéale. Les mots de passe trop courants et ceux qui contiennent votre identifiant sont refusés."
     )
 }
+// Pilotage
+pub const SUPERVISION: &str = "Pilotage";
+pub const SUPERVISION_HELP: &str = "Chiffres calculés sur cet appareil à partir des dossiers qu'il détient, y compris hors connexion. File active mensuelle : personnes accompagnées au moins un jour du mois (ou le dernier jour, selon le réglage du dispositif).";
+pub const SUPERVISION_NOT_FOR_ADMIN: &str = "Le pilotage est réservé aux superviseurs et aux référents : un compte administrateur ne détient aucun dossier.";
+pub const MONTH: &str = "Mois";
+pub const QUARTER: &str = "Trimestre";
+pub const YEAR: &str = "Année";
+pub const ALL_SCHEMES: &str = "Tous les dispositifs";
+pub const PRINT: &str = "Imprimer";
+pub const EXPORT_CSV: &str = "Exporter (CSV)";
+pub const UNKNOWN_REFERENT: &str = "Référent inconnu";
+pub fn quarter(q: u8) -> String {
+    match q {
+        1 => "1er trimestre".to_owned(),
+        q => format!("{q}e trimestre"),
+    }
+}
 pub const OTHER_DEVICES: &str = "Autres appareils";
 pub const OTHER_DEVICES_HELP: &str = "Une tablette perdue, un poste resté connecté : fermez toutes vos sessions sauf celle-ci. Les modifications en attente sur ces appareils y restent jusqu'à ce que vous vous y reconnectiez.";
 pub const SIGN_OUT_OTHER_DEVICES: &str = "Se déconnecter des autres appareils";
@@ -368,7 +385,6 @@ pub const DOWNLOAD_FAILED: &str = "Le téléchargement a échoué.";
 // Right of access
 pub const BACK_TO_FILE: &str = "Retour à la fiche";
 pub const ACCESS_REPORT_TITLE: &str = "Dossier complet (droit d'accès)";
-pub const PRINT: &str = "Imprimer";
 pub const DOWNLOAD_JSON: &str = "Télécharger (JSON)";
 pub const FOLLOW_UP: &str = "Suivi";
 pub const CHANGE_HISTORY: &str = "Historique des modifications";
@@ -466,7 +482,6 @@ pub const PERSON_ID: &str = "Identifiant de la personne";
 pub const USER: &str = "Utilisateur";
 pub const TO: &str = "Au";
 pub const ACTION: &str = "Action";
-pub const EXPORT_CSV: &str = "Exporter (CSV)";
 pub const DETAIL: &str = "Détail";
 pub fn events_count(n: i64) -> String {
     match n {

@@ -10,3 +10,4 @@ pub mod journal;
 pub mod login;
 pub mod new_person;
 pub mod person;
+pub mod supervision;

@@ -474,6 +474,14 @@ impl Db {
         Ok(pull)
     }
 
+    /// Every record of `user`'s scope, as a first pull would bring them.
+    pub async fn scope_records(&self, user: &SessionUser) -> Result<Vec<Record>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let (changes, _) = changes_after(&mut tx, user, 0, -1, None).await?;
+        tx.commit().await?;
+        Ok(changes.into_iter().map(|c| c.record).collect())
+    }
+
     /// The history of one field of a person (see [`history`]).
     pub async fn person_history(
         &self,

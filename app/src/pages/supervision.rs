@@ -1,0 +1,297 @@
+//! `/pilotage`: the figures of a period — monthly file active and its RSA subset, entries,
+//! exits by reason, portfolios — computed here from the replica (offline too) by the domain's
+//! functions, the ones the server runs for `GET /api/supervision`. Every chart has its table,
+//! and every table a CSV export.
+
+use std::collections::HashMap;
+
+use jalon_domain::auth::Role;
+use jalon_domain::schemes::{Scheme, SchemeCode};
+use jalon_domain::supervision::{
+    Cell, Dashboard, FIRST_YEAR, Figures, Period, PeriodKind, Table, dashboard, month_fr,
+    participations, shown_figures, tables,
+};
+use leptos::prelude::*;
+use leptos_router::components::{A, Redirect};
+use time::Date;
+use uuid::Uuid;
+
+use crate::components::{TopBar, download};
+use crate::i18n::fr;
+use crate::pages::new_person::today;
+use crate::state::AppState;
+
+#[derive(PartialEq)]
+struct Loaded {
+    /// The period's dashboard and the one of its trend (see `Period::trend`).
+    board: Result<(Dashboard, Dashboard), String>,
+    names: HashMap<Uuid, String>,
+}
+
+#[component]
+pub fn SupervisionPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let day = today();
+    let kind = RwSignal::new("month".to_owned());
+    let year = RwSignal::new(day.year().to_string());
+    let month = RwSignal::new(u8::from(day.month()).to_string());
+    let quarter = RwSignal::new(((u8::from(day.month()) - 1) / 3 + 1).to_string());
+    let scheme = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+
+    // The replica, read again whenever the local data changes.
+    let replica = LocalResource::new(move || {
+        state.data_version.track();
+        let store = state.store();
+        async move {
+            let people = store.people().await.unwrap_or_default();
+            let enrolments = store.enrolments().await.unwrap_or_default();
+            (people, enrolments)
+        }
+    });
+    let period = move || {
+        let kind = match kind.get().as_str() {
+            "quarter" => PeriodKind::Quarter,
+            "year" => PeriodKind::Year,
+            _ => PeriodKind::Month,
+        };
+        let index = match kind {
+            PeriodKind::Quarter => quarter.get(),
+            _ => month.get(),
+        };
+        let year: i32 = year.get().parse().unwrap_or(FIRST_YEAR);
+        Period::of(kind, year, index.parse().unwrap_or(0))
+            .and_then(|p| p.check(today()))
+            .map_err(|invalid| invalid.to_string())
+    };
+    let loaded = Memo::new(move |_| {
+        let (people, enrolments) = replica.get()?;
+        let session = state.session.get()?;
+        let reference = state.reference.get();
+        let (schemes, names) = match reference {
+            Some(r) => (
+                r.schemes,
+                r.staff
+                    .into_iter()
+                    .map(|s| (s.id, s.display_name))
+                    .collect(),
+            ),
+            None => (Scheme::haute_vienne_defaults(), HashMap::new()),
+        };
+        let parts = participations(&session.user, &people, &enrolments);
+        let board = period().map(|p| {
+            (
+                dashboard(&parts, &schemes, p, today()),
+                dashboard(&parts, &schemes, p.trend(), today()),
+            )
+        });
+        Some(std::sync::Arc::new(Loaded { board, names }))
+    });
+    let shown = move || SchemeCode::parse(&scheme.get());
+    let tables = Memo::new(move |_| {
+        let loaded = loaded.get()?;
+        let (board, trend) = loaded.board.as_ref().ok()?;
+        let names = &loaded.names;
+        Some(tables(board, trend, shown(), |id| {
+            names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| fr::UNKNOWN_REFERENT.to_owned())
+        }))
+    });
+    let chart_figures = Memo::new(move |_| {
+        let loaded = loaded.get()?;
+        let (_, trend) = loaded.board.as_ref().ok()?;
+        Some(
+            shown_figures(trend, shown())
+                .into_iter()
+                .cloned()
+                .collect::<Vec<Figures>>(),
+        )
+    });
+    let schemes_present = move || {
+        loaded
+            .get()
+            .and_then(|l| {
+                l.board.as_ref().ok().map(|(b, _)| {
+                    b.schemes
+                        .iter()
+                        .filter_map(|f| f.scheme)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .unwrap_or_default()
+    };
+    let error = move || loaded.get().and_then(|l| l.board.as_ref().err().cloned());
+    let allowed = move || {
+        state
+            .session
+            .get()
+            .is_some_and(|s| s.user.role != Role::Administrator)
+    };
+    let this_year = day.year();
+
+    view! {
+        <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>
+            <TopBar />
+            <main class="supervision">
+                <p class="no-print"><A href="/">{fr::BACK_TO_LIST}</A></p>
+                <h1>{fr::SUPERVISION}</h1>
+                <Show when=allowed fallback=|| view! { <p class="notice">{fr::SUPERVISION_NOT_FOR_ADMIN}</p> }>
+                    <p class="muted">{fr::SUPERVISION_HELP}</p>
+                    <form class="period no-print" on:submit=|ev| ev.prevent_default()>
+                        <div class="field">
+                            <label for="period-kind">{fr::PERIOD}</label>
+                            <select id="period-kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
+                                <option value="month">{fr::MONTH}</option>
+                                <option value="quarter">{fr::QUARTER}</option>
+                                <option value="year">{fr::YEAR}</option>
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="period-year">{fr::YEAR}</label>
+                            <select id="period-year" prop:value=move || year.get() on:change=move |ev| year.set(event_target_value(&ev))>
+                                {(FIRST_YEAR..=this_year).rev().map(|y| view! { <option value=y.to_string()>{y}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <Show when=move || kind.get() == "month">
+                            <div class="field">
+                                <label for="period-month">{fr::MONTH}</label>
+                                <select id="period-month" prop:value=move || month.get() on:change=move |ev| month.set(event_target_value(&ev))>
+                                    {(1..=12u8).map(|m| {
+                                        let name = month_fr(Date::from_calendar_date(2000, time::Month::try_from(m).unwrap_or(time::Month::January), 1).unwrap_or(Date::MIN));
+                                        let name = name.trim_end_matches(" 2000").to_owned();
+                                        view! { <option value=m.to_string()>{name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                        </Show>
+                        <Show when=move || kind.get() == "quarter">
+                            <div class="field">
+                                <label for="period-quarter">{fr::QUARTER}</label>
+                                <select id="period-quarter" prop:value=move || quarter.get() on:change=move |ev| quarter.set(event_target_value(&ev))>
+                                    {(1..=4u8).map(|q| view! { <option value=q.to_string()>{fr::quarter(q)}</option> }).collect_view()}
+                                </select>
+                            </div>
+                        </Show>
+                        <div class="field">
+                            <label for="period-scheme">{fr::SCHEME}</label>
+                            <select id="period-scheme" prop:value=move || scheme.get() on:change=move |ev| scheme.set(event_target_value(&ev))>
+                                <option value="">{fr::ALL_SCHEMES}</option>
+                                {move || schemes_present().into_iter().map(|s| view! { <option value=s.as_str()>{s.short_name()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <button type="button" class="secondary" on:click=move |_| {
+                            if let Some(window) = web_sys::window() {
+                                let _ = window.print();
+                            }
+                        }>{fr::PRINT}</button>
+                    </form>
+                    {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                    <p role="status">{move || message.get()}</p>
+                    {move || chart_figures.get().map(|figures| view! { <FileActiveChart figures /> })}
+                    {move || tables.get().map(|tables| tables.into_iter().map(|table| view! { <DataTable table message /> }).collect_view())}
+                </Show>
+            </main>
+        </Show>
+    }
+}
+
+/// A table of the dashboard with its CSV export.
+#[component]
+fn DataTable(table: Table, message: RwSignal<Option<String>>) -> impl IntoView {
+    let csv = table.csv();
+    let file = format!("jalon-{}.csv", table.id);
+    let heading = format!("table-{}", table.id);
+    let (labelled_by, test_id) = (heading.clone(), heading.clone());
+    view! {
+        <section class="figures" aria-labelledby=labelled_by data-testid=test_id>
+            <div class="title-row">
+                <h2 id=heading>{table.title.clone()}</h2>
+                <button type="button" class="secondary no-print" on:click=move |_| {
+                    if let Err(e) = download(&file, "text/csv;charset=utf-8", &csv) {
+                        message.set(Some(e));
+                    }
+                }>{fr::EXPORT_CSV}</button>
+            </div>
+            <div class="table-scroll">
+                <table>
+                    <thead>
+                        <tr>{table.headers.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr>
+                    </thead>
+                    <tbody>
+                        {table.rows.iter().map(|row| view! {
+                            <tr>
+                                {row.iter().enumerate().map(|(i, cell)| {
+                                    let text = cell.display();
+                                    let class = matches!(cell, Cell::Text(_)).then_some("text");
+                                    if i == 0 {
+                                        view! { <th scope="row">{text}</th> }.into_any()
+                                    } else {
+                                        view! { <td class=class>{text}</td> }.into_any()
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// Lines of the monthly file active, one per scheme and the total. Decorative for assistive
+/// technologies: the table "File active mensuelle" holds the same figures.
+#[component]
+fn FileActiveChart(figures: Vec<Figures>) -> impl IntoView {
+    const W: f64 = 720.0;
+    const H: f64 = 240.0;
+    const PAD: f64 = 40.0;
+    let months = figures.first().map_or(0, |f| f.months.len());
+    let max = figures
+        .iter()
+        .flat_map(|f| f.months.iter().map(|m| m.active))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let x = move |i: usize| {
+        if months <= 1 {
+            W / 2.0
+        } else {
+            PAD + (W - 2.0 * PAD) * i as f64 / (months - 1) as f64
+        }
+    };
+    let y = move |v: u32| H - PAD / 2.0 - (H - PAD) * f64::from(v) / f64::from(max);
+    let lines = figures
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let points: Vec<String> = f
+                .months
+                .iter()
+                .enumerate()
+                .map(|(i, m)| format!("{:.1},{:.1}", x(i), y(m.active)))
+                .collect();
+            let class = format!("line line-{}", f.scheme.map_or("total", |s| s.as_str()));
+            let label = f.scheme.map_or("Total", |s| s.short_name());
+            let (lx, ly) = (W - PAD + 4.0, 14.0 + 16.0 * n as f64);
+            view! {
+                <g>
+                    <polyline class=class.clone() points=points.join(" ") />
+                    {(months == 1).then(|| view! { <circle class=class.clone() cx=format!("{:.1}", x(0)) cy=format!("{:.1}", y(f.months[0].active)) r="4" /> })}
+                    <text class=format!("legend {class}") x=format!("{lx:.0}") y=format!("{ly:.0}")>{label}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart" aria-hidden="true">
+            <svg viewBox=format!("0 0 {} {H}", W + 150.0) role="presentation" focusable="false">
+                <line class="axis" x1=PAD y1=H - PAD / 2.0 x2=W - PAD y2=H - PAD / 2.0 />
+                <text class="tick" x="2" y=format!("{:.0}", y(max) + 4.0)>{fr::number(max as usize)}</text>
+                <text class="tick" x="2" y=format!("{:.0}", y(0) + 4.0)>"0"</text>
+                {lines}
+            </svg>
+        </figure>
+    }
+}

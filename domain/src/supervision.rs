@@ -1,0 +1,883 @@
+//! The figures a supervisor steers the schemes with (DOMAIN.md §4): the monthly file active and
+//! its RSA subset, entries, exits by reason and outcome, and the portfolio of each référent.
+//!
+//! They are computed from [`Participation`]s — an enrolment seen without anything that
+//! identifies the person (scheme, référent, dates, RSA at entry, exit) — by the same functions
+//! in the browser (from the replica, offline) and on the server (`GET /api/supervision`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month};
+use uuid::Uuid;
+
+use crate::auth::{Role, SessionUser};
+use crate::pathway::{Exit, ExitOutcome, ExitReason};
+use crate::people::{Enrolment, Person};
+use crate::schemes::{FileActiveRule, Scheme, SchemeCode};
+use crate::{FieldError, Invalid};
+
+/// One enrolment as the figures see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participation {
+    /// Counts a person once when they have several enrolments.
+    pub person_id: Uuid,
+    pub scheme: SchemeCode,
+    pub referent_id: Uuid,
+    pub start: Date,
+    pub exit: Option<Exit>,
+    /// On RSA when the enrolment started (the person's current situation if the server has
+    /// not taken the entry data yet).
+    pub rsa: bool,
+}
+
+impl Participation {
+    /// Active on `day`: started, and not left before (the day of the exit still counts).
+    pub fn active_on(&self, day: Date) -> bool {
+        self.start <= day && self.exit.is_none_or(|e| e.date >= day)
+    }
+
+    /// Active on at least one day from `from` to `to`, both included.
+    pub fn active_between(&self, from: Date, to: Date) -> bool {
+        self.start <= to && self.exit.is_none_or(|e| e.date >= from)
+    }
+}
+
+/// The participations of `people`'s enrolments that `viewer` steers: a supervisor's schemes,
+/// a référent's own portfolio (the enrolments they follow), nothing for an administrator.
+pub fn participations(
+    viewer: &SessionUser,
+    people: &[Person],
+    enrolments: &[Enrolment],
+) -> Vec<Participation> {
+    let rsa: HashMap<Uuid, bool> = people.iter().map(|p| (p.id, p.rsa_beneficiary)).collect();
+    enrolments
+        .iter()
+        .filter(|e| match viewer.role {
+            Role::Supervisor => viewer.supervised_schemes.contains(&e.scheme),
+            Role::Referent => e.referent_id == viewer.id,
+            Role::Administrator => false,
+        })
+        .filter_map(|e| {
+            let person_rsa = *rsa.get(&e.person_id)?;
+            Some(Participation {
+                person_id: e.person_id,
+                scheme: e.scheme,
+                referent_id: e.referent_id,
+                start: e.start_date,
+                exit: e.exit,
+                rsa: e
+                    .fse_entry
+                    .as_ref()
+                    .map_or(person_rsa, |f| f.rsa_beneficiary),
+            })
+        })
+        .collect()
+}
+
+/// Dates from `from` to `to`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub from: Date,
+    pub to: Date,
+}
+
+/// How a period is chosen on the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodKind {
+    Month,
+    Quarter,
+    Year,
+}
+
+/// The earliest year the dashboard offers.
+pub const FIRST_YEAR: i32 = 2015;
+
+impl Period {
+    /// The month, the quarter (`index` 1–4) or the year (`index` ignored) holding `year`'s
+    /// month or quarter `index`.
+    pub fn of(kind: PeriodKind, year: i32, index: u8) -> Result<Period, Invalid> {
+        let bad = |message: &str| Invalid::single(FieldError::new("period", "invalid", message));
+        let month = |m: u8| Month::try_from(m).map_err(|_| bad("Ce mois n'existe pas."));
+        let (first, last) = match kind {
+            PeriodKind::Month => (month(index)?, month(index)?),
+            PeriodKind::Quarter if (1..=4).contains(&index) => {
+                (month(index * 3 - 2)?, month(index * 3)?)
+            }
+            PeriodKind::Quarter => return Err(bad("Un trimestre va de 1 à 4.")),
+            PeriodKind::Year => (Month::January, Month::December),
+        };
+        let from = Date::from_calendar_date(year, first, 1)
+            .map_err(|_| bad("Cette année n'est pas valable."))?;
+        Ok(Period {
+            from,
+            to: last_day(year, last).ok_or_else(|| bad("Cette année n'est pas valable."))?,
+        })
+    }
+
+    /// Refuses a period that ends before it starts, starts after `today` or before
+    /// [`FIRST_YEAR`].
+    pub fn check(self, today: Date) -> Result<Period, Invalid> {
+        let refuse = |code: &str, message: &str| {
+            Err(Invalid::single(FieldError::new("period", code, message)))
+        };
+        if self.to < self.from {
+            return refuse(
+                "ends_before_start",
+                "La période se termine avant de commencer.",
+            );
+        }
+        if self.from > today {
+            return refuse(
+                "future",
+                "La période commence dans le futur : aucun chiffre encore.",
+            );
+        }
+        if self.from.year() < FIRST_YEAR {
+            return refuse("too_early", "Les chiffres commencent en janvier 2015.");
+        }
+        if self.to.year() - self.from.year() > 20 {
+            return refuse("too_long", "Choisissez une période de vingt ans au plus.");
+        }
+        Ok(self)
+    }
+
+    /// The months the monthly table and chart show: the period's, or for a single month the
+    /// twelve months ending with it (from January 2015 at the earliest), to show a trend.
+    pub fn trend(self) -> Period {
+        if self.months().len() > 1 {
+            return self;
+        }
+        let (mut year, mut month) = (self.from.year(), self.from.month());
+        for _ in 0..11 {
+            if month == Month::January {
+                year -= 1;
+            }
+            month = month.previous();
+        }
+        let from = Date::from_calendar_date(year, month, 1).unwrap_or(self.from);
+        let earliest = Date::from_calendar_date(FIRST_YEAR, Month::January, 1).unwrap_or(from);
+        Period {
+            from: from.max(earliest),
+            to: self.to,
+        }
+    }
+
+    /// The months the period touches, each as its first and last day.
+    pub fn months(self) -> Vec<(Date, Date)> {
+        let mut months = Vec::new();
+        let (mut year, mut month) = (self.from.year(), self.from.month());
+        while let Ok(first) = Date::from_calendar_date(year, month, 1) {
+            if first > self.to {
+                break;
+            }
+            if let Some(last) = last_day(year, month) {
+                months.push((first, last));
+            }
+            if month == Month::December {
+                year += 1;
+            }
+            month = month.next();
+        }
+        months
+    }
+}
+
+fn last_day(year: i32, month: Month) -> Option<Date> {
+    Date::from_calendar_date(year, month, time::util::days_in_month(month, year)).ok()
+}
+
+/// The file active of one month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthFigure {
+    /// The first day of the month.
+    pub month: Date,
+    pub active: u32,
+    pub rsa: u32,
+}
+
+/// The figures of one scheme (or of all of them together) over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figures {
+    /// `None` for the total of the schemes shown.
+    pub scheme: Option<SchemeCode>,
+    pub months: Vec<MonthFigure>,
+    /// Enrolments that started in the period.
+    pub entries: u32,
+    /// Enrolments that ended in the period, by reason (every reason, in [`ExitReason::ALL`]
+    /// order).
+    pub exits_by_reason: Vec<(ExitReason, u32)>,
+}
+
+impl Figures {
+    pub fn exits(&self) -> u32 {
+        self.exits_by_reason.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn exits_with(&self, outcome: ExitOutcome) -> u32 {
+        self.exits_by_reason
+            .iter()
+            .filter(|(r, _)| r.outcome() == outcome)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Positive exits in percent of exits, `None` without exits.
+    pub fn positive_share(&self) -> Option<f64> {
+        let exits = self.exits();
+        (exits > 0)
+            .then(|| f64::from(self.exits_with(ExitOutcome::Positive)) * 100.0 / f64::from(exits))
+    }
+
+    /// The mean of the monthly file active over the period (the yearly figure of the seed).
+    pub fn average_active(&self) -> f64 {
+        mean(self.months.iter().map(|m| m.active))
+    }
+
+    pub fn average_rsa(&self) -> f64 {
+        mean(self.months.iter().map(|m| m.rsa))
+    }
+}
+
+fn mean(values: impl ExactSizeIterator<Item = u32>) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return 0.0;
+    }
+    f64::from(values.sum::<u32>()) / n as f64
+}
+
+/// The people a référent follows on a day, against the scheme's target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortfolioLine {
+    pub referent_id: Uuid,
+    pub scheme: SchemeCode,
+    pub people: u32,
+    pub target: Option<i64>,
+}
+
+/// Everything the dashboard shows for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub period: Period,
+    /// One per scheme that has participations, in scheme order.
+    pub schemes: Vec<Figures>,
+    /// All the schemes together: a person in two schemes counts once.
+    pub total: Figures,
+    /// On the last day of the period (today for the running one), by scheme then référent.
+    pub portfolios: Vec<PortfolioLine>,
+    /// The day the portfolios are counted on.
+    pub portfolio_day: Date,
+}
+
+/// The dashboard of `participations` over `period` (checked), each scheme counted by its own
+/// file-active rule.
+pub fn dashboard(
+    participations: &[Participation],
+    schemes: &[Scheme],
+    period: Period,
+    today: Date,
+) -> Dashboard {
+    let rule = |code: SchemeCode| {
+        schemes
+            .iter()
+            .find(|s| s.code == code)
+            .map(|s| s.settings.file_active_rule)
+            .unwrap_or_default()
+    };
+    let months = period.months();
+    let counts = |of: &dyn Fn(&Participation) -> bool, scheme: Option<SchemeCode>| Figures {
+        scheme,
+        months: months
+            .iter()
+            .map(|&(first, last)| {
+                let mut people: HashMap<Uuid, bool> = HashMap::new();
+                for p in participations.iter().filter(|p| of(p)) {
+                    let counted = match rule(p.scheme) {
+                        FileActiveRule::AnyDay => p.active_between(first, last),
+                        FileActiveRule::LastDay => p.active_on(last),
+                    };
+                    if counted {
+                        *people.entry(p.person_id).or_default() |= p.rsa;
+                    }
+                }
+                MonthFigure {
+                    month: first,
+                    active: people.len() as u32,
+                    rsa: people.values().filter(|&&rsa| rsa).count() as u32,
+                }
+            })
+            .collect(),
+        entries: participations
+            .iter()
+            .filter(|p| of(p) && p.start >= period.from && p.start <= period.to)
+            .count() as u32,
+        exits_by_reason: ExitReason::ALL
+            .into_iter()
+            .map(|reason| {
+                let n = participations
+                    .iter()
+                    .filter(|p| of(p))
+                    .filter(|p| {
+                        p.exit.is_some_and(|e| {
+                            e.reason == reason && e.date >= period.from && e.date <= period.to
+                        })
+                    })
+                    .count();
+                (reason, n as u32)
+            })
+            .collect(),
+    };
+    let present: Vec<SchemeCode> = SchemeCode::ALL
+        .into_iter()
+        .filter(|&code| participations.iter().any(|p| p.scheme == code))
+        .collect();
+    let order = |code: SchemeCode| SchemeCode::ALL.iter().position(|&c| c == code).unwrap_or(0);
+    let day = period.to.min(today);
+    let mut portfolios: BTreeMap<(usize, Uuid), (SchemeCode, HashSet<Uuid>)> = BTreeMap::new();
+    for p in participations.iter().filter(|p| p.active_on(day)) {
+        portfolios
+            .entry((order(p.scheme), p.referent_id))
+            .or_insert_with(|| (p.scheme, HashSet::new()))
+            .1
+            .insert(p.person_id);
+    }
+    Dashboard {
+        period,
+        schemes: present
+            .iter()
+            .map(|&code| counts(&|p: &Participation| p.scheme == code, Some(code)))
+            .collect(),
+        total: counts(&|_: &Participation| true, None),
+        portfolios: portfolios
+            .into_iter()
+            .map(|((_, referent_id), (scheme, people))| PortfolioLine {
+                referent_id,
+                scheme,
+                people: people.len() as u32,
+                target: schemes
+                    .iter()
+                    .find(|s| s.code == scheme)
+                    .and_then(|s| s.settings.portfolio_target),
+            })
+            .collect(),
+        portfolio_day: day,
+    }
+}
+
+/// A value of a table, formatted one way on screen and another in a CSV file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Count(u32),
+    /// One decimal (averages).
+    Decimal(f64),
+    /// A share in percent, `None` when there is nothing to divide.
+    Percent(Option<f64>),
+}
+
+impl Cell {
+    /// As a French reader reads it: `1 250`, `1 187,5`, `45,2 %`, `—`.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Count(n) => group_digits(&n.to_string()),
+            Cell::Decimal(x) => decimal(*x, true),
+            Cell::Percent(Some(x)) => format!("{}\u{a0}%", decimal(*x, true)),
+            Cell::Percent(None) => "—".to_owned(),
+        }
+    }
+
+    /// As a French spreadsheet reads it: no digit grouping, a decimal comma.
+    pub fn csv(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Decimal(x) | Cell::Percent(Some(x)) => decimal(*x, false),
+            Cell::Percent(None) => String::new(),
+        }
+    }
+}
+
+fn decimal(x: f64, grouped: bool) -> String {
+    let tenths = (x * 10.0).round() as i64;
+    let whole = (tenths / 10).to_string();
+    let whole = if grouped { group_digits(&whole) } else { whole };
+    format!("{whole},{}", (tenths % 10).abs())
+}
+
+fn group_digits(digits: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A table of the dashboard: what the page shows and what its CSV export holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Stable name, for the file and the tests (`synthese`, `file-active`, …).
+    pub id: &'static str,
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// UTF-8 with a byte-order mark, `;` between values, CRLF: what French spreadsheets open
+    /// directly.
+    pub fn csv(&self) -> String {
+        let mut out = String::from("\u{feff}");
+        let line = |cells: Vec<String>| {
+            cells
+                .iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(";")
+                + "\r\n"
+        };
+        out.push_str(&line(self.headers.clone()));
+        for row in &self.rows {
+            out.push_str(&line(row.iter().map(Cell::csv).collect()));
+        }
+        out
+    }
+}
+
+fn csv_field(value: &str) -> String {
+    // A leading = + - @ would run as a formula in a spreadsheet.
+    let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// `mars 2026`.
+pub fn month_fr(first_day: Date) -> String {
+    format!(
+        "{} {}",
+        MONTHS_FR[usize::from(u8::from(first_day.month())) - 1],
+        first_day.year()
+    )
+}
+
+fn scheme_label(scheme: Option<SchemeCode>) -> String {
+    scheme.map_or_else(|| "Total".to_owned(), |s| s.short_name().to_owned())
+}
+
+/// The figures of `shown` (one scheme), or of every scheme and the total.
+pub fn shown_figures(board: &Dashboard, shown: Option<SchemeCode>) -> Vec<&Figures> {
+    match shown {
+        Some(code) => board
+            .schemes
+            .iter()
+            .filter(|f| f.scheme == Some(code))
+            .collect(),
+        None => board.schemes.iter().chain([&board.total]).collect(),
+    }
+}
+
+/// The tables of a dashboard, for `shown` (one scheme, or every scheme and the total); the
+/// monthly table comes from `trend` (the dashboard of [`Period::trend`]); `name` gives a
+/// référent's name.
+pub fn tables(
+    board: &Dashboard,
+    trend: &Dashboard,
+    shown: Option<SchemeCode>,
+    name: impl Fn(Uuid) -> String,
+) -> Vec<Table> {
+    let figures = shown_figures(board, shown);
+    let summary = Table {
+        id: "synthese",
+        title: "Synthèse de la période".to_owned(),
+        headers: [
+            "Dispositif",
+            "File active mensuelle (moyenne)",
+            "dont RSA",
+            "Entrées",
+            "Sorties",
+            "Sorties positives",
+            "Part de sorties positives",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: figures
+            .iter()
+            .map(|f| {
+                vec![
+                    Cell::Text(scheme_label(f.scheme)),
+                    Cell::Decimal(f.average_active()),
+                    Cell::Decimal(f.average_rsa()),
+                    Cell::Count(f.entries),
+                    Cell::Count(f.exits()),
+                    Cell::Count(f.exits_with(ExitOutcome::Positive)),
+                    Cell::Percent(f.positive_share()),
+                ]
+            })
+            .collect(),
+    };
+    let trend_figures = shown_figures(trend, shown);
+    let mut headers = vec!["Mois".to_owned()];
+    for f in &trend_figures {
+        headers.push(format!("{} — file active", scheme_label(f.scheme)));
+        headers.push(format!("{} — dont RSA", scheme_label(f.scheme)));
+    }
+    let monthly = Table {
+        id: "file-active",
+        title: if trend.period == board.period {
+            "File active mensuelle".to_owned()
+        } else {
+            format!(
+                "File active mensuelle, de {} à {}",
+                month_fr(trend.period.from),
+                month_fr(trend.period.to)
+            )
+        },
+        headers,
+        rows: trend
+            .total
+            .months
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut row = vec![Cell::Text(month_fr(m.month))];
+                for f in &trend_figures {
+                    row.push(Cell::Count(f.months[i].active));
+                    row.push(Cell::Count(f.months[i].rsa));
+                }
+                row
+            })
+            .collect(),
+    };
+    let mut headers = vec!["Motif de sortie".to_owned(), "Nature".to_owned()];
+    headers.extend(figures.iter().map(|f| scheme_label(f.scheme)));
+    let exits = Table {
+        id: "sorties",
+        title: "Sorties par motif".to_owned(),
+        headers,
+        rows: ExitReason::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, reason)| {
+                let mut row = vec![
+                    Cell::Text(reason.label_fr().to_owned()),
+                    Cell::Text(reason.outcome().label_fr().to_owned()),
+                ];
+                row.extend(figures.iter().map(|f| Cell::Count(f.exits_by_reason[i].1)));
+                row
+            })
+            .collect(),
+    };
+    let portfolios = Table {
+        id: "portefeuilles",
+        title: format!(
+            "Portefeuilles au {}",
+            crate::text::format_date_fr(board.portfolio_day)
+        ),
+        headers: [
+            "Référent",
+            "Dispositif",
+            "Personnes suivies",
+            "Objectif",
+            "Écart",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: board
+            .portfolios
+            .iter()
+            .filter(|p| shown.is_none_or(|s| s == p.scheme))
+            .map(|p| {
+                vec![
+                    Cell::Text(name(p.referent_id)),
+                    Cell::Text(p.scheme.short_name().to_owned()),
+                    Cell::Count(p.people),
+                    p.target
+                        .map_or(Cell::Text("—".into()), |t| Cell::Text(t.to_string())),
+                    p.target.map_or(Cell::Text("—".into()), |t| {
+                        Cell::Text(match i64::from(p.people) - t {
+                            0 => "0".to_owned(),
+                            gap => format!("{gap:+}"),
+                        })
+                    }),
+                ]
+            })
+            .collect(),
+    };
+    vec![summary, monthly, exits, portfolios]
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::schemes::{SchemeSettings, Territory};
+
+    fn part(
+        person: u128,
+        scheme: SchemeCode,
+        start: Date,
+        exit: Option<(Date, ExitReason)>,
+    ) -> Participation {
+        Participation {
+            person_id: Uuid::from_u128(person),
+            scheme,
+            referent_id: Uuid::from_u128(100 + person % 2),
+            start,
+            exit: exit.map(|(date, reason)| Exit { date, reason }),
+            rsa: person.is_multiple_of(2),
+        }
+    }
+
+    fn scheme(code: SchemeCode, rule: FileActiveRule) -> Scheme {
+        Scheme {
+            code,
+            name: code.as_str().into(),
+            territory: Territory::Everywhere,
+            settings: SchemeSettings {
+                file_active_rule: rule,
+                portfolio_target: Some(60),
+                pathway_limit_months: None,
+            },
+        }
+    }
+
+    const TODAY: Date = date!(2026 - 12 - 01);
+
+    fn march() -> Period {
+        Period::of(PeriodKind::Month, 2026, 3).unwrap()
+    }
+
+    #[test]
+    fn a_person_active_one_day_of_the_month_counts_and_two_enrolments_count_once() {
+        let parts = [
+            // Left on 1 March: active one day of March.
+            part(
+                1,
+                SchemeCode::Plie,
+                date!(2025 - 06 - 01),
+                Some((date!(2026 - 03 - 01), ExitReason::LongJob)),
+            ),
+            // Started on 31 March.
+            part(3, SchemeCode::Plie, date!(2026 - 03 - 31), None),
+            // Two enrolments of person 2 in March, in two schemes.
+            part(
+                2,
+                SchemeCode::Plie,
+                date!(2026 - 01 - 10),
+                Some((date!(2026 - 03 - 05), ExitReason::Reoriented)),
+            ),
+            part(2, SchemeCode::Arpe, date!(2026 - 03 - 06), None),
+            // Left in February, started in April: not in March.
+            part(
+                5,
+                SchemeCode::Plie,
+                date!(2025 - 01 - 01),
+                Some((date!(2026 - 02 - 28), ExitReason::Abandoned)),
+            ),
+            part(7, SchemeCode::Plie, date!(2026 - 04 - 01), None),
+        ];
+        let schemes = [
+            scheme(SchemeCode::Plie, FileActiveRule::AnyDay),
+            scheme(SchemeCode::Arpe, FileActiveRule::AnyDay),
+        ];
+        let board = dashboard(&parts, &schemes, march(), TODAY);
+        let plie = board
+            .schemes
+            .iter()
+            .find(|f| f.scheme == Some(SchemeCode::Plie))
+            .unwrap();
+        assert_eq!((plie.months[0].active, plie.months[0].rsa), (3, 1));
+        assert_eq!(
+            board.total.months[0].active, 3,
+            "person 2 counts once in the total"
+        );
+        assert_eq!(board.total.months[0].rsa, 1);
+        assert_eq!(board.total.entries, 2);
+        assert_eq!(board.total.exits(), 2);
+        assert_eq!(board.total.exits_with(ExitOutcome::Positive), 1);
+        assert_eq!(board.total.positive_share(), Some(50.0));
+    }
+
+    #[test]
+    fn the_last_day_rule_counts_only_who_is_followed_at_the_end_of_the_month() {
+        let parts = [
+            part(
+                1,
+                SchemeCode::Plie,
+                date!(2025 - 06 - 01),
+                Some((date!(2026 - 03 - 01), ExitReason::LongJob)),
+            ),
+            part(3, SchemeCode::Plie, date!(2026 - 03 - 31), None),
+            part(
+                4,
+                SchemeCode::Plie,
+                date!(2026 - 02 - 01),
+                Some((date!(2026 - 03 - 31), ExitReason::Other)),
+            ),
+        ];
+        let any = dashboard(
+            &parts,
+            &[scheme(SchemeCode::Plie, FileActiveRule::AnyDay)],
+            march(),
+            TODAY,
+        );
+        let last = dashboard(
+            &parts,
+            &[scheme(SchemeCode::Plie, FileActiveRule::LastDay)],
+            march(),
+            TODAY,
+        );
+        assert_eq!(any.total.months[0].active, 3);
+        assert_eq!(
+            last.total.months[0].active, 2,
+            "an exit on the first day leaves the month"
+        );
+    }
+
+    #[test]
+    fn a_year_has_twelve_months_and_its_average_is_the_mean_of_them() {
+        let parts = [
+            part(1, SchemeCode::Plie, date!(2016 - 01 - 01), None),
+            part(
+                2,
+                SchemeCode::Plie,
+                date!(2016 - 07 - 01),
+                Some((date!(2016 - 12 - 31), ExitReason::LongJob)),
+            ),
+        ];
+        let year = Period::of(PeriodKind::Year, 2016, 0).unwrap();
+        let board = dashboard(&parts, &[], year, TODAY);
+        assert_eq!(board.total.months.len(), 12);
+        assert_eq!(board.total.average_active(), 1.5);
+        assert_eq!(board.total.average_rsa(), 0.5);
+        assert_eq!(board.portfolio_day, date!(2016 - 12 - 31));
+        assert_eq!(board.portfolios.iter().map(|p| p.people).sum::<u32>(), 2);
+        let trend = Period::of(PeriodKind::Month, 2016, 3).unwrap().trend();
+        assert_eq!(
+            (trend.from, trend.to),
+            (date!(2015 - 04 - 01), date!(2016 - 03 - 31))
+        );
+        let first = Period::of(PeriodKind::Month, 2015, 2).unwrap().trend();
+        assert_eq!(
+            first.from,
+            date!(2015 - 01 - 01),
+            "never before the first data"
+        );
+        assert_eq!(year.trend(), year);
+        let quarter = Period::of(PeriodKind::Quarter, 2016, 3).unwrap();
+        assert_eq!(
+            (quarter.from, quarter.to),
+            (date!(2016 - 07 - 01), date!(2016 - 09 - 30))
+        );
+    }
+
+    #[test]
+    fn portfolios_count_each_referents_people_on_the_last_day_against_the_target() {
+        let parts = [
+            part(1, SchemeCode::Plie, date!(2026 - 01 - 01), None),
+            part(3, SchemeCode::Plie, date!(2026 - 01 - 01), None),
+            part(
+                2,
+                SchemeCode::Plie,
+                date!(2026 - 01 - 01),
+                Some((date!(2026 - 03 - 15), ExitReason::Other)),
+            ),
+        ];
+        let board = dashboard(
+            &parts,
+            &[scheme(SchemeCode::Plie, FileActiveRule::AnyDay)],
+            march(),
+            TODAY,
+        );
+        assert_eq!(board.portfolios.len(), 1, "person 2 left before the 31st");
+        assert_eq!(board.portfolios[0].people, 2);
+        assert_eq!(board.portfolios[0].target, Some(60));
+    }
+
+    #[test]
+    fn bad_periods_are_refused_in_french() {
+        let backwards = Period {
+            from: date!(2026 - 03 - 01),
+            to: date!(2026 - 02 - 01),
+        };
+        assert_eq!(
+            backwards.check(TODAY).unwrap_err().errors[0].code,
+            "ends_before_start"
+        );
+        let future = Period::of(PeriodKind::Month, 2027, 1).unwrap();
+        assert_eq!(future.check(TODAY).unwrap_err().errors[0].code, "future");
+        let early = Period::of(PeriodKind::Year, 2010, 0).unwrap();
+        assert_eq!(early.check(TODAY).unwrap_err().errors[0].code, "too_early");
+        assert!(Period::of(PeriodKind::Quarter, 2026, 5).is_err());
+        assert!(Period::of(PeriodKind::Month, 2026, 13).is_err());
+        assert!(march().check(TODAY).is_ok());
+    }
+
+    #[test]
+    fn tables_read_in_french_and_export_to_spreadsheet_csv() {
+        let parts = [
+            part(
+                1,
+                SchemeCode::Plie,
+                date!(2025 - 06 - 01),
+                Some((date!(2026 - 03 - 01), ExitReason::LongJob)),
+            ),
+            part(2, SchemeCode::Plie, date!(2026 - 03 - 02), None),
+        ];
+        let board = dashboard(
+            &parts,
+            &[scheme(SchemeCode::Plie, FileActiveRule::AnyDay)],
+            march(),
+            TODAY,
+        );
+        let tables = tables(&board, &board, None, |_| "Nom; \"Prénom\"".to_owned());
+        assert_eq!(
+            tables.iter().map(|t| t.id).collect::<Vec<_>>(),
+            ["synthese", "file-active", "sorties", "portefeuilles"]
+        );
+        let summary = &tables[0];
+        assert_eq!(summary.rows.len(), 2, "PLIE and the total");
+        assert_eq!(summary.rows[1][1].display(), "2,0");
+        assert_eq!(summary.rows[1][6].display(), "100,0\u{a0}%");
+        assert_eq!(tables[1].rows[0][0].display(), "mars 2026");
+        let csv = tables[3].csv();
+        assert!(
+            csv.starts_with("\u{feff}Référent;Dispositif;Personnes suivies;Objectif;Écart\r\n")
+        );
+        assert!(
+            csv.contains("\"Nom; \"\"Prénom\"\"\";PLIE;1;60;-59\r\n"),
+            "{csv}"
+        );
+        assert_eq!(Cell::Count(1250).display(), "1\u{202f}250");
+        assert_eq!(Cell::Decimal(1187.46).csv(), "1187,5");
+        assert_eq!(csv_field("=HYPERLINK()"), "'=HYPERLINK()");
+    }
+}

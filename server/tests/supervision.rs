@@ -1,0 +1,132 @@
+//! The dashboard API over the demo data: the monthly file active agrees with a direct SQL
+//! count, a référent sees only their portfolio, and bad periods are refused in French.
+
+mod common;
+
+use common::TestServer;
+use serde_json::Value;
+use sqlx::Connection;
+
+/// `(first day, last day)` of the current month, ISO.
+fn this_month() -> (String, String) {
+    let today = time::OffsetDateTime::now_utc().date();
+    let first = today.replace_day(1).unwrap();
+    let last = today
+        .replace_day(time::util::days_in_month(today.month(), today.year()))
+        .unwrap();
+    (first.to_string(), last.to_string())
+}
+
+#[tokio::test]
+async fn the_file_active_of_the_month_matches_a_direct_count_of_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (token, _) = server.login("superviseur").await;
+    let (from, to) = this_month();
+    let (status, board) = server
+        .get(&token, &format!("/api/supervision?from={from}&to={to}"))
+        .await;
+    assert_eq!(status, 200, "{board}");
+
+    // Independent of the domain code: people with an enrolment of a supervised scheme active
+    // on at least one day of the month (every demo scheme counts any day).
+    let url = format!("sqlite://{}", dir.path().join("jalon.sqlite3").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let count = |rsa: bool| {
+        format!(
+            "SELECT COUNT(DISTINCT e.person_id) FROM enrolments e JOIN people p ON p.id = e.person_id
+             WHERE p.deleted_at IS NULL AND e.start_date <= ?2
+             AND (e.exit_date IS NULL OR e.exit_date >= ?1)
+             AND e.scheme IN (SELECT s.scheme FROM supervised_schemes s JOIN users u ON u.id = s.user_id
+                              WHERE u.username = 'superviseur')
+             {}",
+            if rsa {
+                "AND COALESCE(json_extract(e.fse_entry, '$.rsa_beneficiary'), p.rsa_beneficiary) = 1"
+            } else {
+                ""
+            }
+        )
+    };
+    let active: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count(false)))
+        .bind(&from)
+        .bind(&to)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let rsa: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count(true)))
+        .bind(&from)
+        .bind(&to)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        active > 1000,
+        "the demo holds a Département's caseload: {active}"
+    );
+    assert_eq!(board["total"]["months"][0]["active"], active);
+    assert_eq!(board["total"]["months"][0]["rsa"], rsa);
+    let by_scheme: i64 = board["schemes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["months"][0]["active"].as_i64().unwrap())
+        .sum();
+    assert!(
+        by_scheme >= active,
+        "a person in two schemes counts in each"
+    );
+    let portfolio: i64 = board["portfolios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["people"].as_i64().unwrap())
+        .sum();
+    assert!(portfolio > 0 && portfolio <= by_scheme);
+}
+
+#[tokio::test]
+async fn a_referent_sees_their_portfolio_and_an_administrator_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (from, to) = this_month();
+    let (token, user) = server.login("plie3").await;
+    let (status, board) = server
+        .get(&token, &format!("/api/supervision?from={from}&to={to}"))
+        .await;
+    assert_eq!(status, 200);
+    let lines = board["portfolios"].as_array().unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["referent_id"], user["id"]);
+    assert_eq!(board["total"]["months"][0]["active"], lines[0]["people"]);
+
+    let (admin, _) = server.login("admin").await;
+    let (status, _) = server
+        .get(&admin, &format!("/api/supervision?from={from}&to={to}"))
+        .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn periods_that_cannot_have_figures_are_refused_in_french() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (token, _) = server.login("superviseur").await;
+    for (query, code) in [
+        ("from=2026-03-01&to=2026-02-01", "ends_before_start"),
+        ("from=2099-01-01&to=2099-01-31", "future"),
+        ("from=2001-01-01&to=2001-12-31", "too_early"),
+        ("from=2026-02-30&to=2026-03-31", "invalid_date"),
+    ] {
+        let (status, body): (u16, Value) = server
+            .get(&token, &format!("/api/supervision?{query}"))
+            .await;
+        assert_eq!(status, 422, "{query}");
+        assert_eq!(body["error"]["fields"][0]["code"], code, "{query}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let (status, body) = server.get(&token, "/api/supervision").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_query"))
+    );
+}

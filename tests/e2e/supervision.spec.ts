@@ -1,0 +1,103 @@
+// Pilotage: the figures the browser computes from its replica are the ones the server computes
+// over its database (same domain functions, both sides), for a month and a year, for all
+// schemes and for one; a table exports to a CSV a French spreadsheet opens; bad periods are
+// refused in French by the API.
+import { expect, test, type Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import { DEMO_PASSWORD, signIn } from "./helpers";
+
+type Board = {
+  schemes: Array<{ scheme: string; months: Array<{ active: number; rsa: number }> }>;
+  total: { months: Array<{ active: number; rsa: number }>; entries: number };
+};
+
+/** The number a French cell shows, as a number ("1 250" → 1250, "633,7" → 633.7). */
+const numberOf = (text: string) => Number(text.replace(/[\s\u202f\u00a0%]/g, "").replace(",", "."));
+
+async function column(page: Page, table: string, index: number) {
+  const rows = page.getByTestId(`table-${table}`).locator("tbody tr");
+  const texts = await rows.evaluateAll(
+    (trs, i) => trs.map((tr) => (tr.children[i] as HTMLElement).innerText),
+    index,
+  );
+  return texts.map(numberOf);
+}
+
+test("the dashboard computed in the browser shows the server's figures, and exports them", async ({
+  page,
+  request,
+}) => {
+  const login = await request.post("/api/auth/login", {
+    data: { username: "superviseur", password: DEMO_PASSWORD, device_id: randomUUID() },
+  });
+  const { token } = await login.json();
+  const api = async (from: string, to: string) => {
+    const response = await request.get(`/api/supervision?from=${from}&to=${to}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status()).toBe(200);
+    return (await response.json()) as Board;
+  };
+
+  await signIn(page, "superviseur");
+  await page.getByRole("link", { name: "Pilotage" }).click();
+  await expect(page).toHaveURL(/\/pilotage$/);
+
+  // The whole of 2025: twelve months, each equal to the server's, total and RSA.
+  await page.getByLabel("Période", { exact: true }).selectOption("year");
+  await page.getByLabel("Année", { exact: true }).selectOption("2025");
+  const year = await api("2025-01-01", "2025-12-31");
+  const headers = await page.getByTestId("table-file-active").locator("thead th").allInnerTexts();
+  const totalColumn = headers.indexOf("Total — file active");
+  expect(totalColumn).toBeGreaterThan(0);
+  await expect
+    .poll(() => column(page, "file-active", totalColumn))
+    .toEqual(year.total.months.map((m) => m.active));
+  expect(await column(page, "file-active", totalColumn + 1)).toEqual(year.total.months.map((m) => m.rsa));
+  const entries = await column(page, "synthese", 3);
+  expect(entries[entries.length - 1]).toBe(year.total.entries);
+  const mean = year.total.months.reduce((s, m) => s + m.active, 0) / 12;
+  const averages = await column(page, "synthese", 1);
+  expect(averages[averages.length - 1]).toBeCloseTo(mean, 1);
+
+  // One scheme: its own figures only.
+  await page.getByLabel("Dispositif").selectOption("plie");
+  const plie = year.schemes.find((s) => s.scheme === "plie")!;
+  await expect
+    .poll(() => column(page, "file-active", 1))
+    .toEqual(plie.months.map((m) => m.active));
+  await expect(page.getByTestId("table-synthese").locator("tbody tr")).toHaveCount(1);
+
+  // The CSV of the summary: BOM, semicolons, decimal commas.
+  const download = page.waitForEvent("download");
+  await page.getByTestId("table-synthese").getByRole("button", { name: "Exporter (CSV)" }).click();
+  const file = await (await download).path();
+  const csv = fs.readFileSync(file!, "utf8");
+  expect(csv.charCodeAt(0)).toBe(0xfeff);
+  const [header, row] = csv.slice(1).trim().split("\r\n");
+  expect(header.split(";")[0]).toBe("Dispositif");
+  const cells = row.split(";");
+  expect(cells[0]).toBe("PLIE");
+  expect(Number(cells[1].replace(",", "."))).toBeCloseTo(plie.months.reduce((s, m) => s + m.active, 0) / 12, 1);
+
+  // Offline, the figures are still there (computed from the replica).
+  await page.context().setOffline(true);
+  await page.getByLabel("Période", { exact: true }).selectOption("quarter");
+  await expect(page.getByTestId("table-synthese")).toBeVisible();
+  await page.context().setOffline(false);
+});
+
+test("bad periods get a French message from the API", async ({ request }) => {
+  const login = await request.post("/api/auth/login", {
+    data: { username: "superviseur", password: DEMO_PASSWORD, device_id: randomUUID() },
+  });
+  const { token } = await login.json();
+  const response = await request.get("/api/supervision?from=2026-05-01&to=2026-04-01", {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(response.status()).toBe(422);
+  const body = await response.json();
+  expect(body.error.fields[0].code).toBe("ends_before_start");
+  expect(body.error.message).toContain("avant de commencer");
+});
