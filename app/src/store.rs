@@ -539,6 +539,11 @@ impl Store {
         Ok(shown_items(items, &self.outbox().await?))
     }
 
+    /// The follow-up items as received from the server (waiting changes not laid over).
+    pub async fn items(&self) -> Result<Vec<Item>> {
+        self.all(ITEMS).await
+    }
+
     /// Every version of every note, as received from the server.
     pub async fn notes(&self) -> Result<Vec<Note>> {
         self.all(NOTES).await

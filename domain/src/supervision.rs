@@ -12,6 +12,8 @@ use time::{Date, Month};
 use uuid::Uuid;
 
 use crate::auth::{Role, SessionUser};
+use crate::followup::{AppointmentStatus, Item, ItemBody};
+use crate::notes::Note;
 use crate::pathway::{Exit, ExitOutcome, ExitReason};
 use crate::people::{Enrolment, Person};
 use crate::schemes::{FileActiveRule, Scheme, SchemeCode};
@@ -20,6 +22,7 @@ use crate::{FieldError, Invalid};
 /// One enrolment as the figures see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participation {
+    pub enrolment_id: Uuid,
     /// Counts a person once when they have several enrolments.
     pub person_id: Uuid,
     pub scheme: SchemeCode,
@@ -61,6 +64,7 @@ pub fn participations(
         .filter_map(|e| {
             let person_rsa = *rsa.get(&e.person_id)?;
             Some(Participation {
+                enrolment_id: e.id,
                 person_id: e.person_id,
                 scheme: e.scheme,
                 referent_id: e.referent_id,
@@ -74,6 +78,87 @@ pub fn participations(
         })
         .collect()
 }
+
+/// A dated fact of the follow-up that the figures use: no text, no place, no name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Appointment {
+        person_id: Uuid,
+        date: Date,
+        status: AppointmentStatus,
+    },
+    /// A contract signed for an enrolment.
+    Contract { enrolment_id: Uuid, signed_on: Date },
+    /// A journal note (a contact, as for the home screen's alerts).
+    Note { person_id: Uuid, date: Date },
+}
+
+/// The activity of follow-up items and journal notes.
+pub fn activity(items: &[Item], notes: &[Note]) -> Vec<Activity> {
+    let mut out: Vec<Activity> = items
+        .iter()
+        .filter_map(|item| match &item.body {
+            ItemBody::Appointment(a) => Some(Activity::Appointment {
+                person_id: item.person_id,
+                date: a.date,
+                status: a.status,
+            }),
+            ItemBody::Contract(c) => Some(Activity::Contract {
+                enrolment_id: c.enrolment_id,
+                signed_on: c.signed_on,
+            }),
+            _ => None,
+        })
+        .collect();
+    out.extend(notes.iter().map(|n| Activity::Note {
+        person_id: n.person_id,
+        date: n.date,
+    }));
+    out
+}
+
+/// Days from the start of an enrolment (the orientation) to a first event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delay {
+    /// Enrolments of the period whose event happened.
+    pub reached: u32,
+    /// Of them, the median number of days.
+    pub median_days: Option<u32>,
+    /// Enrolments of the period that reached it within one month.
+    pub within_a_month: u32,
+    /// Enrolments of the period that had their month: reached, or started more than a month
+    /// before the day of the figures. The share within a month is counted on them.
+    pub due: u32,
+}
+
+impl Delay {
+    /// In percent of the enrolments that had their month, `None` when none had.
+    pub fn share_within_a_month(&self) -> Option<f64> {
+        (self.due > 0).then(|| f64::from(self.within_a_month) * 100.0 / f64::from(self.due))
+    }
+}
+
+/// Contact with the people: appointments kept or missed, and people left without contact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    /// Appointments of the period whose outcome is known (attended, excused or missed).
+    pub appointments: u32,
+    /// Of them, missed without excuse.
+    pub no_shows: u32,
+    /// People followed on the day of the figures whose last contact (attended appointment or
+    /// note; the start of the enrolment without any) is more than [`NO_CONTACT_DAYS`] old.
+    pub without_contact: u32,
+}
+
+impl FollowUp {
+    pub fn no_show_rate(&self) -> Option<f64> {
+        (self.appointments > 0)
+            .then(|| f64::from(self.no_shows) * 100.0 / f64::from(self.appointments))
+    }
+}
+
+/// Days without contact after which a person is counted (and flagged on the home screen).
+pub const NO_CONTACT_DAYS: i64 = 60;
 
 /// Dates from `from` to `to`, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +269,22 @@ impl Period {
     }
 }
 
+/// The same day one month later (the last day of the next month when it is shorter).
+fn add_month(date: Date) -> Date {
+    let (year, month) = match date.month() {
+        Month::December => (date.year() + 1, Month::January),
+        m => (date.year(), m.next()),
+    };
+    let day = date.day().min(time::util::days_in_month(month, year));
+    Date::from_calendar_date(year, month, day).unwrap_or(date)
+}
+
+/// The median of sorted values (the lower of the two middle ones for an even count: whole
+/// days).
+fn median(sorted: &[u32]) -> Option<u32> {
+    (!sorted.is_empty()).then(|| sorted[(sorted.len() - 1) / 2])
+}
+
 fn last_day(year: i32, month: Month) -> Option<Date> {
     Date::from_calendar_date(year, month, time::util::days_in_month(month, year)).ok()
 }
@@ -208,6 +309,12 @@ pub struct Figures {
     /// Enrolments that ended in the period, by reason (every reason, in [`ExitReason::ALL`]
     /// order).
     pub exits_by_reason: Vec<(ExitReason, u32)>,
+    /// Orientation (the start of the enrolment) to the first attended appointment, for the
+    /// enrolments that started in the period.
+    pub first_appointment: Delay,
+    /// Orientation to the first signed contract of the enrolment.
+    pub first_contract: Delay,
+    pub follow_up: FollowUp,
 }
 
 impl Figures {
@@ -275,10 +382,108 @@ pub struct Dashboard {
 /// file-active rule.
 pub fn dashboard(
     participations: &[Participation],
+    activity: &[Activity],
     schemes: &[Scheme],
     period: Period,
     today: Date,
 ) -> Dashboard {
+    let day = period.to.min(today);
+    let in_period = |d: Date| d >= period.from && d <= period.to;
+    // Per person: attended appointments and notes (contacts), appointments with an outcome;
+    // per enrolment: contract signatures.
+    let mut contacts: HashMap<Uuid, Vec<Date>> = HashMap::new();
+    let mut outcomes: HashMap<Uuid, Vec<(Date, bool)>> = HashMap::new();
+    let mut signatures: HashMap<Uuid, Vec<Date>> = HashMap::new();
+    let mut contacts_by_appointment: HashMap<Uuid, Vec<Date>> = HashMap::new();
+    for fact in activity {
+        match *fact {
+            Activity::Appointment {
+                person_id,
+                date,
+                status,
+            } => {
+                if status == AppointmentStatus::Attended {
+                    contacts.entry(person_id).or_default().push(date);
+                    contacts_by_appointment
+                        .entry(person_id)
+                        .or_default()
+                        .push(date);
+                }
+                if matches!(
+                    status,
+                    AppointmentStatus::Attended
+                        | AppointmentStatus::Excused
+                        | AppointmentStatus::NoShow
+                ) {
+                    outcomes
+                        .entry(person_id)
+                        .or_default()
+                        .push((date, status == AppointmentStatus::NoShow));
+                }
+            }
+            Activity::Contract {
+                enrolment_id,
+                signed_on,
+            } => signatures.entry(enrolment_id).or_default().push(signed_on),
+            Activity::Note { person_id, date } => contacts.entry(person_id).or_default().push(date),
+        }
+    }
+    let delay = |started: &[&Participation], first: &dyn Fn(&Participation) -> Option<Date>| {
+        let mut days: Vec<u32> = Vec::new();
+        let mut delay = Delay::default();
+        for p in started {
+            let month_later = add_month(p.start);
+            match first(p).filter(|&d| d <= day) {
+                Some(reached) => {
+                    days.push((reached - p.start).whole_days().max(0) as u32);
+                    delay.reached += 1;
+                    delay.due += 1;
+                    if reached <= month_later {
+                        delay.within_a_month += 1;
+                    }
+                }
+                None if month_later < day => delay.due += 1,
+                None => {}
+            }
+        }
+        days.sort_unstable();
+        delay.median_days = median(&days);
+        delay
+    };
+    let first_after = |dates: Option<&Vec<Date>>, start: Date| {
+        dates.and_then(|ds| ds.iter().copied().filter(|&d| d >= start).min())
+    };
+    let follow_up = |parts: &[&Participation]| {
+        let mut follow_up = FollowUp::default();
+        let mut by_person: HashMap<Uuid, Vec<&Participation>> = HashMap::new();
+        for p in parts {
+            by_person.entry(p.person_id).or_default().push(p);
+        }
+        for (person, mine) in &by_person {
+            for &(date, missed) in outcomes.get(person).map_or(&[][..], |v| v.as_slice()) {
+                if in_period(date) && mine.iter().any(|p| p.active_on(date)) {
+                    follow_up.appointments += 1;
+                    follow_up.no_shows += u32::from(missed);
+                }
+            }
+            let Some(since) = mine
+                .iter()
+                .filter(|p| p.active_on(day))
+                .map(|p| p.start)
+                .min()
+            else {
+                continue;
+            };
+            let last = contacts
+                .get(person)
+                .and_then(|ds| ds.iter().copied().filter(|&d| d <= day).max())
+                .map_or(since, |d| d.max(since));
+            if (day - last).whole_days() > NO_CONTACT_DAYS {
+                follow_up.without_contact += 1;
+            }
+        }
+        follow_up
+    };
     let rule = |code: SchemeCode| {
         schemes
             .iter()
@@ -287,54 +492,68 @@ pub fn dashboard(
             .unwrap_or_default()
     };
     let months = period.months();
-    let counts = |of: &dyn Fn(&Participation) -> bool, scheme: Option<SchemeCode>| Figures {
-        scheme,
-        months: months
+    let counts = |of: &dyn Fn(&Participation) -> bool, scheme: Option<SchemeCode>| {
+        let mine: Vec<&Participation> = participations.iter().filter(|p| of(p)).collect();
+        let started: Vec<&Participation> = mine
             .iter()
-            .map(|&(first, last)| {
-                let mut people: HashMap<Uuid, bool> = HashMap::new();
-                for p in participations.iter().filter(|p| of(p)) {
-                    let counted = match rule(p.scheme) {
-                        FileActiveRule::AnyDay => p.active_between(first, last),
-                        FileActiveRule::LastDay => p.active_on(last),
-                    };
-                    if counted {
-                        *people.entry(p.person_id).or_default() |= p.rsa;
+            .copied()
+            .filter(|p| in_period(p.start))
+            .collect();
+        Figures {
+            scheme,
+            first_appointment: delay(&started, &|p| {
+                first_after(contacts_by_appointment.get(&p.person_id), p.start)
+            }),
+            first_contract: delay(&started, &|p| {
+                first_after(signatures.get(&p.enrolment_id), p.start)
+            }),
+            follow_up: follow_up(&mine),
+            months: months
+                .iter()
+                .map(|&(first, last)| {
+                    let mut people: HashMap<Uuid, bool> = HashMap::new();
+                    for p in participations.iter().filter(|p| of(p)) {
+                        let counted = match rule(p.scheme) {
+                            FileActiveRule::AnyDay => p.active_between(first, last),
+                            FileActiveRule::LastDay => p.active_on(last),
+                        };
+                        if counted {
+                            *people.entry(p.person_id).or_default() |= p.rsa;
+                        }
                     }
-                }
-                MonthFigure {
-                    month: first,
-                    active: people.len() as u32,
-                    rsa: people.values().filter(|&&rsa| rsa).count() as u32,
-                }
-            })
-            .collect(),
-        entries: participations
-            .iter()
-            .filter(|p| of(p) && p.start >= period.from && p.start <= period.to)
-            .count() as u32,
-        exits_by_reason: ExitReason::ALL
-            .into_iter()
-            .map(|reason| {
-                let n = participations
-                    .iter()
-                    .filter(|p| of(p))
-                    .filter(|p| {
-                        p.exit.is_some_and(|e| {
-                            e.reason == reason && e.date >= period.from && e.date <= period.to
+                    MonthFigure {
+                        month: first,
+                        active: people.len() as u32,
+                        rsa: people.values().filter(|&&rsa| rsa).count() as u32,
+                    }
+                })
+                .collect(),
+            entries: participations
+                .iter()
+                .filter(|p| of(p) && p.start >= period.from && p.start <= period.to)
+                .count() as u32,
+            exits_by_reason: ExitReason::ALL
+                .into_iter()
+                .map(|reason| {
+                    let n = participations
+                        .iter()
+                        .filter(|p| of(p))
+                        .filter(|p| {
+                            p.exit.is_some_and(|e| {
+                                e.reason == reason && e.date >= period.from && e.date <= period.to
+                            })
                         })
-                    })
-                    .count();
-                (reason, n as u32)
-            })
-            .collect(),
+                        .count();
+                    (reason, n as u32)
+                })
+                .collect(),
+        }
     };
     let present: Vec<SchemeCode> = SchemeCode::ALL
         .into_iter()
         .filter(|&code| participations.iter().any(|p| p.scheme == code))
         .collect();
     let order = |code: SchemeCode| SchemeCode::ALL.iter().position(|&c| c == code).unwrap_or(0);
-    let day = period.to.min(today);
     let mut portfolios: BTreeMap<(usize, Uuid), (SchemeCode, HashSet<Uuid>)> = BTreeMap::new();
     for p in participations.iter().filter(|p| p.active_on(day)) {
         portfolios
@@ -630,7 +849,39 @@ pub fn tables(
             })
             .collect(),
     };
-    vec![summary, monthly, exits, portfolios]
+    let days = |d: &Delay| d.median_days.map_or(Cell::Text("—".into()), Cell::Count);
+    let follow = Table {
+        id: "suivi",
+        title: "Délais et suivi".to_owned(),
+        headers: [
+            "Dispositif",
+            "Orientation → 1er rendez-vous honoré (médiane, jours)",
+            "1er rendez-vous dans le mois",
+            "Orientation → contrat signé (médiane, jours)",
+            "Contrat dans le mois",
+            "Rendez-vous échus",
+            "Taux d'absence sans excuse",
+            "Sans contact depuis plus de 60 jours",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: figures
+            .iter()
+            .map(|f| {
+                vec![
+                    Cell::Text(scheme_label(f.scheme)),
+                    days(&f.first_appointment),
+                    Cell::Percent(f.first_appointment.share_within_a_month()),
+                    days(&f.first_contract),
+                    Cell::Percent(f.first_contract.share_within_a_month()),
+                    Cell::Count(f.follow_up.appointments),
+                    Cell::Percent(f.follow_up.no_show_rate()),
+                    Cell::Count(f.follow_up.without_contact),
+                ]
+            })
+            .collect(),
+    };
+    vec![summary, monthly, exits, follow, portfolios]
 }
 
 #[cfg(test)]
@@ -647,6 +898,7 @@ mod tests {
         exit: Option<(Date, ExitReason)>,
     ) -> Participation {
         Participation {
+            enrolment_id: Uuid::from_u128(1000 + person),
             person_id: Uuid::from_u128(person),
             scheme,
             referent_id: Uuid::from_u128(100 + person % 2),
@@ -708,7 +960,7 @@ mod tests {
             scheme(SchemeCode::Plie, FileActiveRule::AnyDay),
             scheme(SchemeCode::Arpe, FileActiveRule::AnyDay),
         ];
-        let board = dashboard(&parts, &schemes, march(), TODAY);
+        let board = dashboard(&parts, &[], &schemes, march(), TODAY);
         let plie = board
             .schemes
             .iter()
@@ -745,12 +997,14 @@ mod tests {
         ];
         let any = dashboard(
             &parts,
+            &[],
             &[scheme(SchemeCode::Plie, FileActiveRule::AnyDay)],
             march(),
             TODAY,
         );
         let last = dashboard(
             &parts,
+            &[],
             &[scheme(SchemeCode::Plie, FileActiveRule::LastDay)],
             march(),
             TODAY,
@@ -774,7 +1028,7 @@ mod tests {
             ),
         ];
         let year = Period::of(PeriodKind::Year, 2016, 0).unwrap();
-        let board = dashboard(&parts, &[], year, TODAY);
+        let board = dashboard(&parts, &[], &[], year, TODAY);
         assert_eq!(board.total.months.len(), 12);
         assert_eq!(board.total.average_active(), 1.5);
         assert_eq!(board.total.average_rsa(), 0.5);
@@ -813,6 +1067,7 @@ mod tests {
         ];
         let board = dashboard(
             &parts,
+            &[],
             &[scheme(SchemeCode::Plie, FileActiveRule::AnyDay)],
             march(),
             TODAY,
@@ -854,6 +1109,7 @@ mod tests {
         ];
         let board = dashboard(
             &parts,
+            &[],
             &[scheme(SchemeCode::Plie, FileActiveRule::AnyDay)],
             march(),
             TODAY,
@@ -861,14 +1117,20 @@ mod tests {
         let tables = tables(&board, &board, None, |_| "Nom; \"Prénom\"".to_owned());
         assert_eq!(
             tables.iter().map(|t| t.id).collect::<Vec<_>>(),
-            ["synthese", "file-active", "sorties", "portefeuilles"]
+            [
+                "synthese",
+                "file-active",
+                "sorties",
+                "suivi",
+                "portefeuilles"
+            ]
         );
         let summary = &tables[0];
         assert_eq!(summary.rows.len(), 2, "PLIE and the total");
         assert_eq!(summary.rows[1][1].display(), "2,0");
         assert_eq!(summary.rows[1][6].display(), "100,0\u{a0}%");
         assert_eq!(tables[1].rows[0][0].display(), "mars 2026");
-        let csv = tables[3].csv();
+        let csv = tables[4].csv();
         assert!(
             csv.starts_with("\u{feff}Référent;Dispositif;Personnes suivies;Objectif;Écart\r\n")
         );
@@ -879,5 +1141,82 @@ mod tests {
         assert_eq!(Cell::Count(1250).display(), "1\u{202f}250");
         assert_eq!(Cell::Decimal(1187.46).csv(), "1187,5");
         assert_eq!(csv_field("=HYPERLINK()"), "'=HYPERLINK()");
+    }
+
+    #[test]
+    fn delays_no_shows_and_people_without_contact() {
+        let appointment =
+            |person: u128, date: Date, status: AppointmentStatus| Activity::Appointment {
+                person_id: Uuid::from_u128(person),
+                date,
+                status,
+            };
+        let parts = [
+            // Oriented on 2 March: first appointment kept on the 10th, contract on 20 April.
+            part(1, SchemeCode::Plie, date!(2026 - 03 - 02), None),
+            // Oriented on 5 March: an appointment missed, then kept on 30 March.
+            part(2, SchemeCode::Plie, date!(2026 - 03 - 05), None),
+            // Oriented on 20 March, nothing yet on the 31st: not due (its month runs).
+            part(3, SchemeCode::Plie, date!(2026 - 03 - 20), None),
+            // Followed since 2025, last note in December: without contact.
+            part(5, SchemeCode::Plie, date!(2025 - 01 - 06), None),
+        ];
+        let activity = [
+            appointment(1, date!(2026 - 03 - 10), AppointmentStatus::Attended),
+            Activity::Contract {
+                enrolment_id: Uuid::from_u128(1001),
+                signed_on: date!(2026 - 04 - 20),
+            },
+            appointment(2, date!(2026 - 03 - 12), AppointmentStatus::NoShow),
+            appointment(2, date!(2026 - 03 - 30), AppointmentStatus::Attended),
+            appointment(3, date!(2026 - 04 - 02), AppointmentStatus::Planned),
+            Activity::Note {
+                person_id: Uuid::from_u128(5),
+                date: date!(2025 - 12 - 20),
+            },
+        ];
+        let schemes = [scheme(SchemeCode::Plie, FileActiveRule::AnyDay)];
+        let board = dashboard(&parts, &activity, &schemes, march(), TODAY);
+        let total = &board.total;
+        assert_eq!(total.first_appointment.reached, 2);
+        assert_eq!(
+            total.first_appointment.median_days,
+            Some(8),
+            "8 and 25 days: the lower middle"
+        );
+        assert_eq!(total.first_appointment.within_a_month, 2);
+        assert_eq!(total.first_appointment.due, 2, "person 3 still has time");
+        assert_eq!(
+            total.first_contract.reached, 0,
+            "signed after the day of the figures"
+        );
+        assert_eq!(
+            total.first_contract.due, 0,
+            "on 31 March everyone's month still runs"
+        );
+        assert_eq!(total.first_contract.share_within_a_month(), None);
+        assert_eq!(
+            (total.follow_up.appointments, total.follow_up.no_shows),
+            (3, 1)
+        );
+        assert_eq!(
+            total.follow_up.without_contact, 1,
+            "person 5, last seen 20 December"
+        );
+        // Over March and April, person 1's contract came in 49 days.
+        let spring = Period {
+            from: date!(2026 - 03 - 01),
+            to: date!(2026 - 04 - 30),
+        };
+        let board = dashboard(&parts, &activity, &schemes, spring, TODAY);
+        assert_eq!(board.total.first_contract.median_days, Some(49));
+        assert_eq!(board.total.first_contract.within_a_month, 0);
+        assert_eq!(
+            board.total.first_contract.due, 3,
+            "by 30 April every month is over"
+        );
+        let table = &tables(&board, &board, None, |_| String::new())[3];
+        assert_eq!(table.id, "suivi");
+        assert_eq!(table.rows[1][6].display(), "33,3\u{a0}%");
     }
 }

@@ -5,8 +5,10 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use jalon_domain::auth::Role;
+use jalon_domain::followup::Item;
+use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, Person};
-use jalon_domain::supervision::{Dashboard, Period, dashboard, participations};
+use jalon_domain::supervision::{Dashboard, Period, activity, dashboard, participations};
 use jalon_domain::sync::Record;
 use jalon_domain::text::parse_iso_date;
 use jalon_domain::{FieldError, Invalid};
@@ -51,14 +53,19 @@ pub async fn show(
     .map_err(ApiError::Validation)?;
     let mut people: Vec<Person> = Vec::new();
     let mut enrolments: Vec<Enrolment> = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
+    let mut notes: Vec<Note> = Vec::new();
     for record in state.db.scope_records(&current.user).await? {
         match record {
             Record::Person(p) => people.push(p),
             Record::Enrolment(e) => enrolments.push(e),
-            _ => {}
+            Record::Item(i) => items.push(i),
+            Record::Note(n) => notes.push(n),
+            Record::Conflict(_) => {}
         }
     }
     let schemes = state.db.schemes().await?;
     let parts = participations(&current.user, &people, &enrolments);
-    Ok(Json(dashboard(&parts, &schemes, period, today)))
+    let facts = activity(&items, &notes);
+    Ok(Json(dashboard(&parts, &facts, &schemes, period, today)))
 }

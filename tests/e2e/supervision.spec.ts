@@ -9,7 +9,13 @@ import { DEMO_PASSWORD, signIn } from "./helpers";
 
 type Board = {
   schemes: Array<{ scheme: string; months: Array<{ active: number; rsa: number }> }>;
-  total: { months: Array<{ active: number; rsa: number }>; entries: number };
+  total: {
+    months: Array<{ active: number; rsa: number }>;
+    entries: number;
+    first_appointment: { median_days: number | null };
+    first_contract: { median_days: number | null };
+    follow_up: { appointments: number; no_shows: number; without_contact: number };
+  };
 };
 
 /** The number a French cell shows, as a number ("1 250" → 1250, "633,7" → 633.7). */
@@ -60,6 +66,15 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   const mean = year.total.months.reduce((s, m) => s + m.active, 0) / 12;
   const averages = await column(page, "synthese", 1);
   expect(averages[averages.length - 1]).toBeCloseTo(mean, 1);
+
+  // Delays and follow-up, from the items and notes of the replica.
+  const follow = await page.getByTestId("table-suivi").locator("tbody tr").last().locator("td").allInnerTexts();
+  const median = (d: { median_days: number | null }) => (d.median_days === null ? "—" : String(d.median_days));
+  expect(follow[0]).toBe(median(year.total.first_appointment));
+  expect(follow[2]).toBe(median(year.total.first_contract));
+  expect(numberOf(follow[4])).toBe(year.total.follow_up.appointments);
+  expect(numberOf(follow[6])).toBe(year.total.follow_up.without_contact);
+  expect(year.total.follow_up.appointments).toBeGreaterThan(0);
 
   // One scheme: its own figures only.
   await page.getByLabel("Dispositif").selectOption("plie");

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use jalon_domain::auth::Role;
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::supervision::{
-    Cell, Dashboard, FIRST_YEAR, Figures, Period, PeriodKind, Table, dashboard, month_fr,
+    Cell, Dashboard, FIRST_YEAR, Figures, Period, PeriodKind, Table, activity, dashboard, month_fr,
     participations, shown_figures, tables,
 };
 use leptos::prelude::*;
@@ -46,7 +46,9 @@ pub fn SupervisionPage() -> impl IntoView {
         async move {
             let people = store.people().await.unwrap_or_default();
             let enrolments = store.enrolments().await.unwrap_or_default();
-            (people, enrolments)
+            let items = store.items().await.unwrap_or_default();
+            let notes = store.notes().await.unwrap_or_default();
+            (people, enrolments, activity(&items, &notes))
         }
     });
     let period = move || {
@@ -65,7 +67,7 @@ pub fn SupervisionPage() -> impl IntoView {
             .map_err(|invalid| invalid.to_string())
     };
     let loaded = Memo::new(move |_| {
-        let (people, enrolments) = replica.get()?;
+        let (people, enrolments, facts) = replica.get()?;
         let session = state.session.get()?;
         let reference = state.reference.get();
         let (schemes, names) = match reference {
@@ -81,8 +83,8 @@ pub fn SupervisionPage() -> impl IntoView {
         let parts = participations(&session.user, &people, &enrolments);
         let board = period().map(|p| {
             (
-                dashboard(&parts, &schemes, p, today()),
-                dashboard(&parts, &schemes, p.trend(), today()),
+                dashboard(&parts, &facts, &schemes, p, today()),
+                dashboard(&parts, &facts, &schemes, p.trend(), today()),
             )
         });
         Some(std::sync::Arc::new(Loaded { board, names }))
