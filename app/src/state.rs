@@ -4,7 +4,7 @@
 
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
-use jalon_domain::admin::audit::{Consultation, Consultations, MAX_CONSULTATIONS};
+use jalon_domain::admin::audit::{Consultation, Consultations, ExportRecord, MAX_CONSULTATIONS};
 use jalon_domain::sync::ReferenceData;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -215,9 +215,19 @@ impl AppState {
             let body = Consultations {
                 consultations: chunk
                     .iter()
+                    .filter(|c| c.export.is_none())
                     .map(|c| Consultation {
                         person_id: c.person_id,
                         at: c.at,
+                    })
+                    .collect(),
+                exports: chunk
+                    .iter()
+                    .filter_map(|c| {
+                        c.export.as_ref().map(|what| ExportRecord {
+                            what: what.clone(),
+                            at: c.at,
+                        })
                     })
                     .collect(),
             };

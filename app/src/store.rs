@@ -121,9 +121,13 @@ pub struct StoredSession {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredConsultation {
     pub id: Uuid,
+    /// The file opened (nil for an export).
     pub person_id: Uuid,
     /// Unix seconds.
     pub at: i64,
+    /// What was exported, when this records an export rather than a consultation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<String>,
 }
 
 /// Handle on the local database; cheap to clone.
@@ -312,6 +316,27 @@ impl Store {
                 id: Uuid::new_v4(),
                 person_id,
                 at,
+                export: None,
+            })
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Notes that a table was exported, for the audit log (uploaded at the next sync).
+    pub async fn record_export(&self, what: &str, at: i64) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(CONSULTATIONS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(CONSULTATIONS)?
+            .put(&StoredConsultation {
+                id: Uuid::new_v4(),
+                person_id: Uuid::nil(),
+                at,
+                export: Some(what.to_owned()),
             })
             .serde()?
             .await?;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use jalon_domain::admin::accounts::{
     DeviceState, MAX_LOGIN_CHARS, MAX_PASSWORD_CHARS, PasswordChange, check_password,
 };
-use jalon_domain::admin::audit::{Consultations, MAX_CONSULTATIONS};
+use jalon_domain::admin::audit::{Consultations, MAX_CONSULTATIONS, export_description};
 use jalon_domain::admin::signin;
 use jalon_domain::auth::{LoginRequest, LoginResponse, SessionUser};
 use jalon_domain::sync::{
@@ -331,7 +331,7 @@ pub async fn consultations(
     current: CurrentUser,
     ApiJson(batch): ApiJson<Consultations>,
 ) -> Result<StatusCode, ApiError> {
-    if batch.consultations.len() > MAX_CONSULTATIONS {
+    if batch.consultations.len() > MAX_CONSULTATIONS || batch.exports.len() > MAX_CONSULTATIONS {
         return Err(ApiError::BadRequest {
             code: "batch_too_large",
             message: format!(
@@ -350,6 +350,20 @@ pub async fn consultations(
                 action: "person.view",
                 person_id: Some(consultation.person_id),
                 detail: "",
+            },
+        )
+        .await?;
+    }
+    for export in &batch.exports {
+        db::audit::record(
+            &mut tx,
+            &db::audit::NewEvent {
+                at: export.at,
+                user_id: Some(current.user.id),
+                device_id: Some(current.device_id),
+                action: "export.csv",
+                person_id: None,
+                detail: &export_description(&export.what),
             },
         )
         .await?;

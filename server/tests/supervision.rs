@@ -130,3 +130,28 @@ async fn periods_that_cannot_have_figures_are_refused_in_french() {
         (400, Some("invalid_query"))
     );
 }
+
+#[tokio::test]
+async fn exports_made_on_a_device_reach_the_audit_log_cleaned_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (token, _) = server.login("superviseur").await;
+    let long = format!("Pilotage — Synthèse\u{202e}\u{7}{}", "x".repeat(400));
+    let (status, _) = server
+        .post(
+            &token,
+            "/api/sync/consultations",
+            serde_json::json!({"consultations": [], "exports": [{"what": long, "at": 1_750_000_000}]}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (admin, _) = server.login("admin").await;
+    let (_, page) = server
+        .get(&admin, "/api/admin/audit?action=export.csv")
+        .await;
+    assert_eq!(page["total"], 1);
+    let detail = page["events"][0]["detail"].as_str().unwrap();
+    assert!(detail.starts_with("Pilotage — Synthèsexxx"), "{detail}");
+    assert_eq!(detail.chars().count(), 200);
+    assert_eq!(page["events"][0]["at"], 1_750_000_000);
+}

@@ -96,6 +96,21 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   expect(cells[0]).toBe("PLIE");
   expect(Number(cells[1].replace(",", "."))).toBeCloseTo(plie.months.reduce((s, m) => s + m.active, 0) / 12, 1);
 
+  // The export is in the audit log, with who, when and what.
+  const admin = await request.post("/api/auth/login", {
+    data: { username: "admin", password: DEMO_PASSWORD, device_id: randomUUID() },
+  });
+  const adminToken = (await admin.json()).token;
+  await expect
+    .poll(async () => {
+      const audit = await request.get("/api/admin/audit?action=export.csv", {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      const { events } = await audit.json();
+      return events.map((e: { detail: string }) => e.detail).join("\n");
+    })
+    .toContain("Pilotage — Synthèse de la période, du 01/01/2025 au 31/12/2025, PLIE");
+
   // Offline, the figures are still there (computed from the replica).
   await page.context().setOffline(true);
   await page.getByLabel("Période", { exact: true }).selectOption("quarter");

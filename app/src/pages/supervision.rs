@@ -11,6 +11,7 @@ use jalon_domain::supervision::{
     Cell, Dashboard, FIRST_YEAR, Figures, Period, PeriodKind, Table, activity, dashboard, month_fr,
     participations, shown_figures, tables,
 };
+use jalon_domain::text::format_date_fr;
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use time::Date;
@@ -132,6 +133,16 @@ pub fn SupervisionPage() -> impl IntoView {
             .is_some_and(|s| s.user.role != Role::Administrator)
     };
     let this_year = day.year();
+    // The period and schemes of the figures, as the audit log records an export.
+    let describe = move || {
+        let period = loaded
+            .get()
+            .and_then(|l| l.board.as_ref().ok().map(|(b, _)| b.period))
+            .map(|p| format!("du {} au {}", format_date_fr(p.from), format_date_fr(p.to)))
+            .unwrap_or_default();
+        let schemes = shown().map_or(fr::ALL_SCHEMES, |s| s.short_name());
+        format!("{period}, {schemes}")
+    };
 
     view! {
         <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>
@@ -192,16 +203,24 @@ pub fn SupervisionPage() -> impl IntoView {
                     {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                     <p role="status">{move || message.get()}</p>
                     {move || chart_figures.get().map(|figures| view! { <FileActiveChart figures /> })}
-                    {move || tables.get().map(|tables| tables.into_iter().map(|table| view! { <DataTable table message /> }).collect_view())}
+                    {move || {
+                        let scope = describe();
+                        tables.get().map(|tables| tables.into_iter().map(|table| {
+                            let what = format!("Pilotage — {}, {scope}", table.title);
+                            view! { <DataTable table what message /> }
+                        }).collect_view())
+                    }}
                 </Show>
             </main>
         </Show>
     }
 }
 
-/// A table of the dashboard with its CSV export.
+/// A table of the dashboard with its CSV export (recorded for the audit log; `what` says
+/// which table, period and schemes).
 #[component]
-fn DataTable(table: Table, message: RwSignal<Option<String>>) -> impl IntoView {
+fn DataTable(table: Table, what: String, message: RwSignal<Option<String>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
     let csv = table.csv();
     let file = format!("jalon-{}.csv", table.id);
     let heading = format!("table-{}", table.id);
@@ -211,8 +230,17 @@ fn DataTable(table: Table, message: RwSignal<Option<String>>) -> impl IntoView {
             <div class="title-row">
                 <h2 id=heading>{table.title.clone()}</h2>
                 <button type="button" class="secondary no-print" on:click=move |_| {
-                    if let Err(e) = download(&file, "text/csv;charset=utf-8", &csv) {
-                        message.set(Some(e));
+                    match download(&file, "text/csv;charset=utf-8", &csv) {
+                        Ok(()) => {
+                            let what = what.clone();
+                            leptos::task::spawn_local(async move {
+                                let at = (crate::state::now_ms() / 1000.0) as i64;
+                                if state.store().record_export(&what, at).await.is_ok() {
+                                    state.request_sync();
+                                }
+                            });
+                        }
+                        Err(e) => message.set(Some(e)),
                     }
                 }>{fr::EXPORT_CSV}</button>
             </div>

@@ -50,16 +50,42 @@ pub struct Consultation {
     pub at: i64,
 }
 
+/// A table exported on a device (possibly offline): what, and when. Uploaded with the
+/// consultations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRecord {
+    /// What was exported, in words (`Pilotage — Synthèse de la période, …`); at most
+    /// [`EXPORT_DESCRIPTION_CHARS`] characters are kept.
+    pub what: String,
+    /// Unix seconds on the device's clock.
+    pub at: i64,
+}
+
+/// The longest description of an export kept in the audit log.
+pub const EXPORT_DESCRIPTION_CHARS: usize = 200;
+
 /// Body of `POST /api/sync/consultations`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Consultations {
     pub consultations: Vec<Consultation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exports: Vec<ExportRecord>,
+}
+
+/// The description of an export as the audit log keeps it: printable characters only, cut
+/// at [`EXPORT_DESCRIPTION_CHARS`].
+pub fn export_description(what: &str) -> String {
+    what.chars()
+        .filter(|&c| !crate::text::is_hidden(c))
+        .take(EXPORT_DESCRIPTION_CHARS)
+        .collect()
 }
 
 /// How an action is shown to the administrator.
 pub fn action_label_fr(action: &str) -> &'static str {
     match action {
         "person.view" => "Consultation d'une fiche",
+        "export.csv" => "Export CSV",
         "person.create" => "Création d'une fiche",
         "person.edit" => "Modification d'une fiche",
         "person.delete" => "Suppression d'une fiche",
