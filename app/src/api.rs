@@ -162,6 +162,16 @@ impl Api {
             .map_err(|_| ApiFailure::Network)
     }
 
+    /// `GET /api{path}`, a binary answer (an XLSX file).
+    pub async fn get_bytes(&self, token: &str, path: &str) -> Result<Vec<u8>, ApiFailure> {
+        self.answer(self.http.get(self.url(path)).bearer_auth(token))
+            .await?
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|_| ApiFailure::Network)
+    }
+
     /// A JSON request with a JSON answer.
     pub async fn send_json<B: Serialize, T: DeserializeOwned>(
         &self,

@@ -200,11 +200,21 @@ pub fn CommuneSelect(value: RwSignal<String>, errors: RwSignal<Invalid>) -> impl
 
 /// Makes the browser download `text` as a file named `filename`.
 pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
-    use wasm_bindgen::JsCast;
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    download_parts(filename, mime, &parts)
+}
+
+/// Makes the browser download `bytes` as a file named `filename`.
+pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    download_parts(filename, mime, &parts)
+}
+
+fn download_parts(filename: &str, mime: &str, parts: &js_sys::Array) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options)
         .map_err(|_| fr::DOWNLOAD_FAILED.to_owned())?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
         .map_err(|_| fr::DOWNLOAD_FAILED.to_owned())?;

@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/device/wiped", post(routes::device_wiped))
         .route("/people/{id}/access-report", get(access::report))
         .route("/supervision", get(supervision::show))
+        .route("/supervision.xlsx", get(supervision::xlsx))
         .nest("/admin", admin::routes())
         .fallback(routes::not_found)
         .layer(middleware::from_fn(transport::json_errors))

@@ -1,21 +1,31 @@
 //! `GET /api/supervision`: the dashboard of a period, computed by the same domain functions
-//! the app runs on its replica, over the same records a first pull would bring.
+//! the app runs on its replica, over the same records a first pull would bring; and its
+//! tables as an XLSX workbook.
+
+use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use jalon_domain::auth::Role;
 use jalon_domain::followup::Item;
 use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, Person};
-use jalon_domain::supervision::{Dashboard, Period, activity, dashboard, participations};
+use jalon_domain::schemes::SchemeCode;
+use jalon_domain::supervision::{
+    Cell, Dashboard, Period, Table, activity, dashboard, participations, tables,
+};
 use jalon_domain::sync::Record;
-use jalon_domain::text::parse_iso_date;
+use jalon_domain::text::{format_date_fr, parse_iso_date};
 use jalon_domain::{FieldError, Invalid};
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, now_unix};
+use crate::db;
 use crate::error::ApiError;
 use crate::routes::today;
 
@@ -23,15 +33,17 @@ use crate::routes::today;
 pub struct DashboardQuery {
     from: String,
     to: String,
+    /// `arpe`, `plie`, `global`; every scheme when absent (XLSX export only).
+    #[serde(default)]
+    scheme: Option<String>,
 }
 
-#[tracing::instrument(skip_all, err(level = "warn"))]
-pub async fn show(
-    State(state): State<AppState>,
-    current: CurrentUser,
-    query: Result<Query<DashboardQuery>, QueryRejection>,
-) -> Result<Json<Dashboard>, ApiError> {
-    let Query(query) = query?;
+/// The dashboard of the query's period and the one of its trend, over `user`'s records.
+async fn compute(
+    state: &AppState,
+    current: &CurrentUser,
+    query: &DashboardQuery,
+) -> Result<(Dashboard, Dashboard), ApiError> {
     if current.user.role == Role::Administrator {
         return Err(ApiError::Forbidden);
     }
@@ -67,5 +79,138 @@ pub async fn show(
     let schemes = state.db.schemes().await?;
     let parts = participations(&current.user, &people, &enrolments);
     let facts = activity(&items, &notes);
-    Ok(Json(dashboard(&parts, &facts, &schemes, period, today)))
+    Ok((
+        dashboard(&parts, &facts, &schemes, period, today),
+        dashboard(&parts, &facts, &schemes, period.trend(), today),
+    ))
+}
+
+/// `GET /api/supervision?from=…&to=…`: the dashboard of a period.
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn show(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Result<Json<Dashboard>, ApiError> {
+    let Query(query) = query?;
+    let (board, _) = compute(&state, &current, &query).await?;
+    Ok(Json(board))
+}
+
+/// `GET /api/supervision.xlsx?from=…&to=…&scheme=…`: the dashboard's tables as a workbook,
+/// one sheet per table, numbers as numbers. Audited.
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn xlsx(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let shown = match query.scheme.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => Some(SchemeCode::parse(code).ok_or_else(|| {
+            ApiError::Validation(Invalid::single(FieldError::new(
+                "scheme",
+                "unknown_scheme",
+                "Dispositif inconnu.",
+            )))
+        })?),
+    };
+    let (board, trend) = compute(&state, &current, &query).await?;
+    let names: HashMap<Uuid, String> = state
+        .db
+        .staff()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.display_name))
+        .collect();
+    let tables = tables(&board, &trend, shown, |id| {
+        names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| "Référent inconnu".to_owned())
+    });
+    let bytes = workbook(&tables).map_err(|e| ApiError::internal(e.to_string()))?;
+    let what = format!(
+        "Pilotage (XLSX), du {} au {}, {}",
+        format_date_fr(board.period.from),
+        format_date_fr(board.period.to),
+        shown.map_or("Tous les dispositifs", |s| s.short_name())
+    );
+    let mut tx = state.db.begin_write().await?;
+    db::audit::record(
+        &mut tx,
+        &db::audit::NewEvent {
+            at: now_unix(),
+            user_id: Some(current.user.id),
+            device_id: Some(current.device_id),
+            action: "export.xlsx",
+            person_id: None,
+            detail: &what,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let file = format!(
+        "attachment; filename=\"jalon-pilotage-{}-{}.xlsx\"",
+        board.period.from, board.period.to
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// One sheet per table: a bold header row, numbers as numbers (one decimal for averages and
+/// shares), text as text.
+fn workbook(tables: &[Table]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold().set_text_wrap();
+    let tenths = Format::new().set_num_format("0.0");
+    for table in tables {
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name(table.id))?;
+        for (col, header) in table.headers.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, header, &bold)?;
+            sheet.set_column_width(col as u16, if col == 0 { 28 } else { 16 })?;
+        }
+        for (r, row) in table.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (col, cell) in row.iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Text(text) => sheet.write_string(r, col, text)?,
+                    Cell::Count(n) => sheet.write_number(r, col, f64::from(*n))?,
+                    Cell::Decimal(x) | Cell::Percent(Some(x)) => sheet.write_number_with_format(
+                        r,
+                        col,
+                        (x * 10.0).round() / 10.0,
+                        &tenths,
+                    )?,
+                    Cell::Percent(None) => sheet.write_string(r, col, "")?,
+                };
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// Sheet names (31 characters at most, no `/`).
+fn sheet_name(id: &str) -> &'static str {
+    match id {
+        "synthese" => "Synthèse",
+        "file-active" => "File active mensuelle",
+        "sorties" => "Sorties par motif",
+        "suivi" => "Délais et suivi",
+        "portefeuilles" => "Portefeuilles",
+        _ => "Tableau",
+    }
 }

@@ -142,6 +142,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
         (Method::GET, report.clone(), None,                        [401, 401, 403, 403, 403, 200, 200, 403, 403, 403]),
         (Method::GET, "/api/supervision?from=2026-01-01&to=2026-01-31".into(), None,
                                                                    [401, 401, 200, 200, 200, 200, 403, 403, 403, 403]),
+        (Method::GET, "/api/supervision.xlsx?from=2026-01-01&to=2026-01-31".into(), None,
+                                                                   [401, 401, 200, 200, 200, 200, 403, 403, 403, 403]),
         (Method::GET, format!("/api/people/{nobody}/access-report"), None,
                                                                    [401, 401, 403, 403, 403, 403, 404, 403, 403, 403]),
         (Method::GET, "/api/admin/accounts".into(), None,          [401, 401, 403, 403, 403, 403, 200, 403, 403, 403]),

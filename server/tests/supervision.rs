@@ -155,3 +155,80 @@ async fn exports_made_on_a_device_reach_the_audit_log_cleaned_and_cut() {
     assert_eq!(detail.chars().count(), 200);
     assert_eq!(page["events"][0]["at"], 1_750_000_000);
 }
+
+#[tokio::test]
+async fn the_xlsx_export_holds_the_dashboards_numbers_and_is_audited() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (token, _) = server.login("superviseur").await;
+    let query = "from=2025-01-01&to=2025-12-31";
+    let (_, board) = server
+        .get(&token, &format!("/api/supervision?{query}"))
+        .await;
+    let response = server
+        .http
+        .get(server.url(&format!("/api/supervision.xlsx?{query}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("jalon-pilotage-2025-01-01-2025-12-31.xlsx")
+    );
+    let bytes = response.bytes().await.unwrap();
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Synthèse",
+            "File active mensuelle",
+            "Sorties par motif",
+            "Délais et suivi",
+            "Portefeuilles"
+        ]
+    );
+    let summary = book.worksheet_range("Synthèse").unwrap();
+    let total = summary
+        .rows()
+        .find(|row| row[0] == Data::String("Total".into()))
+        .expect("a Total row");
+    assert_eq!(
+        total[3],
+        Data::Float(board["total"]["entries"].as_f64().unwrap())
+    );
+    let monthly = book.worksheet_range("File active mensuelle").unwrap();
+    let december = monthly
+        .rows()
+        .find(|row| row[0] == Data::String("décembre 2025".into()))
+        .unwrap();
+    let last = december.len() - 2; // Total — file active, then Total — dont RSA
+    assert_eq!(
+        december[last],
+        Data::Float(board["total"]["months"][11]["active"].as_f64().unwrap())
+    );
+
+    let response = server
+        .http
+        .get(server.url(&format!("/api/supervision.xlsx?{query}&scheme=nulle-part")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+
+    let (admin, _) = server.login("admin").await;
+    let (_, page) = server
+        .get(&admin, "/api/admin/audit?action=export.xlsx")
+        .await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(
+        page["events"][0]["detail"],
+        "Pilotage (XLSX), du 01/01/2025 au 31/12/2025, Tous les dispositifs"
+    );
+}

@@ -96,6 +96,13 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   expect(cells[0]).toBe("PLIE");
   expect(Number(cells[1].replace(",", "."))).toBeCloseTo(plie.months.reduce((s, m) => s + m.active, 0) / 12, 1);
 
+  // The whole dashboard as a workbook, prepared by the server.
+  const workbook = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Exporter le tableau de bord (XLSX)" }).click();
+  const xlsx = await workbook;
+  expect(xlsx.suggestedFilename()).toBe("jalon-pilotage-2025-01-01-2025-12-31.xlsx");
+  expect(fs.readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe("PK");
+
   // The export is in the audit log, with who, when and what.
   const admin = await request.post("/api/auth/login", {
     data: { username: "admin", password: DEMO_PASSWORD, device_id: randomUUID() },

@@ -366,6 +366,8 @@ pub const ALL_SCHEMES: &str = "Tous les dispositifs";
 pub const PRINT: &str = "Imprimer";
 pub const EXPORT_CSV: &str = "Exporter (CSV)";
 pub const UNKNOWN_REFERENT: &str = "Référent inconnu";
+pub const EXPORT_XLSX: &str = "Exporter le tableau de bord (XLSX)";
+pub const XLSX_NEEDS_NETWORK: &str = "L'export XLSX est préparé par le serveur : réessayez une fois en ligne, ou exportez chaque tableau en CSV.";
 pub fn quarter(q: u8) -> String {
     match q {
         1 => "1er trimestre".to_owned(),

@@ -17,7 +17,8 @@ use leptos_router::components::{A, Redirect};
 use time::Date;
 use uuid::Uuid;
 
-use crate::components::{TopBar, download};
+use crate::api::ApiFailure;
+use crate::components::{TopBar, download, download_bytes};
 use crate::i18n::fr;
 use crate::pages::new_person::today;
 use crate::state::AppState;
@@ -133,6 +134,40 @@ pub fn SupervisionPage() -> impl IntoView {
             .is_some_and(|s| s.user.role != Role::Administrator)
     };
     let this_year = day.year();
+    // The workbook comes from the server (same figures, same functions): online only.
+    let exporting = RwSignal::new(false);
+    let export_xlsx = move |_| {
+        let Some(session) = state.session.get_untracked() else {
+            return;
+        };
+        let Some(board) = loaded
+            .get_untracked()
+            .and_then(|l| l.board.as_ref().ok().map(|(b, _)| b.period))
+        else {
+            return;
+        };
+        let scheme = scheme.get_untracked();
+        let path = format!(
+            "/supervision.xlsx?from={}&to={}&scheme={scheme}",
+            board.from, board.to
+        );
+        let file = format!("jalon-pilotage-{}-{}.xlsx", board.from, board.to);
+        exporting.set(true);
+        leptos::task::spawn_local(async move {
+            let got = state.api().get_bytes(&session.token, &path).await;
+            exporting.set(false);
+            message.set(match got {
+                Ok(bytes) => download_bytes(
+                    &file,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    &bytes,
+                )
+                .err(),
+                Err(ApiFailure::Network) => Some(fr::XLSX_NEEDS_NETWORK.to_owned()),
+                Err(failure) => Some(failure.message()),
+            });
+        });
+    };
     // The period and schemes of the figures, as the audit log records an export.
     let describe = move || {
         let period = loaded
@@ -199,6 +234,9 @@ pub fn SupervisionPage() -> impl IntoView {
                                 let _ = window.print();
                             }
                         }>{fr::PRINT}</button>
+                        <button type="button" class="secondary" on:click=export_xlsx disabled=move || exporting.get()>
+                            {fr::EXPORT_XLSX}
+                        </button>
                     </form>
                     {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                     <p role="status">{move || message.get()}</p>

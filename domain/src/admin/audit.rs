@@ -86,6 +86,7 @@ pub fn action_label_fr(action: &str) -> &'static str {
     match action {
         "person.view" => "Consultation d'une fiche",
         "export.csv" => "Export CSV",
+        "export.xlsx" => "Export XLSX",
         "person.create" => "Création d'une fiche",
         "person.edit" => "Modification d'une fiche",
         "person.delete" => "Suppression d'une fiche",
