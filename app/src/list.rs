@@ -27,6 +27,8 @@ pub struct Row {
     pub active: bool,
     /// Who follows the person and in which scheme (shown to supervisors).
     pub followed_by: Option<String>,
+    /// The référent of the active enrolment, or of the last one.
+    pub referent_id: Option<Uuid>,
     pub start_date: Option<Date>,
     pub last_contact: Option<Date>,
     pub alerts: Vec<Alert>,
@@ -46,6 +48,8 @@ pub struct Row {
 pub struct Filters {
     pub query: String,
     pub scheme: Option<SchemeCode>,
+    /// Only the people of this référent.
+    pub referent: Option<Uuid>,
     /// `None`: everyone; `Some(true)`: in an active enrolment; `Some(false)`: exited.
     pub active: Option<bool>,
     /// An [`Alert::code`], or `"any"` for any alert, `"pending"` for not synced.
@@ -113,6 +117,9 @@ pub struct Holdings<'a> {
     pub staff: &'a HashMap<Uuid, String>,
     /// The schemes (territories, pathway limits).
     pub schemes: &'a [Scheme],
+    /// The search also finds people by their référent's name (supervisors hold many
+    /// référents' people; a référent's list would all match their own name).
+    pub search_referents: bool,
 }
 
 /// One row per person, by name.
@@ -147,16 +154,22 @@ pub fn rows(h: &Holdings<'_>, today: Date) -> Vec<Row> {
                 .or_else(|| enrolments.iter().max_by_key(|e| e.start_date).copied());
             let commune = communes::by_code(&p.commune_code)
                 .map_or_else(|| p.commune_code.clone(), |c| c.name.to_owned());
-            let followed_by = latest.map(|e| {
-                let who = h.staff.get(&e.referent_id).cloned().unwrap_or_default();
-                format!("{} · {}", e.scheme.short_name(), who)
-            });
+            let referent = latest
+                .and_then(|e| h.staff.get(&e.referent_id))
+                .cloned()
+                .unwrap_or_default();
+            let followed_by = latest.map(|e| format!("{} · {referent}", e.scheme.short_name()));
+            let referent_key = if h.search_referents {
+                referent.as_str()
+            } else {
+                ""
+            };
             Row {
                 id: p.id,
                 name: p.display_name(),
                 birth_date: format_date_fr(p.birth_date),
                 search_key: fold(&format!(
-                    "{} {} {} {commune} {}",
+                    "{} {} {} {commune} {} {referent_key}",
                     p.last_name, p.first_name, p.details.birth_name, p.details.allocataire
                 )),
                 name_key: (fold(&p.last_name), fold(&p.first_name)),
@@ -166,6 +179,7 @@ pub fn rows(h: &Holdings<'_>, today: Date) -> Vec<Row> {
                 scheme: latest.map(|e| e.scheme),
                 active: active.is_some(),
                 followed_by,
+                referent_id: latest.map(|e| e.referent_id),
                 start_date: latest.map(|e| e.start_date),
                 last_contact: last_contact(items.iter().copied(), notes.iter().copied()),
                 alerts: alerts(p, enrolments, items, notes, h.schemes, today),
@@ -187,6 +201,7 @@ pub fn select<'a>(rows: &'a [Row], filters: &Filters) -> Vec<&'a Row> {
         .iter()
         .filter(|r| words.iter().all(|w| r.search_key.contains(w)))
         .filter(|r| filters.scheme.is_none_or(|s| r.scheme == Some(s)))
+        .filter(|r| filters.referent.is_none_or(|id| r.referent_id == Some(id)))
         .filter(|r| filters.active.is_none_or(|a| r.active == a))
         .filter(|r| match filters.alert.as_deref() {
             None | Some("") => true,

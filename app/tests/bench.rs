@@ -317,6 +317,7 @@ async fn search_of_1500_people_per_keystroke() {
         rejections: &rejections,
         staff: &staff,
         schemes: &jalon_domain::schemes::Scheme::haute_vienne_defaults(),
+        search_referents: true,
     };
     let start = now();
     let rows = list::rows(&holdings, date!(2026 - 11 - 26));

@@ -12,6 +12,7 @@ use time::{Date, Month};
 use uuid::Uuid;
 
 use crate::auth::{Role, SessionUser};
+use crate::caseload::NO_CONTACT_DAYS;
 use crate::followup::{AppointmentStatus, Item, ItemBody};
 use crate::notes::Note;
 use crate::pathway::{Exit, ExitOutcome, ExitReason};
@@ -146,7 +147,8 @@ pub struct FollowUp {
     /// Of them, missed without excuse.
     pub no_shows: u32,
     /// People followed on the day of the figures whose last contact (attended appointment or
-    /// note; the start of the enrolment without any) is more than [`NO_CONTACT_DAYS`] old.
+    /// note; the start of the enrolment without any) is [`NO_CONTACT_DAYS`] old or more — the
+    /// home screen's alert.
     pub without_contact: u32,
 }
 
@@ -156,9 +158,6 @@ impl FollowUp {
             .then(|| f64::from(self.no_shows) * 100.0 / f64::from(self.appointments))
     }
 }
-
-/// Days without contact after which a person is counted (and flagged on the home screen).
-pub const NO_CONTACT_DAYS: i64 = 60;
 
 /// Dates from `from` to `to`, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -474,11 +473,12 @@ pub fn dashboard(
             else {
                 continue;
             };
+            // The home screen's rule (`caseload::alerts`), so that both count the same people.
             let last = contacts
                 .get(person)
                 .and_then(|ds| ds.iter().copied().filter(|&d| d <= day).max())
-                .map_or(since, |d| d.max(since));
-            if (day - last).whole_days() > NO_CONTACT_DAYS {
+                .unwrap_or(since);
+            if (day - last).whole_days() >= NO_CONTACT_DAYS {
                 follow_up.without_contact += 1;
             }
         }
@@ -861,7 +861,7 @@ pub fn tables(
             "Contrat dans le mois",
             "Rendez-vous échus",
             "Taux d'absence sans excuse",
-            "Sans contact depuis plus de 60 jours",
+            "Sans contact depuis 60 jours ou plus",
         ]
         .map(str::to_owned)
         .to_vec(),

@@ -47,7 +47,7 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   };
 
   await signIn(page, "superviseur");
-  await page.getByRole("link", { name: "Pilotage" }).click();
+  await page.getByRole("link", { name: "Pilotage", exact: true }).click();
   await expect(page).toHaveURL(/\/pilotage$/);
 
   // The whole of 2025: twelve months, each equal to the server's, total and RSA.
@@ -57,8 +57,9 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   const headers = await page.getByTestId("table-file-active").locator("thead th").allInnerTexts();
   const totalColumn = headers.indexOf("Total — file active");
   expect(totalColumn).toBeGreaterThan(0);
+  // (The first sync of a supervisor may still be storing pages: wait for the replica.)
   await expect
-    .poll(() => column(page, "file-active", totalColumn))
+    .poll(() => column(page, "file-active", totalColumn), { timeout: 30_000 })
     .toEqual(year.total.months.map((m) => m.active));
   expect(await column(page, "file-active", totalColumn + 1)).toEqual(year.total.months.map((m) => m.rsa));
   const entries = await column(page, "synthese", 3);
@@ -137,4 +138,54 @@ test("bad periods get a French message from the API", async ({ request }) => {
   const body = await response.json();
   expect(body.error.fields[0].code).toBe("ends_before_start");
   expect(body.error.message).toContain("avant de commencer");
+});
+
+test("a supervisor's home opens on the month's figures; the list and the agenda filter by référent", async ({
+  page,
+  request,
+}) => {
+  const login = await request.post("/api/auth/login", {
+    data: { username: "superviseur", password: DEMO_PASSWORD, device_id: randomUUID() },
+  });
+  const { token } = await login.json();
+  const now = new Date();
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0));
+  const month = (await (
+    await request.get(`/api/supervision?from=${iso(first)}&to=${iso(last)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json()) as Board;
+
+  await signIn(page, "superviseur");
+  const summary = page.getByTestId("month-summary");
+  const total = summary.locator("li").filter({ hasText: "Total" });
+  await expect(total).toContainText(
+    `${month.total.months[0].active.toLocaleString("fr-FR").replace(/\s/g, "\u202f")} personnes`,
+  );
+  await expect(page.getByRole("heading", { name: "Rendez-vous du jour" })).toBeHidden();
+  // The home screen's alert and the dashboard count the same people without contact.
+  await expect(page.locator('[data-alert="no_contact"] h2')).toContainText(
+    `(${month.total.follow_up.without_contact.toLocaleString("fr-FR").replace(/\s/g, "\u202f")})`,
+  );
+
+  // The list keeps one référent's people; the search finds people by their référent's name.
+  await page.getByLabel("Référent").selectOption({ label: "Inès Prévost (plie2)" });
+  const rows = page.locator("li.person");
+  await expect(rows.first()).toBeVisible();
+  for (const text of await rows.locator(".followed-by").allInnerTexts()) {
+    expect(text).toContain("Inès Prévost");
+  }
+  await page.getByLabel("Référent").selectOption("");
+  await page.getByLabel("Rechercher").fill("ines prevost");
+  await expect.poll(() => rows.count()).toBeGreaterThan(20);
+
+  // The agenda of every référent, or of one.
+  await page.getByRole("link", { name: "Agenda" }).click();
+  await page.getByRole("button", { name: "Semaine" }).click();
+  await expect.poll(() => page.locator("li.appointment").count()).toBeGreaterThan(0);
+  const all = await page.locator("li.appointment").count();
+  await page.getByLabel("Référent").selectOption({ label: "Inès Prévost (plie2)" });
+  await expect.poll(() => page.locator("li.appointment").count()).toBeLessThan(all);
 });

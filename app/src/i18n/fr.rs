@@ -366,6 +366,22 @@ pub const ALL_SCHEMES: &str = "Tous les dispositifs";
 pub const PRINT: &str = "Imprimer";
 pub const EXPORT_CSV: &str = "Exporter (CSV)";
 pub const UNKNOWN_REFERENT: &str = "Référent inconnu";
+pub const THIS_MONTH: &str = "Ce mois-ci : file active";
+pub const TOTAL: &str = "Total";
+pub const SEE_SUPERVISION: &str = "Voir le pilotage";
+/// `1 257 personnes (dont 957 au RSA), +12 sur le mois précédent`.
+pub fn file_active_line(active: usize, rsa: usize, change: Option<i64>) -> String {
+    let change = match change {
+        Some(0) => ", stable sur le mois précédent".to_owned(),
+        Some(d) => format!(", {d:+} sur le mois précédent"),
+        None => String::new(),
+    };
+    format!(
+        "{} (dont {} au RSA){change}",
+        people_count(active),
+        number(rsa)
+    )
+}
 pub const EXPORT_XLSX: &str = "Exporter le tableau de bord (XLSX)";
 pub const XLSX_NEEDS_NETWORK: &str = "L'export XLSX est préparé par le serveur : réessayez une fois en ligne, ou exportez chaque tableau en CSV.";
 pub fn quarter(q: u8) -> String {

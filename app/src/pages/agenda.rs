@@ -1,11 +1,16 @@
 //! `/agenda`: the appointments of the people on this device, by day or by week.
 
+use std::collections::{HashMap, HashSet};
+
+use jalon_domain::auth::Role;
 use jalon_domain::caseload::week_start;
 use jalon_domain::followup::ItemBody;
+use jalon_domain::people::EnrolmentStatus;
 use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use time::{Date, Duration};
+use uuid::Uuid;
 
 use crate::components::TopBar;
 use crate::i18n::fr;
@@ -41,23 +46,69 @@ pub fn AgendaPage() -> impl IntoView {
             (d, d)
         }
     };
-    let entries = LocalResource::new(move || {
+    // A supervisor sees every référent's appointments, and may keep one référent's.
+    let referent = RwSignal::new(String::new());
+    let supervisor = move || {
+        state
+            .session
+            .get()
+            .is_some_and(|s| s.user.role == Role::Supervisor)
+    };
+    let loaded = LocalResource::new(move || {
         state.data_version.track();
         let (from, to) = range();
         let store = state.store();
+        let staff: HashMap<Uuid, String> = state
+            .reference
+            .get()
+            .map(|r| {
+                r.staff
+                    .into_iter()
+                    .map(|s| (s.id, s.display_name))
+                    .collect()
+            })
+            .unwrap_or_default();
         async move {
             let people = store.people_as_shown().await.unwrap_or_default();
             let items = store.items_as_shown().await.unwrap_or_default();
-            agenda_entries(&people, &items, from, to)
+            let enrolments = store.enrolments().await.unwrap_or_default();
+            let referent_of: HashMap<Uuid, Uuid> = enrolments
+                .iter()
+                .filter(|e| e.status == EnrolmentStatus::Active)
+                .map(|e| (e.person_id, e.referent_id))
+                .collect();
+            let mut referents: Vec<(Uuid, String)> = referent_of
+                .values()
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .map(|id| (*id, staff.get(id).cloned().unwrap_or_default()))
+                .collect();
+            referents.sort_by(|a, b| a.1.cmp(&b.1));
+            (
+                agenda_entries(&people, &items, from, to),
+                referent_of,
+                referents,
+            )
         }
     });
+    let entries = move || {
+        let (all, referent_of, _) = loaded.get()?;
+        let Ok(chosen) = Uuid::parse_str(&referent.get()) else {
+            return Some(all);
+        };
+        Some(
+            all.into_iter()
+                .filter(|e| referent_of.get(&e.item.person_id) == Some(&chosen))
+                .collect(),
+        )
+    };
     let step = move |forward: bool| {
         let days = if week.get_untracked() { 7 } else { 1 };
         day.update(|d| *d += Duration::days(if forward { days } else { -days }));
     };
     let days = move || {
         let (from, to) = range();
-        let all = entries.get().unwrap_or_default();
+        let all: Vec<AgendaEntry> = entries().unwrap_or_default();
         let mut out: Vec<(Date, Vec<AgendaEntry>)> = Vec::new();
         let mut d = from;
         while d <= to {
@@ -87,6 +138,15 @@ pub fn AgendaPage() -> impl IntoView {
                         </button>
                     </div>
                 </div>
+                <Show when=supervisor>
+                    <div class="field agenda-referent">
+                        <label for="agenda-referent">{fr::REFERENT}</label>
+                        <select id="agenda-referent" prop:value=move || referent.get() on:change=move |ev| referent.set(event_target_value(&ev))>
+                            <option value="">{fr::ALL}</option>
+                            {move || loaded.get().map(|(_, _, referents)| referents.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view())}
+                        </select>
+                    </div>
+                </Show>
                 <div class="agenda-nav">
                     <button type="button" class="secondary" on:click=move |_| step(false) aria-label=fr::PREVIOUS>"‹"</button>
                     <input

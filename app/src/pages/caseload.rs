@@ -5,10 +5,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use jalon_domain::auth::Role;
+use jalon_domain::auth::{Role, SessionUser};
 use jalon_domain::caseload::Alert;
 use jalon_domain::followup::{Item, ItemBody};
 use jalon_domain::schemes::{Scheme, SchemeCode};
+use jalon_domain::supervision::{Figures, Period, PeriodKind, dashboard, participations};
 use jalon_domain::sync::Mutation;
 use jalon_domain::sync::ReferenceData;
 use leptos::prelude::*;
@@ -36,13 +37,19 @@ struct Loaded {
     rejections: Vec<Rejection>,
     /// The people this device holds.
     on_device: HashSet<Uuid>,
+    /// The référents whose people this device holds, by name (the supervisor's filter).
+    referents: Vec<(Uuid, String)>,
+    /// For a supervisor: this month's and last month's file active, by scheme then in total.
+    this_month: Option<Vec<Figures>>,
 }
 
 async fn load(
     store: &Store,
     reference: Option<ReferenceData>,
+    viewer: Option<SessionUser>,
     version: u64,
 ) -> Result<Loaded, StoreError> {
+    let supervisor = viewer.as_ref().filter(|u| u.role == Role::Supervisor);
     let (staff, schemes): (HashMap<Uuid, String>, Vec<Scheme>) = match reference {
         Some(r) => (
             r.staff
@@ -91,13 +98,36 @@ async fn load(
         rejections: &by_person,
         staff: &staff,
         schemes: &schemes,
+        search_referents: supervisor.is_some(),
     };
+    let rows = rows(&holdings, day);
+    let mut referents: Vec<(Uuid, String)> = rows
+        .iter()
+        .filter_map(|r| r.referent_id)
+        .collect::<HashSet<Uuid>>()
+        .into_iter()
+        .map(|id| (id, staff.get(&id).cloned().unwrap_or_default()))
+        .collect();
+    referents.sort_by(|a, b| a.1.cmp(&b.1));
+    // The supervisor's summary: the month so far and the one before, from the replica.
+    let this_month = supervisor.and_then(|user| {
+        let month = Period::of(PeriodKind::Month, day.year(), u8::from(day.month())).ok()?;
+        let two = Period {
+            from: month.trend().months().get(10).map_or(month.from, |m| m.0),
+            to: month.to,
+        };
+        let parts = participations(user, &people, &enrolments);
+        let board = dashboard(&parts, &[], &schemes, two, day);
+        Some(board.schemes.into_iter().chain([board.total]).collect())
+    });
     Ok(Loaded {
         version,
-        rows: rows(&holdings, day),
+        rows,
         today: agenda_entries(&people, &shown_items, day, day),
         rejections,
         on_device,
+        referents,
+        this_month,
     })
 }
 
@@ -109,11 +139,13 @@ pub fn CaseloadPage() -> impl IntoView {
     let status = RwSignal::new("active".to_owned());
     let alert = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::Name.as_str().to_owned());
+    let referent = RwSignal::new(String::new());
     let loaded = LocalResource::new(move || {
         let version = state.data_version.get();
         let reference = state.reference.get();
+        let viewer = state.session.get().map(|s| s.user);
         let store = state.store();
-        async move { load(&store, reference, version).await.map(Arc::new) }
+        async move { load(&store, reference, viewer, version).await.map(Arc::new) }
     });
     let role = move || state.session.get().map(|s| s.user.role);
 
@@ -125,6 +157,7 @@ pub fn CaseloadPage() -> impl IntoView {
         let filters = Filters {
             query: query.get(),
             scheme: SchemeCode::parse(&scheme.get()),
+            referent: Uuid::parse_str(&referent.get()).ok(),
             active: match status.get().as_str() {
                 "active" => Some(true),
                 "closed" => Some(false),
@@ -219,6 +252,18 @@ pub fn CaseloadPage() -> impl IntoView {
                             </div>
                             <FilterSelect id="filter-scheme" label=fr::SCHEME value=scheme
                                 options=SchemeCode::ALL.iter().map(|s| (s.as_str(), s.short_name())).collect() />
+                            <Show when=move || role() == Some(Role::Supervisor)>
+                                <div class="field">
+                                    <label for="filter-referent">{fr::REFERENT}</label>
+                                    <select id="filter-referent" prop:value=move || referent.get() on:change=move |ev| referent.set(event_target_value(&ev))>
+                                        <option value="">{fr::ALL}</option>
+                                        {move || {
+                                            let referents = loaded.get().and_then(|l| l.ok()).map(|l| l.referents.clone()).unwrap_or_default();
+                                            referents.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()
+                                        }}
+                                    </select>
+                                </div>
+                            </Show>
                             <FilterSelect id="filter-status" label=fr::STATUS value=status
                                 options=vec![("active", fr::IN_PROGRESS), ("closed", fr::EXITED)] />
                             <FilterSelect id="filter-alert" label=fr::ALERTS value=alert
@@ -307,9 +352,30 @@ fn Home(loaded: Arc<Loaded>) -> impl IntoView {
     let refused = loaded.rejections.clone();
     let on_device = loaded.on_device.clone();
     let today = loaded.today.clone();
+    // A supervisor's home opens on the month's figures; the day's appointments of every
+    // référent are in the agenda.
+    let summary = loaded.this_month.clone().map(|figures| {
+        view! {
+            <article class="card month-summary" data-testid="month-summary">
+                <h2>{fr::THIS_MONTH}</h2>
+                <ul>
+                    {figures.into_iter().map(|f| {
+                        let label = f.scheme.map_or(fr::TOTAL, |s| s.short_name());
+                        let now = f.months.last().copied();
+                        let before = f.months.len().checked_sub(2).and_then(|i| f.months.get(i)).copied();
+                        let text = now.map(|m| fr::file_active_line(m.active as usize, m.rsa as usize, before.map(|b| i64::from(m.active) - i64::from(b.active)))).unwrap_or_default();
+                        view! { <li><strong>{label}</strong>" "<span>{text}</span></li> }
+                    }).collect_view()}
+                </ul>
+                <p><A href="/pilotage">{fr::SEE_SUPERVISION}</A></p>
+            </article>
+        }
+    });
+    let show_today = summary.is_none();
     view! {
         <section class="home" aria-label=fr::TODAY>
-            <article class="card today">
+            {summary}
+            <article class="card today" hidden=!show_today>
                 <h2>{fr::TODAY_APPOINTMENTS}</h2>
                 {today.is_empty().then(|| view! { <p class="empty">{fr::NO_APPOINTMENT_TODAY}</p> })}
                 <ul>
