@@ -56,8 +56,8 @@ test("a person created offline survives a reload and reaches a supervisor once o
   const supervisor = await browser.newContext();
   const desk = await supervisor.newPage();
   await signIn(desk, "superviseur");
-  await expect(desk.getByRole("heading", { name: "File active" })).toBeVisible();
-  await expect(desk.getByText("1\u202f251 personnes")).toBeVisible();
+  await expect(desk.getByRole("heading", { name: "File active", exact: true })).toBeVisible();
+  await expect(desk.locator("p.count")).toHaveText("1\u202f251 personnes");
   await desk.getByLabel("Rechercher").fill("verdier");
   const seen = desk.locator("li.person").filter({ hasText: "VERDIER Capucine" });
   await expect(seen).toContainText("ARPE");
