@@ -14,7 +14,7 @@ ensure_build_tools
 ensure_browser
 ensure_e2e_deps
 
-step "Bootstrap of 80,000 rows and search of 1,500 people (wasm, release)"
+step "Bootstrap of 120,000 rows, search of 1,500 people and the dashboard over twelve years (wasm, release)"
 WASM_BINDGEN_TEST_TIMEOUT=600 cargo test --release --locked -p jalon-app \
   --target wasm32-unknown-unknown --features bench --test bench -- --nocapture 2>&1 | grep BENCH
 

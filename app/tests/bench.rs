@@ -358,3 +358,81 @@ async fn search_of_1500_people_per_keystroke() {
         samples[samples.len() - 1]
     );
 }
+
+/// A Département's history: 10,000 participations from 2015 to 2026 (about 1,250 followed at
+/// any time, pathways of 4 to 36 months), 200,000 appointments and 50,000 notes.
+#[wasm_bindgen_test]
+fn dashboard_over_twelve_years() {
+    use jalon_domain::pathway::{Exit, ExitReason};
+    use jalon_domain::supervision::{Activity, Participation, Period, PeriodKind, dashboard};
+    let schemes = jalon_domain::schemes::Scheme::haute_vienne_defaults();
+    let start = date!(2015 - 01 - 05);
+    let mut parts = Vec::new();
+    let mut facts = Vec::new();
+    for i in 0..10_000u32 {
+        let from = start + time::Duration::days(i64::from(i) * 4300 / 10_000);
+        let months = 4 + i64::from(i % 33);
+        let end = from + time::Duration::days(months * 30);
+        let person_id = Uuid::from_u128(u128::from(i) + 1);
+        parts.push(Participation {
+            enrolment_id: Uuid::from_u128(u128::from(i) + 1_000_000),
+            person_id,
+            scheme: SchemeCode::ALL[(i % 3) as usize],
+            referent_id: Uuid::from_u128(u128::from(i % 21) + 5_000_000),
+            start: from,
+            exit: (end < date!(2026 - 11 - 30)).then_some(Exit {
+                date: end,
+                reason: ExitReason::ALL[(i % 9) as usize],
+            }),
+            rsa: i % 4 != 0,
+        });
+        for k in 0..20 {
+            facts.push(Activity::Appointment {
+                person_id,
+                date: from + time::Duration::days(k * 30),
+                status: if k % 7 == 0 {
+                    AppointmentStatus::NoShow
+                } else {
+                    AppointmentStatus::Attended
+                },
+            });
+        }
+        for k in 0..5 {
+            facts.push(Activity::Note {
+                person_id,
+                date: from + time::Duration::days(k * 90),
+            });
+        }
+    }
+    let today = date!(2026 - 11 - 30);
+    let history = Period {
+        from: date!(2015 - 01 - 01),
+        to: today,
+    };
+    let t = now();
+    let board = dashboard(&parts, &facts, &schemes, history, today);
+    let full_ms = now() - t;
+    let year = Period::of(PeriodKind::Year, 2017, 0).unwrap();
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let t = now();
+        dashboard(&parts, &facts, &schemes, year, today);
+        samples.push(now() - t);
+    }
+    samples.sort_by(f64::total_cmp);
+    let active_2017 = dashboard(&parts, &facts, &schemes, year, today)
+        .total
+        .average_active();
+    web_sys::console::log_1(
+        &format!(
+            "BENCH dashboard participations={} facts={} months={} full_history_ms={full_ms:.0} \
+             one_year_ms_median={:.1} average_2017={active_2017:.0}",
+            parts.len(),
+            facts.len(),
+            board.total.months.len(),
+            samples[2]
+        )
+        .into(),
+    );
+    assert_eq!(board.total.months.len(), 143);
+}

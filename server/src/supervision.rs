@@ -79,10 +79,13 @@ async fn compute(
     let schemes = state.db.schemes().await?;
     let parts = participations(&current.user, &people, &enrolments);
     let facts = activity(&items, &notes);
-    Ok((
-        dashboard(&parts, &facts, &schemes, period, today),
-        dashboard(&parts, &facts, &schemes, period.trend(), today),
-    ))
+    let board = dashboard(&parts, &facts, &schemes, period, today);
+    let trend = if period.trend() == period {
+        board.clone()
+    } else {
+        dashboard(&parts, &facts, &schemes, period.trend(), today)
+    };
+    Ok((board, trend))
 }
 
 /// `GET /api/supervision?from=…&to=…`: the dashboard of a period.

@@ -84,10 +84,13 @@ pub fn SupervisionPage() -> impl IntoView {
         };
         let parts = participations(&session.user, &people, &enrolments);
         let board = period().map(|p| {
-            (
-                dashboard(&parts, &facts, &schemes, p, today()),
-                dashboard(&parts, &facts, &schemes, p.trend(), today()),
-            )
+            let board = dashboard(&parts, &facts, &schemes, p, today());
+            let trend = if p.trend() == p {
+                board.clone()
+            } else {
+                dashboard(&parts, &facts, &schemes, p.trend(), today())
+            };
+            (board, trend)
         });
         Some(std::sync::Arc::new(Loaded { board, names }))
     });
