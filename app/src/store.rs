@@ -525,6 +525,33 @@ impl Store {
         .await
     }
 
+    /// Queues the hand-over of several enrolments to one référent, all in one transaction:
+    /// every one of them waits in the outbox, or none.
+    pub async fn change_referents(
+        &self,
+        enrolments: &[&Enrolment],
+        referent_id: Uuid,
+    ) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([META, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        for enrolment in enrolments {
+            add_to_outbox(
+                &tx,
+                Mutation::ChangeReferent {
+                    enrolment_id: enrolment.id,
+                    person_id: enrolment.person_id,
+                    referent_id,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Queues the deletion of a person file, as it was last received from the server (the
     /// deletion applies only if nobody changed it since). The person disappears from the
     /// screens at once.

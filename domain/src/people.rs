@@ -304,6 +304,14 @@ pub fn check_referent_change(
         ));
     }
     match new_referent {
+        Some(r) if !r.active => invalid.push(FieldError::new(
+            "referent_id",
+            "inactive_referent",
+            format!(
+                "{} n'est plus en activité : choisissez un autre référent.",
+                r.display_name
+            ),
+        )),
         Some(r) if r.role == Role::Referent && r.scheme == Some(enrolment.scheme) => {}
         _ => invalid.push(FieldError::new(
             "referent_id",
@@ -315,6 +323,64 @@ pub fn check_referent_change(
         )),
     }
     invalid.into_result()
+}
+
+/// A supervisor hands several people over to one référent at once: for each chosen person,
+/// their active enrolment in a scheme of the new référent. Refused as a whole, with French
+/// messages, when nobody is chosen, when the référent is not an active référent or when one
+/// of the hand-overs breaks [`check_referent_change`]; people the référent already follows
+/// are left out.
+pub fn plan_bulk_hand_over<'a>(
+    actor: &SessionUser,
+    chosen: &[Uuid],
+    enrolments: &'a [Enrolment],
+    new_referent: Option<&StaffMember>,
+) -> Result<Vec<&'a Enrolment>, Invalid> {
+    let refuse = |code: &str, message: String| {
+        Err(Invalid::single(FieldError::new(
+            "referent_id",
+            code,
+            message,
+        )))
+    };
+    if chosen.is_empty() {
+        return refuse(
+            "empty_selection",
+            "Choisissez au moins une personne à transférer.".into(),
+        );
+    }
+    let Some(referent) = new_referent.filter(|r| r.active && r.role == Role::Referent) else {
+        return refuse(
+            "invalid_referent",
+            "Choisissez un référent en activité du dispositif.".into(),
+        );
+    };
+    let mut planned = Vec::new();
+    for person in chosen {
+        let active: Vec<&Enrolment> = enrolments
+            .iter()
+            .filter(|e| e.person_id == *person && e.status == EnrolmentStatus::Active)
+            .collect();
+        let Some(enrolment) = active
+            .iter()
+            .copied()
+            .find(|e| Some(e.scheme) == referent.scheme)
+        else {
+            return refuse(
+                "invalid_referent",
+                format!(
+                    "Le nouveau référent doit être un référent du dispositif de chaque personne choisie ({}).",
+                    referent.scheme.map_or("aucun", |s| s.short_name())
+                ),
+            );
+        };
+        if enrolment.referent_id == referent.id {
+            continue;
+        }
+        check_referent_change(actor, enrolment, Some(referent))?;
+        planned.push(enrolment);
+    }
+    Ok(planned)
 }
 
 /// Delete against edit: a deletion names the person as its device last saw them (`base`) and
@@ -671,6 +737,78 @@ mod tests {
                 Some(&colleague(SchemeCode::Plie))
             )),
             "enrolment_closed"
+        );
+    }
+
+    #[test]
+    fn a_bulk_hand_over_plans_every_chosen_enrolment_or_refuses_them_all() {
+        let c = creation("87085", SchemeCode::Plie);
+        let supervisor = SessionUser {
+            role: Role::Supervisor,
+            scheme: None,
+            supervised_schemes: vec![SchemeCode::Plie],
+            ..referent(SchemeCode::Plie)
+        };
+        let to = |scheme, active| StaffMember {
+            active,
+            id: Uuid::from_u128(5),
+            display_name: "Autre".into(),
+            role: Role::Referent,
+            scheme: Some(scheme),
+        };
+        let mut second = c.enrolment.clone();
+        second.id = Uuid::from_u128(77);
+        second.person_id = Uuid::from_u128(78);
+        let mut already = c.enrolment.clone();
+        already.id = Uuid::from_u128(88);
+        already.person_id = Uuid::from_u128(89);
+        already.referent_id = Uuid::from_u128(5);
+        let enrolments = [c.enrolment.clone(), second.clone(), already.clone()];
+        let people = [c.person.id, second.person_id, already.person_id];
+        let plie = to(SchemeCode::Plie, true);
+        let planned = plan_bulk_hand_over(&supervisor, &people, &enrolments, Some(&plie)).unwrap();
+        assert_eq!(
+            planned.iter().map(|e| e.id).collect::<Vec<_>>(),
+            [c.enrolment.id, second.id],
+            "the one already followed by the référent is left out"
+        );
+        let code = |r: Result<Vec<&Enrolment>, Invalid>| r.unwrap_err().errors[0].code.clone();
+        assert_eq!(
+            code(plan_bulk_hand_over(
+                &supervisor,
+                &[],
+                &enrolments,
+                Some(&plie)
+            )),
+            "empty_selection"
+        );
+        assert_eq!(
+            code(plan_bulk_hand_over(
+                &supervisor,
+                &people,
+                &enrolments,
+                Some(&to(SchemeCode::Arpe, true))
+            )),
+            "invalid_referent"
+        );
+        assert_eq!(
+            code(plan_bulk_hand_over(
+                &supervisor,
+                &people,
+                &enrolments,
+                Some(&to(SchemeCode::Plie, false))
+            )),
+            "invalid_referent",
+            "a deactivated account"
+        );
+        assert_eq!(
+            code(plan_bulk_hand_over(
+                &referent(SchemeCode::Plie),
+                &people,
+                &enrolments,
+                Some(&plie)
+            )),
+            "not_allowed"
         );
     }
 

@@ -5,7 +5,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import { DEMO_PASSWORD, signIn } from "./helpers";
+import { DEMO_PASSWORD, pullAll, signIn } from "./helpers";
 
 type Board = {
   schemes: Array<{ scheme: string; months: Array<{ active: number; rsa: number }> }>;
@@ -171,13 +171,13 @@ test("a supervisor's home opens on the month's figures; the list and the agenda 
   );
 
   // The list keeps one référent's people; the search finds people by their référent's name.
-  await page.getByLabel("Référent").selectOption({ label: "Inès Prévost (plie2)" });
+  await page.getByLabel("Référent", { exact: true }).selectOption({ label: "Inès Prévost (plie2)" });
   const rows = page.locator("li.person");
   await expect(rows.first()).toBeVisible();
   for (const text of await rows.locator(".followed-by").allInnerTexts()) {
     expect(text).toContain("Inès Prévost");
   }
-  await page.getByLabel("Référent").selectOption("");
+  await page.getByLabel("Référent", { exact: true }).selectOption("");
   await page.getByLabel("Rechercher").fill("ines prevost");
   await expect.poll(() => rows.count()).toBeGreaterThan(20);
 
@@ -186,6 +186,51 @@ test("a supervisor's home opens on the month's figures; the list and the agenda 
   await page.getByRole("button", { name: "Semaine" }).click();
   await expect.poll(() => page.locator("li.appointment").count()).toBeGreaterThan(0);
   const all = await page.locator("li.appointment").count();
-  await page.getByLabel("Référent").selectOption({ label: "Inès Prévost (plie2)" });
+  await page.getByLabel("Référent", { exact: true }).selectOption({ label: "Inès Prévost (plie2)" });
   await expect.poll(() => page.locator("li.appointment").count()).toBeLessThan(all);
+});
+
+test("a supervisor hands 20 people over offline; both référents' devices converge", async ({
+  page,
+  request,
+}) => {
+  await signIn(page, "superviseur");
+  await page.getByLabel("Référent", { exact: true }).selectOption({ label: "Romain Moulin (plie3)" });
+  const rows = page.locator("li.person");
+  await expect.poll(() => rows.count()).toBeGreaterThan(20);
+  await page.getByText("Transférer des personnes à un autre référent").click();
+
+  // Nothing chosen: refused in French.
+  await page.getByLabel("Nouveau référent").selectOption({ label: "Emma Aubert (plie4) · PLIE" });
+  await page.getByRole("button", { name: "Transférer les personnes choisies" }).click();
+  const panel = page.locator("details.hand-over-bulk");
+  await expect(panel.getByRole("alert")).toContainText("Choisissez au moins une personne");
+
+  // Offline, twenty people chosen in the list.
+  await page.context().setOffline(true);
+  const ids: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const row = rows.nth(i);
+    ids.push((await row.getAttribute("data-person-id"))!);
+    await row.locator("input.choose").check();
+  }
+  await expect(page.getByText("20 personnes choisies.")).toBeVisible();
+  await page.getByRole("button", { name: "Transférer les personnes choisies" }).click();
+  await expect(panel.getByRole("status").filter({ hasText: "20 transferts vers Emma Aubert (plie4)" })).toBeVisible();
+  await expect(page.getByTestId("pending")).toContainText("20");
+
+  // Back online: the hand-overs reach the server; plie4 receives the files, plie3 loses them.
+  await page.context().setOffline(false);
+  await page.getByRole("button", { name: "Synchroniser maintenant" }).click();
+  await expect(page.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  const heldBy = async (username: string) =>
+    new Set((await pullAll(request, username)).filter((c) => c.kind === "person").map((c) => c.data.id as string));
+  const plie4 = await heldBy("plie4");
+  const plie3 = await heldBy("plie3");
+  for (const id of ids) {
+    expect(plie4.has(id)).toBe(true);
+    expect(plie3.has(id)).toBe(false);
+  }
+  await page.getByLabel("Référent", { exact: true }).selectOption({ label: "Emma Aubert (plie4)" });
+  await expect(page.locator(`li.person[data-person-id="${ids[0]}"]`)).toBeVisible();
 });

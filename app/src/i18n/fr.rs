@@ -366,6 +366,33 @@ pub const ALL_SCHEMES: &str = "Tous les dispositifs";
 pub const PRINT: &str = "Imprimer";
 pub const EXPORT_CSV: &str = "Exporter (CSV)";
 pub const UNKNOWN_REFERENT: &str = "Référent inconnu";
+pub const BULK_HAND_OVER: &str = "Transférer des personnes à un autre référent";
+pub const BULK_HAND_OVER_HELP: &str = "Cochez les personnes dans la liste (ou choisissez toutes celles que les filtres gardent), puis le référent qui les suivra. Le transfert est enregistré sur cet appareil, même hors connexion, et part à la prochaine synchronisation.";
+pub const CHOOSE_NONE: &str = "Ne rien choisir";
+pub const HAND_OVER_CHOSEN: &str = "Transférer les personnes choisies";
+pub const ALREADY_FOLLOWED: &str = "Ces personnes sont déjà suivies par ce référent.";
+pub fn choose(name: &str) -> String {
+    format!("Choisir {name}")
+}
+pub fn choose_all(n: usize) -> String {
+    format!("Choisir les {} personnes en cours de la liste", number(n))
+}
+pub fn chosen_count(n: usize) -> String {
+    match n {
+        0 => "Aucune personne choisie.".to_owned(),
+        1 => "1 personne choisie.".to_owned(),
+        n => format!("{} personnes choisies.", number(n)),
+    }
+}
+pub fn handed_over(n: usize, to: &str) -> String {
+    match n {
+        1 => format!("1 transfert vers {to} enregistré : il part à la prochaine synchronisation."),
+        n => format!(
+            "{} transferts vers {to} enregistrés : ils partent à la prochaine synchronisation.",
+            number(n)
+        ),
+    }
+}
 pub const THIS_MONTH: &str = "Ce mois-ci : file active";
 pub const TOTAL: &str = "Total";
 pub const SEE_SUPERVISION: &str = "Voir le pilotage";

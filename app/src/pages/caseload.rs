@@ -5,9 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use jalon_domain::auth::{Role, SessionUser};
+use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::caseload::Alert;
 use jalon_domain::followup::{Item, ItemBody};
+use jalon_domain::people::plan_bulk_hand_over;
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::supervision::{Figures, Period, PeriodKind, dashboard, participations};
 use jalon_domain::sync::Mutation;
@@ -152,7 +153,7 @@ pub fn CaseloadPage() -> impl IntoView {
     // What the filters keep: recomputed on each keystroke, cheap (see `list::select`).
     let selection = Memo::new(move |_| {
         let Some(Ok(loaded)) = loaded.get() else {
-            return (Vec::new(), 0, 0);
+            return (Vec::new(), 0, 0, Vec::new());
         };
         let filters = Filters {
             query: query.get(),
@@ -168,10 +169,14 @@ pub fn CaseloadPage() -> impl IntoView {
         };
         let matching = select(&loaded.rows, &filters);
         let total = matching.len();
+        let ids: Vec<Uuid> = matching.iter().filter(|r| r.active).map(|r| r.id).collect();
         let shown: Vec<Row> = matching.into_iter().take(MAX_ROWS).cloned().collect();
-        (shown, total, loaded.version)
+        (shown, total, loaded.version, ids)
     });
     let show_followed_by = move || role() != Some(Role::Referent);
+    // A supervisor chooses people in the list to hand them over together.
+    let chosen = RwSignal::new(HashSet::<Uuid>::new());
+    let choosing = move || (role() == Some(Role::Supervisor)).then_some(chosen);
     // Rows are keyed by person and data version: narrowing a search removes rows without
     // redrawing those that stay.
     let list = move || {
@@ -190,11 +195,11 @@ pub fn CaseloadPage() -> impl IntoView {
                 <ul class="people">
                     <For
                         each=move || {
-                            let (rows, _, version) = selection.get();
+                            let (rows, _, version, _) = selection.get();
                             rows.into_iter().map(move |row| (version, row)).collect::<Vec<_>>()
                         }
                         key=|(version, row)| (row.id, *version)
-                        children=move |(_, row)| view! { <PersonRow row show_followed_by=show_followed_by() /> }
+                        children=move |(_, row)| view! { <PersonRow row show_followed_by=show_followed_by() chosen=choosing() /> }
                     />
                 </ul>
                 {move || {
@@ -284,6 +289,9 @@ pub fn CaseloadPage() -> impl IntoView {
                                 </select>
                             </div>
                         </div>
+                        <Show when=move || role() == Some(Role::Supervisor)>
+                            <HandOver chosen matching=Signal::derive(move || selection.with(|s| s.3.clone())) />
+                        </Show>
                         {list}
                     </section>
                 </Show>
@@ -431,9 +439,34 @@ fn PersonRow(
     row: Row,
     /// Show the scheme and référent (for supervisors).
     show_followed_by: bool,
+    /// The people chosen for a hand-over, when the viewer may hand people over.
+    chosen: Option<RwSignal<HashSet<Uuid>>>,
 ) -> impl IntoView {
+    let id = row.id;
+    let choose_label = fr::choose(&row.name);
+    let checkbox = chosen.filter(|_| row.active).map(|chosen| {
+        view! {
+            <input
+                type="checkbox"
+                class="choose"
+                aria-label=choose_label
+                prop:checked=move || chosen.with(|c| c.contains(&id))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    chosen.update(|c| {
+                        if on {
+                            c.insert(id);
+                        } else {
+                            c.remove(&id);
+                        }
+                    });
+                }
+            />
+        }
+    });
     view! {
         <li class="person" data-person-id=row.id.to_string()>
+            {checkbox}
             <A href=format!("/personne/{}", row.id) attr:class="name">
                 {row.name}
             </A>
@@ -455,5 +488,105 @@ fn PersonRow(
                     }
                 })}
         </li>
+    }
+}
+
+/// The supervisor's bulk hand-over: the people chosen in the list go to one référent of their
+/// scheme, offline like every change (one outbox entry each, written together), checked by the
+/// domain's rules here and again by the server.
+#[component]
+fn HandOver(chosen: RwSignal<HashSet<Uuid>>, matching: Signal<Vec<Uuid>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let target = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let referents = move || {
+        let supervised = state
+            .session
+            .get()
+            .map(|s| s.user.supervised_schemes)
+            .unwrap_or_default();
+        let mut staff: Vec<StaffMember> = state
+            .reference
+            .get()
+            .map(|r| r.staff)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| {
+                s.active
+                    && s.role == Role::Referent
+                    && s.scheme.is_some_and(|c| supervised.contains(&c))
+            })
+            .collect();
+        staff.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+        staff
+    };
+    let hand_over = move |_| {
+        let Some(session) = state.session.get_untracked() else {
+            return;
+        };
+        let people: Vec<Uuid> = chosen.get_untracked().into_iter().collect();
+        let to = Uuid::parse_str(&target.get_untracked()).ok();
+        let member = to.and_then(|id| {
+            state
+                .reference
+                .get_untracked()
+                .and_then(|r| r.staff.into_iter().find(|s| s.id == id))
+        });
+        let store = state.store();
+        leptos::task::spawn_local(async move {
+            let enrolments = store.enrolments().await.unwrap_or_default();
+            let planned =
+                match plan_bulk_hand_over(&session.user, &people, &enrolments, member.as_ref()) {
+                    Ok(planned) => planned,
+                    Err(invalid) => {
+                        message.set(Some((false, invalid.to_string())));
+                        return;
+                    }
+                };
+            let Some(member) = member else { return };
+            if planned.is_empty() {
+                message.set(Some((true, fr::ALREADY_FOLLOWED.to_owned())));
+                return;
+            }
+            match store.change_referents(&planned, member.id).await {
+                Ok(()) => {
+                    message.set(Some((
+                        true,
+                        fr::handed_over(planned.len(), &member.display_name),
+                    )));
+                    chosen.set(HashSet::new());
+                    state.data_changed();
+                    state.request_sync();
+                }
+                Err(e) => message.set(Some((false, format!("{} : {e}", fr::SAVE_FAILED)))),
+            }
+        });
+    };
+    view! {
+        <details class="hand-over-bulk">
+            <summary>{fr::BULK_HAND_OVER}</summary>
+            <p class="muted">{fr::BULK_HAND_OVER_HELP}</p>
+            <p role="status">{move || fr::chosen_count(chosen.with(HashSet::len))}</p>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=move |_| chosen.set(matching.get().into_iter().collect())>
+                    {move || fr::choose_all(matching.with(Vec::len))}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| chosen.set(HashSet::new())>{fr::CHOOSE_NONE}</button>
+            </div>
+            <div class="field">
+                <label for="hand-over-to">{fr::NEW_REFERENT}</label>
+                <select id="hand-over-to" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
+                    <option value="">"—"</option>
+                    {move || referents().into_iter().map(|s| {
+                        let label = format!("{} · {}", s.display_name, s.scheme.map_or("", |c| c.short_name()));
+                        view! { <option value=s.id.to_string()>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="button" on:click=hand_over>{fr::HAND_OVER_CHOSEN}</button>
+            {move || message.get().map(|(ok, text)| view! {
+                <p class=if ok { "notice" } else { "form-error" } role=if ok { "status" } else { "alert" }>{text}</p>
+            })}
+        </details>
     }
 }
