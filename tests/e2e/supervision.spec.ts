@@ -54,6 +54,10 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   await page.getByLabel("Période", { exact: true }).selectOption("year");
   await page.getByLabel("Année", { exact: true }).selectOption("2025");
   const year = await api("2025-01-01", "2025-12-31");
+  // The tables appear once the replica is read.
+  await expect(
+    page.getByTestId("table-file-active").locator("thead th").filter({ hasText: "Total — file active" }),
+  ).toBeVisible();
   const headers = await page.getByTestId("table-file-active").locator("thead th").allInnerTexts();
   const totalColumn = headers.indexOf("Total — file active");
   expect(totalColumn).toBeGreaterThan(0);
