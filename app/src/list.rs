@@ -142,6 +142,7 @@ pub fn rows(h: &Holdings<'_>, today: Date) -> Vec<Row> {
     let mut rows: Vec<Row> = h
         .people
         .iter()
+        .filter(|p| !p.is_purged())
         .map(|p| {
             let enrolments = enrolments_of.get(&p.id).unwrap_or(&none_e);
             let items = items_of.get(&p.id).unwrap_or(&none_i);
@@ -236,7 +237,11 @@ pub fn agenda_entries(
     from: Date,
     to: Date,
 ) -> Vec<AgendaEntry> {
-    let names: HashMap<Uuid, String> = people.iter().map(|p| (p.id, p.display_name())).collect();
+    let names: HashMap<Uuid, String> = people
+        .iter()
+        .filter(|p| !p.is_purged())
+        .map(|p| (p.id, p.display_name()))
+        .collect();
     let pending: HashSet<Uuid> = items
         .iter()
         .filter(|(_, p)| *p)

@@ -33,6 +33,13 @@ pub struct Person {
 }
 
 impl Person {
+    /// A file purged under the retention rule: what is left carries no name (a name is
+    /// required of every other file). Supervisors' devices keep it for the figures only; no
+    /// list shows it.
+    pub fn is_purged(&self) -> bool {
+        self.last_name.is_empty() && self.first_name.is_empty()
+    }
+
     /// "DURAND Léa": the way people are listed.
     pub fn display_name(&self) -> String {
         format!("{} {}", self.last_name.to_uppercase(), self.first_name)

@@ -13,6 +13,7 @@ use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{EnrolmentStatus, PersonCreation};
 use jalon_domain::schemes::SchemeCode;
+use jalon_domain::sync::Record;
 use jalon_server::db::{self, Db};
 use jalon_server::{Config, sync};
 use serde_json::{Value, json};
@@ -455,6 +456,16 @@ async fn retention_lists_files_past_two_years_then_purges_their_identity_but_not
         rows
     };
     let before = facts().await;
+    // And the dashboard of the years the person was followed, as the supervisor reads it.
+    let dashboard = "/api/supervision?from=2022-01-01&to=2022-12-31";
+    let (status, board_before) = server.get(&supervisor, dashboard).await;
+    assert_eq!(status, 200);
+    assert!(
+        board_before["total"]["months"][3]["active"]
+            .as_i64()
+            .unwrap()
+            >= 1
+    );
 
     let (status, report) = server
         .post(
@@ -481,9 +492,52 @@ async fn retention_lists_files_past_two_years_then_purges_their_identity_but_not
     let items = db::items_of(&mut conn, old).await.unwrap();
     assert!(matches!(&items[0].body, ItemBody::Appointment(a) if a.report.is_empty()));
     conn.rollback().await.unwrap();
-    // Devices drop it at their next sync: it is out of every scope.
+    // The supervisor's devices keep the anonymous rows (nothing names the person), so the
+    // dashboard of 2022 reads the same; the référent's scope never held them.
     let (held, _) = server.pull_all(&supervisor, 0).await;
-    assert!(!held.iter().any(|c| c.record.person_id() == old));
+    let kept: Vec<_> = held
+        .iter()
+        .filter(|c| c.record.person_id() == old)
+        .collect();
+    assert!(
+        kept.iter()
+            .any(|c| matches!(&c.record, Record::Enrolment(_)))
+    );
+    assert!(!kept.iter().any(|c| matches!(&c.record, Record::Note(_))));
+    for change in &kept {
+        let json = serde_json::to_string(&change.record).unwrap();
+        assert!(
+            !json.contains("Oubli") && !json.contains("Situation difficile"),
+            "{json}"
+        );
+    }
+    let (_, board_after) = server.get(&supervisor, dashboard).await;
+    assert_eq!(
+        board_after, board_before,
+        "the dashboard's past figures are unchanged"
+    );
+    // Nobody may change what is left.
+    let (token, _) = server.login("superviseur").await;
+    let edit = jalon_domain::sync::MutationEnvelope {
+        seq: 1,
+        mutation: jalon_domain::sync::Mutation::EditPerson(jalon_domain::merge::PersonEdit {
+            person_id: old,
+            changes: vec![jalon_domain::merge::FieldChange {
+                field: jalon_domain::merge::PersonField::LastName,
+                base: jalon_domain::merge::FieldValue::Text(String::new()),
+                value: jalon_domain::merge::FieldValue::Text("Oubli".into()),
+            }],
+        }),
+    };
+    let refused = server.push(&token, &[edit]).await;
+    assert!(
+        matches!(
+            &refused.results[0].outcome,
+            jalon_domain::sync::Outcome::Rejected { .. }
+        ),
+        "{:?}",
+        refused.results
+    );
     let (_, due) = server.get(&admin, "/api/admin/retention").await;
     assert!(!due.to_string().contains(&old.to_string()));
     let (_, audit) = server

@@ -69,8 +69,25 @@ test("a supervisor produces the complete file of a person: notes and their versi
   await admin.context().close();
 });
 
-test("retention lists the old files, purges the one chosen, and the list shows what is left", async ({ page }) => {
+test("retention lists the old files, purges the one chosen, and the list shows what is left", async ({
+  page,
+  request,
+}) => {
   page.on("dialog", (dialog) => dialog.accept());
+  // The supervisor's dashboard since the demo's first entries, before and after the purge.
+  const login = await request.post("/api/auth/login", {
+    data: { username: "superviseur", password: DEMO_PASSWORD, device_id: randomUUID() },
+  });
+  const { token } = await login.json();
+  const today = new Date().toISOString().slice(0, 10);
+  const figures = async () =>
+    (
+      await request.get(`/api/supervision?from=2015-01-01&to=${today}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json();
+  const before_purge = await figures();
+  expect(before_purge.total.entries).toBeGreaterThan(0);
   await signIn(page, "admin");
   await page.goto("/admin/conservation");
   const rows = page.locator("table.retention tbody tr");
@@ -84,6 +101,7 @@ test("retention lists the old files, purges the one chosen, and the list shows w
   await expect(page.getByText("1 dossier(s) purgé(s).")).toBeVisible();
   await expect(rows).toHaveCount(before - 1);
   await expect(page.locator("table.retention")).not.toContainText(chosen);
+  expect(await figures()).toEqual(before_purge);
 
   // The purge is in the audit log.
   await page.goto("/admin/journal");

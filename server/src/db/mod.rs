@@ -577,7 +577,7 @@ async fn changes_after(
     limit: i64,
     bucket: Option<u8>,
 ) -> Result<(Vec<Change>, bool), sqlx::Error> {
-    let Some(scope) = scope_sql(user) else {
+    let Some(scope) = read_scope_sql(user) else {
         return Ok((Vec::new(), false));
     };
     let user_id = user.id.to_string();
@@ -681,7 +681,7 @@ async fn scope_checksums(
     user: &SessionUser,
     bucket: Option<u8>,
 ) -> Result<Option<(String, Vec<String>)>, sqlx::Error> {
-    let Some(scope) = scope_sql(user) else {
+    let Some(scope) = read_scope_sql(user) else {
         return Ok(Some(checksums_of_hashes([])));
     };
     let mut hashes = Vec::new();
@@ -801,12 +801,11 @@ pub async fn rehash_missing(conn: &mut SqliteConnection) -> Result<usize, sqlx::
     Ok(people.len())
 }
 
-/// The people a user's device holds, as a sub-query on `?1` (the user's id); `None` for a
-/// user who holds no people.
+/// The people a user may change, as a sub-query on `?1` (the user's id); `None` for a user
+/// who holds no people. Deleted and purged files are out of it.
 fn scope_sql(user: &SessionUser) -> Option<&'static str> {
     use jalon_domain::auth::Scope;
     match user.scope() {
-        // Deleted files are out of every scope.
         Scope::Referent(_) => Some(
             "SELECT person_id FROM enrolments WHERE referent_id = ?1 AND status = 'active'
              AND person_id NOT IN (SELECT id FROM people WHERE deleted_at IS NOT NULL)",
@@ -817,6 +816,22 @@ fn scope_sql(user: &SessionUser) -> Option<&'static str> {
              AND person_id NOT IN (SELECT id FROM people WHERE deleted_at IS NOT NULL)",
         ),
         Scope::Nothing => None,
+    }
+}
+
+/// The people a user's device holds: [`scope_sql`], and for a supervisor also the purged
+/// files of their schemes — anonymous (no name, no contact, no text), kept so that the
+/// figures of the years they were followed do not change. Nobody may change them.
+fn read_scope_sql(user: &SessionUser) -> Option<&'static str> {
+    use jalon_domain::auth::Scope;
+    match user.scope() {
+        Scope::Schemes(_) => Some(
+            "SELECT person_id FROM enrolments
+             WHERE scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)
+             AND person_id NOT IN
+                 (SELECT id FROM people WHERE deleted_at IS NOT NULL AND purged_at IS NULL)",
+        ),
+        _ => scope_sql(user),
     }
 }
 

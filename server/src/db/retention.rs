@@ -61,8 +61,9 @@ pub async fn candidates(
 }
 
 /// Purges one file: identity, contact, notes, history of changes, conflicts and free texts go;
-/// enrolments and the anonymous part of the follow-up stay. The file leaves every scope, so
-/// devices drop it at their next sync.
+/// enrolments and the anonymous part of the follow-up stay. The file leaves the référents'
+/// scopes; supervisors' devices keep its anonymous rows (every one takes a new rev, so they
+/// receive them at their next sync; the rows that went are dropped by the checksum repair).
 pub async fn purge(conn: &mut SqliteConnection, id: Uuid, now: i64) -> Result<(), sqlx::Error> {
     let Some((current, _, _)) = person(conn, id).await? else {
         return Ok(());
@@ -102,5 +103,6 @@ pub async fn purge(conn: &mut SqliteConnection, id: Uuid, now: i64) -> Result<()
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    super::touch_person(conn, id).await?;
     rehash_person(conn, id).await
 }
