@@ -412,7 +412,8 @@ async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
 }
 
 #[wasm_bindgen_test]
-async fn a_diverged_replica_is_replaced_but_never_while_changes_wait() {
+async fn a_diverged_replica_is_replaced_even_while_changes_wait_but_not_before_a_pull_shows_an_acknowledged_one()
+ {
     let (store, _) = fresh_store().await;
     let kept = creation("Garde");
     let gone = creation("Parti");
@@ -450,8 +451,33 @@ async fn a_diverged_replica_is_replaced_but_never_while_changes_wait() {
     assert_eq!(store.people().await.unwrap(), vec![kept.person.clone()]);
     assert_eq!(store.cursor().await.unwrap(), 7);
 
-    store.create_person(&creation("EnAttente")).await.unwrap();
-    assert_eq!(store.replica_checksum().await.unwrap(), None);
+    // A change typed meanwhile does not hold the replacement back: it stays in the outbox,
+    // and the person it creates stays shown.
+    let waiting = creation("EnAttente");
+    store.create_person(&waiting).await.unwrap();
+    assert!(store.replace_replica(&fresh, 8).await.unwrap());
+    assert_eq!(store.people().await.unwrap().len(), 2);
+    assert_eq!(store.outbox().await.unwrap().len(), 1);
+    assert_eq!(
+        store.replica_checksums().await.unwrap().map(|c| c.0),
+        Some(jalon_domain::sync::checksum([&fresh[0].record])),
+        "the waiting creation is left out of the checksums"
+    );
+
+    // Never while the server acknowledged a change no pull has shown yet.
+    let sent = store.outbox().await.unwrap();
+    store
+        .apply_push_results(
+            &sent,
+            &[MutationResult {
+                seq: sent[0].seq,
+                outcome: Outcome::Applied,
+                rev: Some(20),
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.replica_checksums().await.unwrap(), None);
     assert!(!store.replace_replica(&[], 9).await.unwrap());
     assert_eq!(store.people().await.unwrap().len(), 2);
 }
@@ -746,9 +772,25 @@ async fn a_diverged_bucket_is_replaced_alone() {
     );
     assert_eq!(store.cursor().await.unwrap(), 4);
 
-    // Never while a change waits: it is pushed first.
+    // A change waiting does not hold the repair back, and a waiting creation stays.
     store
         .create_person(&in_bucket(0xa, "Nouvelle"))
+        .await
+        .unwrap();
+    assert!(store.replace_bucket(0xa, &changes(&kept, 3)).await.unwrap());
+    assert_eq!(store.people().await.unwrap().len(), 2);
+
+    // Never while the server acknowledged a change no pull has shown yet.
+    let sent = store.outbox().await.unwrap();
+    store
+        .apply_push_results(
+            &sent,
+            &[MutationResult {
+                seq: sent[0].seq,
+                outcome: Outcome::Applied,
+                rev: Some(50),
+            }],
+        )
         .await
         .unwrap();
     assert!(!store.replace_bucket(0xa, &[]).await.unwrap());
