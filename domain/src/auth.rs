@@ -99,6 +99,12 @@ pub struct LoginResponse {
     /// session serves only `POST /api/auth/password`.
     #[serde(default)]
     pub must_change_password: bool,
+    /// This device's escrow key (32 bytes, URL-safe base64), kept by the server for this
+    /// device of this account until it is revoked or wiped: the app wraps its replica's key
+    /// with it as well as with the password, so that a sign-in after a password change made
+    /// elsewhere still opens what the device holds.
+    #[serde(default)]
+    pub device_key: String,
 }
 
 /// A member of staff as other devices see them (to show who follows whom).

@@ -76,9 +76,14 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// A new random bearer token (256 bits, base64url).
 pub fn new_token() -> String {
+    URL_SAFE_NO_PAD.encode(random_key())
+}
+
+/// 32 bytes from the operating system's generator.
+pub fn random_key() -> [u8; 32] {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    bytes
 }
 
 /// What the database keeps of a token: its SHA-256, so a stolen copy of the database does

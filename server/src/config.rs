@@ -27,6 +27,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// A device that has not reached the server for this many days locks its data until it does.
     pub device_lock_days: i64,
+    /// An unlocked app locks its encrypted replica after this many minutes without a touch or
+    /// a key press (the password unlocks it again, offline).
+    pub inactivity_lock_minutes: i64,
     /// How long audit events are kept, in months.
     pub audit_months: i64,
     /// People without an active enrolment whose last contact is older than this many years
@@ -56,6 +59,7 @@ impl std::fmt::Debug for Config {
             .field("session_idle_days", &self.session_idle_days)
             .field("trust_proxy", &self.trust_proxy)
             .field("device_lock_days", &self.device_lock_days)
+            .field("inactivity_lock_minutes", &self.inactivity_lock_minutes)
             .field("audit_months", &self.audit_months)
             .field("retention_years", &self.retention_years)
             .field("header_timeout_secs", &self.header_timeout_secs)
@@ -77,6 +81,7 @@ impl Default for Config {
             session_idle_days: 14,
             trust_proxy: false,
             device_lock_days: 14,
+            inactivity_lock_minutes: 15,
             audit_months: 12,
             retention_years: 2,
             header_timeout_secs: 10,
@@ -100,6 +105,7 @@ struct FileConfig {
     session_idle_days: Option<i64>,
     trust_proxy: Option<bool>,
     device_lock_days: Option<i64>,
+    inactivity_lock_minutes: Option<i64>,
     audit_months: Option<i64>,
     retention_years: Option<i64>,
     header_timeout_secs: Option<u64>,
@@ -178,6 +184,9 @@ impl Config {
         if let Some(v) = file.device_lock_days {
             self.device_lock_days = v;
         }
+        if let Some(v) = file.inactivity_lock_minutes {
+            self.inactivity_lock_minutes = v;
+        }
         if let Some(v) = file.audit_months {
             self.audit_months = v;
         }
@@ -232,6 +241,9 @@ impl Config {
         }
         if let Some(v) = env("JALON_DEVICE_LOCK_DAYS") {
             self.device_lock_days = parse("JALON_DEVICE_LOCK_DAYS", v)?;
+        }
+        if let Some(v) = env("JALON_INACTIVITY_LOCK_MINUTES") {
+            self.inactivity_lock_minutes = parse("JALON_INACTIVITY_LOCK_MINUTES", v)?;
         }
         if let Some(v) = env("JALON_AUDIT_MONTHS") {
             self.audit_months = parse("JALON_AUDIT_MONTHS", v)?;

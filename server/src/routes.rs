@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 use axum::Json;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jalon_domain::admin::accounts::{
     DeviceState, MAX_LOGIN_CHARS, MAX_PASSWORD_CHARS, PasswordChange, check_password,
 };
@@ -181,11 +183,16 @@ pub async fn login(
             now + state.config.session_days * 86_400,
         )
         .await?;
+    let mut tx = state.db.begin_write().await?;
+    let device_key =
+        db::devices::vault_key(&mut tx, user.id, request.device_id, auth::random_key()).await?;
+    tx.commit().await?;
     tracing::info!(user = %user.id, "signed in");
     Ok(Json(LoginResponse {
         token,
         user,
         must_change_password,
+        device_key: URL_SAFE_NO_PAD.encode(device_key),
     }))
 }
 
@@ -381,6 +388,7 @@ pub async fn reference(
         schemes: state.db.schemes().await?,
         staff: state.db.staff().await?,
         device_lock_days: state.config.device_lock_days,
+        inactivity_lock_minutes: state.config.inactivity_lock_minutes.clamp(1, 24 * 60),
     }))
 }
 

@@ -691,3 +691,39 @@ async fn the_right_of_access_gathers_the_whole_file_with_its_history_and_readers
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn each_device_gets_its_own_escrow_key_kept_until_it_is_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let admin = admin(&server).await;
+    let key_of = |body: &Value| body["device_key"].as_str().unwrap().to_owned();
+    let tablet = Uuid::new_v4();
+    let (status, first) = server.sign_in("arpe3", PASSWORD, tablet).await;
+    assert_eq!(status, 200);
+    let key = key_of(&first);
+    assert_eq!(key.len(), 43, "32 bytes, URL-safe base64 without padding");
+    let (_, again) = server.sign_in("arpe3", PASSWORD, tablet).await;
+    assert_eq!(key_of(&again), key, "the same device keeps its key");
+    let (_, other) = server.sign_in("arpe3", PASSWORD, Uuid::new_v4()).await;
+    assert_ne!(key_of(&other), key, "another device has another key");
+
+    let (status, _) = server
+        .post(
+            &admin,
+            &format!(
+                "/api/admin/accounts/{}/devices/{tablet}/revoke",
+                first["user"]["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, after) = server.sign_in("arpe3", PASSWORD, tablet).await;
+    assert_eq!(status, 200, "{after}");
+    assert_ne!(
+        key_of(&after),
+        key,
+        "a revoked device's key is gone: what it kept cannot be opened with it"
+    );
+}

@@ -230,6 +230,13 @@ pub struct ReferenceData {
     /// does.
     #[serde(default = "default_lock_days")]
     pub device_lock_days: i64,
+    /// The app locks its encrypted replica after this many minutes without activity.
+    #[serde(default = "default_inactivity_minutes")]
+    pub inactivity_lock_minutes: i64,
+}
+
+fn default_inactivity_minutes() -> i64 {
+    15
 }
 
 fn default_lock_days() -> i64 {

@@ -54,6 +54,30 @@ pub async fn state(
     }
 }
 
+/// The escrow key of a device of `user` (see migration 0013), drawn at random the first time
+/// it is asked for, again after the device was revoked or wiped. The device must be known
+/// (`touch` first).
+pub async fn vault_key(
+    conn: &mut SqliteConnection,
+    user: Uuid,
+    device: Uuid,
+    fresh: [u8; 32],
+) -> Result<Vec<u8>, sqlx::Error> {
+    sqlx::query(
+        "UPDATE devices SET vault_key = ?3 WHERE id = ?1 AND user_id = ?2 AND vault_key IS NULL",
+    )
+    .bind(device.to_string())
+    .bind(user.to_string())
+    .bind(&fresh[..])
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_scalar("SELECT vault_key FROM devices WHERE id = ?1 AND user_id = ?2")
+        .bind(device.to_string())
+        .bind(user.to_string())
+        .fetch_one(&mut *conn)
+        .await
+}
+
 /// Sets the state of one device of `user`.
 pub async fn set_state(
     conn: &mut SqliteConnection,
@@ -63,7 +87,9 @@ pub async fn set_state(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE devices SET state = ?3, state_changed_at = ?4 WHERE id = ?1 AND user_id = ?2",
+        "UPDATE devices SET state = ?3, state_changed_at = ?4,
+             vault_key = CASE WHEN ?3 IN ('revoked', 'wiped') THEN NULL ELSE vault_key END
+         WHERE id = ?1 AND user_id = ?2",
     )
     .bind(device.to_string())
     .bind(user.to_string())
@@ -83,7 +109,9 @@ pub async fn set_state_of_all(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE devices SET state = ?3, state_changed_at = ?4 WHERE user_id = ?1 AND state = ?2",
+        "UPDATE devices SET state = ?3, state_changed_at = ?4,
+             vault_key = CASE WHEN ?3 IN ('revoked', 'wiped') THEN NULL ELSE vault_key END
+         WHERE user_id = ?1 AND state = ?2",
     )
     .bind(user.to_string())
     .bind(from.as_str())
