@@ -72,6 +72,7 @@ pub fn SyncStatus() -> impl IntoView {
 pub fn TopBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     let navigate = use_navigate();
+    let leaving = RwSignal::new(false);
     let sign_out = move |_| {
         let pending = state.pending.get_untracked();
         if pending > 0 {
@@ -82,14 +83,17 @@ pub fn TopBar() -> impl IntoView {
                 return;
             }
         }
+        leaving.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
-            if let Some(session) = state.session.get_untracked() {
-                state.api().logout(&session.token).await;
+            let signed_out = state.sign_out().await;
+            leaving.set(false);
+            match signed_out {
+                Ok(()) => navigate("/connexion", Default::default()),
+                Err(e) => state
+                    .last_error
+                    .set(Some(format!("{} : {e}", fr::SAVE_FAILED))),
             }
-            let _ = state.store().end_session().await;
-            state.session.set(None);
-            navigate("/connexion", Default::default());
         });
     };
     let is_admin = move || {
@@ -117,10 +121,112 @@ pub fn TopBar() -> impl IntoView {
                 {move || (!is_admin()).then(|| view! { <a href="/pilotage">{fr::SUPERVISION}</a> })}
                 <a href="/compte">{fr::MY_ACCOUNT}</a>
             </nav>
-            <button type="button" class="secondary" on:click=sign_out>
-                {fr::SIGN_OUT}
+            <button type="button" class="secondary" on:click=move |_| state.lock()>
+                {fr::LOCK}
+            </button>
+            <button type="button" class="secondary" on:click=sign_out disabled=move || leaving.get()>
+                {move || if leaving.get() { fr::SIGNING_OUT } else { fr::SIGN_OUT }}
             </button>
         </header>
+    }
+}
+
+/// Shown instead of every screen while the replica key is not in memory (after a reload, a
+/// lock or inactivity): the password opens the replica, offline too. A password changed
+/// elsewhere is accepted online (the sign-in reopens the replica with the device's escrow key).
+#[component]
+pub fn UnlockScreen() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let navigate = use_navigate();
+    let login = LocalResource::new(move || async move {
+        state
+            .store()
+            .vault()
+            .await
+            .ok()
+            .flatten()
+            .map(|v| v.login)
+            .unwrap_or_default()
+    });
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let typed = password.get_untracked();
+        if typed.is_empty() {
+            error.set(Some(fr::UNLOCK_EMPTY.to_owned()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let outcome = unlock(state, typed).await;
+            busy.set(false);
+            match outcome {
+                Ok(()) => password.set(String::new()),
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+    let switch_user = move |_| {
+        state.vault_locked.set(false);
+        navigate("/connexion", Default::default());
+    };
+    view! {
+        <main class="login">
+            <h1>{fr::APP_NAME}</h1>
+            <form on:submit=submit novalidate>
+                <h2>{fr::UNLOCK_TITLE}</h2>
+                <p>{move || login.get().map(|login| fr::unlock_intro(&login))}</p>
+                <label for="unlock-password">{fr::PASSWORD}</label>
+                <input
+                    id="unlock-password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    aria-invalid=move || error.get().is_some().to_string()
+                    aria-describedby="unlock-error"
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+                <p class="form-error" id="unlock-error" role="alert">
+                    {move || error.get()}
+                </p>
+                <button type="submit" disabled=move || busy.get()>
+                    {move || if busy.get() { fr::UNLOCKING } else { fr::UNLOCK }}
+                </button>
+                <button type="button" class="secondary" on:click=switch_user>
+                    {fr::SWITCH_USER}
+                </button>
+            </form>
+        </main>
+    }
+}
+
+/// Opens the replica with `password`; when it does not open it and the server is reachable,
+/// signs in (the password may have changed on another device).
+async fn unlock(state: AppState, password: String) -> Result<(), String> {
+    let store = state.store();
+    let Some(record) = store.vault().await.map_err(|e| e.to_string())? else {
+        state.vault_locked.set(false);
+        return Ok(());
+    };
+    match record.open_with_password(&password).await {
+        Ok(key) => state.unlocked(key).await.map_err(|e| e.to_string()),
+        Err(crate::vault::VaultError::Unreadable) => {
+            match crate::pages::login::sign_in(state, record.login.clone(), password).await {
+                Ok(()) => Ok(()),
+                Err(message) if message == fr::FIRST_SIGN_IN_ONLINE => {
+                    Err(fr::UNLOCK_WRONG_PASSWORD_OFFLINE.to_owned())
+                }
+                Err(message) => Err(message),
+            }
+        }
+        Err(e) => Err(crate::store::StoreError::from(e).to_string()),
     }
 }
 
@@ -154,7 +260,7 @@ pub fn TextField(
     view! {
         <div class="field" class:invalid=move || message().is_some()>
             <label for=id>{label}</label>
-            <input
+            <input autocomplete="off"
                 id=id
                 name=id
                 type=kind

@@ -65,7 +65,7 @@ pub fn InputField(
     view! {
         <div class="field" class:invalid=move || message().is_some()>
             <label for=id.clone()>{label}</label>
-            <input
+            <input autocomplete="off"
                 id=id.clone()
                 name=field
                 type=kind
@@ -92,7 +92,7 @@ pub fn TextArea(
     view! {
         <div class="field" class:invalid=move || message().is_some()>
             <label for=id.clone()>{label}</label>
-            <textarea
+            <textarea autocomplete="off"
                 id=id
                 rows="3"
                 prop:value=move || value.get()
@@ -108,7 +108,7 @@ pub fn TextArea(
 pub fn CheckField(id: &'static str, label: &'static str, value: RwSignal<bool>) -> impl IntoView {
     view! {
         <div class="field checkbox">
-            <input
+            <input autocomplete="off"
                 id=id
                 type="checkbox"
                 prop:checked=move || value.get()

@@ -12,6 +12,7 @@ pub mod state;
 pub mod store;
 pub mod sync;
 mod tabs;
+pub mod vault;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -54,6 +55,7 @@ fn App() -> impl IntoView {
     view! {
         <Router>
             <Gate />
+            <Show when=move || !state.vault_locked.get() fallback=components::UnlockScreen>
             <Show when=move || !state.locked() fallback=components::LockScreen>
                 <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
                     <Route path=path!("/") view=pages::caseload::CaseloadPage />
@@ -71,6 +73,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/admin/import") view=pages::admin::import::ImportPage />
                     <Route path=path!("/admin/acces") view=pages::admin::access::AccessPage />
                 </Routes>
+            </Show>
             </Show>
         </Router>
     }

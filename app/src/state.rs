@@ -14,6 +14,12 @@ use crate::i18n::fr;
 use crate::store::{Store, StoredSession};
 use crate::sync::{SyncError, sync_once};
 use crate::tabs;
+use crate::vault::ReplicaKey;
+
+/// How often the inactivity lock looks at the clock.
+const LOCK_CHECK_MS: u32 = 15_000;
+/// Inactivity before the app locks when the reference data does not say.
+const DEFAULT_LOCK_MINUTES: i64 = 15;
 
 /// How often a signed-in device syncs on its own.
 const SYNC_PERIOD_MS: u32 = 30_000;
@@ -43,6 +49,13 @@ pub struct AppState {
     /// What the last wipe of this device said (account deactivated, device revoked), shown on
     /// the sign-in page.
     pub wipe_notice: RwSignal<Option<String>>,
+    /// A session is kept on the device but its replica key is not in memory: the unlock
+    /// screen shows instead of every page.
+    pub vault_locked: RwSignal<bool>,
+    /// The replica key while unlocked, to wrap it again when the password changes.
+    pub replica_key: StoredValue<Option<ReplicaKey>, LocalStorage>,
+    /// Last time the user touched the app (ms since the epoch), for the inactivity lock.
+    last_activity: StoredValue<f64>,
     /// A sync was asked for while one was running: run again when it ends.
     rerun: StoredValue<bool>,
     /// Failed rounds in a row, and the earliest time the periodic trigger may try again.
@@ -59,27 +72,29 @@ fn browser_online() -> bool {
 }
 
 impl AppState {
-    /// Loads what the store holds and starts the sync triggers (the first sync is requested
-    /// once the app is mounted).
+    /// Opens the app on what the store holds: locked when a session is kept (the replica is
+    /// sealed until the password is typed), signed out otherwise. Starts the sync triggers and
+    /// the inactivity lock.
     pub async fn boot(store: Store) -> Result<AppState, crate::store::StoreError> {
-        let session = store.session().await?;
-        let reference = store.reference().await?;
-        let (pending, unconfirmed) = store.outbox_counts().await?;
+        let vault_locked = store.vault().await?.is_some() && store.has_session().await?;
         let last_sync = store.last_sync().await?;
         let wipe_notice = store.take_wipe_notice().await?;
         let state = AppState {
             store: StoredValue::new_local(store),
             api: StoredValue::new_local(Api::from_window()),
-            session: RwSignal::new(session),
-            reference: RwSignal::new(reference),
+            session: RwSignal::new(None),
+            reference: RwSignal::new(None),
             online: RwSignal::new(browser_online()),
-            pending: RwSignal::new(pending),
-            unconfirmed: RwSignal::new(unconfirmed),
+            pending: RwSignal::new(0),
+            unconfirmed: RwSignal::new(0),
             syncing: RwSignal::new(false),
             last_sync: RwSignal::new(last_sync),
             last_error: RwSignal::new(None),
             data_version: RwSignal::new(0),
             wipe_notice: RwSignal::new(wipe_notice),
+            vault_locked: RwSignal::new(vault_locked),
+            last_activity: StoredValue::new(now_ms()),
+            replica_key: StoredValue::new_local(None),
             rerun: StoredValue::new(false),
             failures: StoredValue::new(0),
             retry_at: StoredValue::new(0.0),
@@ -109,12 +124,85 @@ impl AppState {
         tabs::listen_for_changes(move || {
             self.refresh_from_store();
         });
+        self.start_inactivity_lock();
+    }
+
+    /// Locks the app after the reference data's minutes without a touch or a key. Timers
+    /// sleep with the tablet; the clock is compared when they wake and when the page shows.
+    fn start_inactivity_lock(self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        for event in ["pointerdown", "keydown"] {
+            EventListener::new(&window, event, move |_| {
+                self.last_activity.set_value(now_ms());
+            })
+            .forget();
+        }
+        let check = move || {
+            if self.vault_locked.get_untracked() || self.session.get_untracked().is_none() {
+                return;
+            }
+            let minutes = self
+                .reference
+                .get_untracked()
+                .map_or(DEFAULT_LOCK_MINUTES, |r| r.inactivity_lock_minutes)
+                .max(1);
+            if now_ms() - self.last_activity.get_value() > minutes as f64 * 60_000.0 {
+                self.lock();
+            }
+        };
+        Interval::new(LOCK_CHECK_MS, check).forget();
+        if let Some(document) = window.document() {
+            EventListener::new(&document, "visibilitychange", move |_| check()).forget();
+        }
+    }
+
+    /// Forgets the replica key and what was read with it: the unlock screen shows until the
+    /// password is typed again.
+    pub fn lock(self) {
+        if self.session.get_untracked().is_none() {
+            return;
+        }
+        self.vault_locked.set(true);
+        self.store().lock();
+        self.replica_key.set_value(None);
+        self.session.set(None);
+        self.reference.set(None);
+        self.pending.set(0);
+        self.unconfirmed.set(0);
+    }
+
+    /// Unlocks the store with `key` (opened by the password or at sign-in), reads the session
+    /// and what the screens show, and syncs.
+    pub async fn unlocked(self, key: ReplicaKey) -> Result<(), crate::store::StoreError> {
+        let store = self.store();
+        store.unlock(key.key.clone());
+        self.replica_key.set_value(Some(key));
+        let session = store.session().await?;
+        let reference = store.reference().await?;
+        let last_sync = store.last_sync().await?;
+        self.last_activity.set_value(now_ms());
+        self.reference.set(reference);
+        self.last_sync.set(last_sync);
+        self.session.set(session);
+        self.vault_locked.set(false);
+        self.data_changed();
+        self.request_sync();
+        Ok(())
     }
 
     /// Re-reads the sync status kept in the store and redraws the screens.
     fn refresh_from_store(self) {
         spawn_local(async move {
             let store = self.store();
+            // Signed out in another tab: this one lets go of the key too.
+            if self.session.get_untracked().is_some() && store.has_session().await == Ok(false) {
+                store.lock();
+                self.session.set(None);
+                self.reference.set(None);
+                return;
+            }
             if let Ok(at) = store.last_sync().await {
                 self.last_sync.set(at);
             }
@@ -270,6 +358,35 @@ impl AppState {
         self.reference.set(None);
         self.last_sync.set(None);
         self.session.set(None);
+    }
+
+    /// Signs out: pushes what can be pushed, ends the session on the server, then erases the
+    /// caseload and locks. What has still not reached the server stays sealed for the next
+    /// sign-in of the same user.
+    pub async fn sign_out(self) -> Result<(), crate::store::StoreError> {
+        let Some(session) = self.session.get_untracked() else {
+            return Ok(());
+        };
+        let store = self.store();
+        if !session.must_change_password {
+            let (store, api, token) = (store.clone(), self.api(), session.token.clone());
+            tabs::with_sync_lock(async move {
+                let _ = sync_once(&store, &api, &token).await;
+            })
+            .await;
+        }
+        let waiting = store.pending_count().await.unwrap_or(0);
+        self.api().logout(&session.token).await;
+        store.sign_out(&fr::signed_out(waiting)).await?;
+        self.replica_key.set_value(None);
+        self.wipe_notice.set(store.take_wipe_notice().await?);
+        self.reference.set(None);
+        self.last_sync.set(None);
+        self.pending.set(0);
+        self.unconfirmed.set(0);
+        self.session.set(None);
+        tabs::announce_change();
+        Ok(())
     }
 
     async fn sync_round(self) {

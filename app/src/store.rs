@@ -25,7 +25,9 @@
 //! (pulled pages) build all their requests without awaiting each one and rely on the commit,
 //! which fails if any request failed.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
@@ -48,6 +50,9 @@ use jalon_domain::sync::{
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
+
+use crate::vault::{self, Key, Sealable, VaultError, VaultRecord};
 
 /// Version of the local schema; bump it with a new upgrade step.
 const SCHEMA_VERSION: u32 = 5;
@@ -82,6 +87,8 @@ const KEY_REFERENCE: &str = "reference";
 const KEY_LAST_SYNC: &str = "last_sync";
 const KEY_OWNER: &str = "owner";
 const KEY_WIPE_NOTICE: &str = "wipe_notice";
+/// The replica key, wrapped (see [`crate::vault`]); in clear.
+const KEY_VAULT: &str = "vault";
 
 /// A storage failure, with a message for logs and users.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +103,16 @@ impl std::fmt::Display for StoreError {
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
         StoreError(e.to_string())
+    }
+}
+
+impl From<VaultError> for StoreError {
+    fn from(e: VaultError) -> Self {
+        match e {
+            VaultError::Locked => StoreError("application verrouillée".into()),
+            VaultError::Unreadable => StoreError("données illisibles sur cet appareil".into()),
+            VaultError::Crypto(e) => StoreError(format!("chiffrement indisponible ({e})")),
+        }
     }
 }
 
@@ -134,6 +151,8 @@ pub struct StoredConsultation {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Database,
+    /// The replica key while the app is unlocked; shared by every clone.
+    key: Rc<RefCell<Option<Key>>>,
 }
 
 impl Store {
@@ -183,7 +202,77 @@ impl Store {
             })
             .await
             .map_err(StoreError::from)?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            key: Rc::new(RefCell::new(None)),
+        })
+    }
+
+    /// Holds the replica key in memory: records can be read and written.
+    pub fn unlock(&self, key: Key) {
+        *self.key.borrow_mut() = Some(key);
+    }
+
+    /// Forgets the replica key: nothing can be read or written until the next unlock.
+    pub fn lock(&self) {
+        *self.key.borrow_mut() = None;
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.key.borrow().is_some()
+    }
+
+    fn key(&self) -> Result<Key> {
+        self.key
+            .borrow()
+            .clone()
+            .ok_or_else(|| StoreError::from(VaultError::Locked))
+    }
+
+    /// What the device keeps to unlock its replica, if someone signed in on it.
+    pub async fn vault(&self) -> Result<Option<VaultRecord>> {
+        self.meta_get(KEY_VAULT).await
+    }
+
+    /// Replaces the wrapped replica key (after a password change).
+    pub async fn set_vault(&self, vault: &VaultRecord) -> Result<()> {
+        self.meta_put(KEY_VAULT, vault).await
+    }
+
+    async fn sealed_get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let tx = self.db.transaction(META).build()?;
+        let raw: Option<JsValue> = tx.object_store(META)?.get(key).await?;
+        match raw {
+            Some(raw) => Ok(Some(vault::open(Some(&self.key()?), raw)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn sealed_put<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let sealed = vault::seal_value(&self.key()?, value)?;
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(META)?
+            .put(sealed)
+            .with_key(key)
+            .without_key_type()
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A read-write transaction over every store: the settings and all the user's data.
+    fn everything(&self) -> Result<indexed_db_futures::transaction::Transaction<'_>> {
+        let mut stores = vec![META];
+        stores.extend(CASELOAD);
+        Ok(self
+            .db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?)
     }
 
     /// Closes the connection (tests reopen the database to prove durability).
@@ -247,61 +336,102 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn session(&self) -> Result<Option<StoredSession>> {
-        self.meta_get(KEY_SESSION).await
+    /// Whether a session is kept (readable or not: the app may be locked).
+    pub async fn has_session(&self) -> Result<bool> {
+        let tx = self.db.transaction(META).build()?;
+        let raw: Option<JsValue> = tx.object_store(META)?.get(KEY_SESSION).await?;
+        Ok(raw.is_some())
     }
 
-    /// Keeps the session of `session.user`. When the local caseload belongs to someone else it
-    /// is wiped first (refusals included), unless it still holds changes waiting for the
-    /// server: then nothing is changed and `Ok(false)` is returned.
-    pub async fn start_session(&self, session: &StoredSession) -> Result<bool> {
-        let tx = self
-            .db
-            .transaction([
-                META,
-                PEOPLE,
-                ENROLMENTS,
-                OUTBOX,
-                REJECTIONS,
-                CONFLICTS,
-                NOTES,
-                ITEMS,
-                CONSULTATIONS,
-            ])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+    /// The signed-in session (the app must be unlocked).
+    pub async fn session(&self) -> Result<Option<StoredSession>> {
+        self.sealed_get(KEY_SESSION).await
+    }
+
+    /// Keeps the session of `session.user`, unlocks the store with `key` and keeps `vault`, the
+    /// wrapped key that reopens it. `fresh`: `key` was just drawn, so what the device holds
+    /// sealed under an earlier key is unreadable and goes. When the local caseload belongs to
+    /// someone else it is wiped first (refusals included), unless it still holds changes
+    /// waiting for the server: then nothing is changed and `Ok(false)` is returned. Records
+    /// written in clear by an app from before encryption are sealed.
+    pub async fn start_session(
+        &self,
+        session: &StoredSession,
+        key: Key,
+        vault: &VaultRecord,
+        fresh: bool,
+    ) -> Result<bool> {
+        let sealed_session = vault::seal_value(&key, session)?;
+        let tx = self.everything()?;
         let meta = tx.object_store(META)?;
         let owner: Option<Uuid> = meta.get(KEY_OWNER).serde()?.await?;
-        if owner.is_some_and(|owner| owner != session.user.id) {
+        let earlier: Option<VaultRecord> = meta.get(KEY_VAULT).serde()?.await?;
+        let other_owner = owner.is_some_and(|owner| owner != session.user.id);
+        if other_owner {
             // Acknowledged changes are on the server already; waiting ones are not.
-            let outbox: Vec<OutboxEntry> = tx
+            let outbox: Vec<JsValue> = tx
                 .object_store(OUTBOX)?
                 .get_all()
-                .serde()?
                 .await?
                 .collect::<std::result::Result<_, _>>()?;
-            if waiting_count(&outbox) > 0 {
+            // Sealed under the other user's key (unless this tab still holds it), they
+            // cannot be told apart: all count as waiting.
+            let current = self.key.borrow().clone();
+            let entries = outbox
+                .iter()
+                .map(|raw| vault::open::<OutboxEntry>(current.as_ref(), raw.clone()))
+                .collect::<std::result::Result<Vec<_>, _>>();
+            let waiting = match entries {
+                Ok(entries) => waiting_count(&entries),
+                Err(_) => outbox.len(),
+            };
+            if waiting > 0 {
                 tx.abort().await?;
                 return Ok(false);
             }
+        }
+        if other_owner || (earlier.is_some() && fresh) {
             for name in CASELOAD {
                 tx.object_store(name)?.clear()?.await?;
             }
             meta.delete(KEY_CURSOR).await?;
             meta.delete(KEY_LAST_SYNC).await?;
+            meta.delete(KEY_REFERENCE).await?;
         }
         meta.put(&session.user.id)
             .with_key(KEY_OWNER)
             .without_key_type()
             .serde()?
             .await?;
-        meta.put(session)
-            .with_key(KEY_SESSION)
+        meta.put(vault)
+            .with_key(KEY_VAULT)
             .without_key_type()
             .serde()?
             .await?;
+        meta.put(sealed_session)
+            .with_key(KEY_SESSION)
+            .without_key_type()
+            .await?;
+        if earlier.is_none() {
+            reseal_in::<Person>(&tx, PEOPLE, &key).await?;
+            reseal_in::<Enrolment>(&tx, ENROLMENTS, &key).await?;
+            reseal_in::<OutboxEntry>(&tx, OUTBOX, &key).await?;
+            reseal_in::<Rejection>(&tx, REJECTIONS, &key).await?;
+            reseal_in::<Conflict>(&tx, CONFLICTS, &key).await?;
+            reseal_in::<Note>(&tx, NOTES, &key).await?;
+            reseal_in::<Item>(&tx, ITEMS, &key).await?;
+            reseal_in::<StoredConsultation>(&tx, CONSULTATIONS, &key).await?;
+            // The reference data of an older app is fetched again.
+            meta.delete(KEY_REFERENCE).await?;
+        }
         tx.commit().await?;
+        self.unlock(key);
         Ok(true)
+    }
+
+    /// Replaces the stored session (same key).
+    pub async fn set_session(&self, session: &StoredSession) -> Result<()> {
+        self.sealed_put(KEY_SESSION, session).await
     }
 
     /// Notes that a file was opened, for the audit log (uploaded at the next sync).
@@ -311,14 +441,14 @@ impl Store {
             .transaction(CONSULTATIONS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        let consultation = StoredConsultation {
+            id: Uuid::new_v4(),
+            person_id,
+            at,
+            export: None,
+        };
         tx.object_store(CONSULTATIONS)?
-            .put(&StoredConsultation {
-                id: Uuid::new_v4(),
-                person_id,
-                at,
-                export: None,
-            })
-            .serde()?
+            .put(vault::seal_record(&self.key()?, &consultation)?)
             .await?;
         tx.commit().await?;
         Ok(())
@@ -331,14 +461,14 @@ impl Store {
             .transaction(CONSULTATIONS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        let export = StoredConsultation {
+            id: Uuid::new_v4(),
+            person_id: Uuid::nil(),
+            at,
+            export: Some(what.to_owned()),
+        };
         tx.object_store(CONSULTATIONS)?
-            .put(&StoredConsultation {
-                id: Uuid::new_v4(),
-                person_id: Uuid::nil(),
-                at,
-                export: Some(what.to_owned()),
-            })
-            .serde()?
+            .put(vault::seal_record(&self.key()?, &export)?)
             .await?;
         tx.commit().await?;
         Ok(())
@@ -365,32 +495,16 @@ impl Store {
     }
 
     /// Erases everything this device holds of its user — caseload, waiting changes,
-    /// refusals, session, device id — after the account was deactivated or the device revoked,
-    /// and keeps only `notice` to show at the next start. Returns how many changes were still
-    /// waiting (and are lost: a revoked device may not send them).
+    /// refusals, session, the wrapped key, device id — after the account was deactivated or the
+    /// device revoked, and keeps only `notice` to show at the next start. Returns how many
+    /// changes were still waiting (and are lost: a revoked device may not send them).
     pub async fn wipe(&self, notice: &str) -> Result<u32> {
-        let tx = self
-            .db
-            .transaction([
-                META,
-                PEOPLE,
-                ENROLMENTS,
-                OUTBOX,
-                REJECTIONS,
-                CONFLICTS,
-                NOTES,
-                ITEMS,
-                CONSULTATIONS,
-            ])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let outbox: Vec<OutboxEntry> = tx
-            .object_store(OUTBOX)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        let waiting = waiting_count(&outbox) as u32;
+        let key = self.key.borrow().clone();
+        let tx = self.everything()?;
+        let waiting = match &key {
+            Some(key) => waiting_count(&all_in::<OutboxEntry>(&tx, OUTBOX, key).await?),
+            None => tx.object_store(OUTBOX)?.count().await? as usize,
+        } as u32;
         for name in CASELOAD {
             tx.object_store(name)?.clear()?.await?;
         }
@@ -402,7 +516,53 @@ impl Store {
             .serde()?
             .await?;
         tx.commit().await?;
+        self.lock();
         Ok(waiting)
+    }
+
+    /// Signing out: erases the caseload, the session and the reference data, and locks. What
+    /// has not reached the server — waiting changes, refusals still to read, consultations for
+    /// the audit log — stays sealed for this user's next sign-in (which reopens it with the
+    /// device's escrow key) and nothing else; when nothing does, the wrapped key and the owner
+    /// go too. The device id and its mutation numbers stay: they are the device's. Returns how
+    /// many changes still wait.
+    pub async fn sign_out(&self, notice: &str) -> Result<u32> {
+        let key = self.key()?;
+        let tx = self.everything()?;
+        let outbox = all_in::<OutboxEntry>(&tx, OUTBOX, &key).await?;
+        let waiting = waiting_count(&outbox) as u32;
+        // Acknowledged entries are on the server: the next pull would have dropped them.
+        let out = tx.object_store(OUTBOX)?;
+        for entry in outbox.iter().filter(|e| e.acknowledged.is_some()) {
+            out.delete(entry.seq as f64).await?;
+        }
+        for name in REPLICA {
+            tx.object_store(name)?.clear()?.await?;
+        }
+        let kept = waiting > 0
+            || tx.object_store(REJECTIONS)?.count().await? > 0
+            || tx.object_store(CONSULTATIONS)?.count().await? > 0;
+        let meta = tx.object_store(META)?;
+        for name in [KEY_SESSION, KEY_REFERENCE, KEY_CURSOR, KEY_LAST_SYNC] {
+            meta.delete(name).await?;
+        }
+        if !kept {
+            meta.delete(KEY_VAULT).await?;
+            meta.delete(KEY_OWNER).await?;
+        }
+        meta.put(notice)
+            .with_key(KEY_WIPE_NOTICE)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        self.lock();
+        Ok(waiting)
+    }
+
+    /// Entries in the outbox (sealed or not), for a decision taken while locked.
+    pub async fn outbox_entries(&self) -> Result<u32> {
+        self.outbox_len().await
     }
 
     /// What the last wipe said, once (it is forgotten as it is read).
@@ -424,29 +584,17 @@ impl Store {
     pub async fn password_changed(&self) -> Result<()> {
         if let Some(mut session) = self.session().await? {
             session.must_change_password = false;
-            self.meta_put(KEY_SESSION, &session).await?;
+            self.sealed_put(KEY_SESSION, &session).await?;
         }
         Ok(())
     }
 
-    /// Forgets the session token; the caseload and the outbox stay for the next sign-in.
-    pub async fn end_session(&self) -> Result<()> {
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(META)?.delete(KEY_SESSION).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     pub async fn reference(&self) -> Result<Option<ReferenceData>> {
-        self.meta_get(KEY_REFERENCE).await
+        self.sealed_get(KEY_REFERENCE).await
     }
 
     pub async fn set_reference(&self, reference: &ReferenceData) -> Result<()> {
-        self.meta_put(KEY_REFERENCE, reference).await
+        self.sealed_put(KEY_REFERENCE, reference).await
     }
 
     /// Time of the last successful sync, in milliseconds since the epoch.
@@ -470,15 +618,14 @@ impl Store {
             .transaction([META, PEOPLE, ENROLMENTS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        let key = self.key()?;
         tx.object_store(PEOPLE)?
-            .put(&creation.person)
-            .serde()?
+            .put(vault::seal_record(&key, &creation.person)?)
             .await?;
         tx.object_store(ENROLMENTS)?
-            .put(&creation.enrolment)
-            .serde()?
+            .put(vault::seal_record(&key, &creation.enrolment)?)
             .await?;
-        let seq = add_to_outbox(&tx, Mutation::CreatePerson(creation.clone())).await?;
+        let seq = add_to_outbox(&tx, &key, Mutation::CreatePerson(creation.clone())).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -490,7 +637,7 @@ impl Store {
             .transaction([META, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let seq = add_to_outbox(&tx, mutation).await?;
+        let seq = add_to_outbox(&tx, &self.key()?, mutation).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -503,8 +650,11 @@ impl Store {
             .transaction([META, ENROLMENTS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        tx.object_store(ENROLMENTS)?.put(enrolment).serde()?.await?;
-        let seq = add_to_outbox(&tx, Mutation::Enrol(enrolment.clone())).await?;
+        let key = self.key()?;
+        tx.object_store(ENROLMENTS)?
+            .put(vault::seal_record(&key, enrolment)?)
+            .await?;
+        let seq = add_to_outbox(&tx, &key, Mutation::Enrol(enrolment.clone())).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -537,9 +687,11 @@ impl Store {
             .transaction([META, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        let key = self.key()?;
         for enrolment in enrolments {
             add_to_outbox(
                 &tx,
+                &key,
                 Mutation::ChangeReferent {
                     enrolment_id: enrolment.id,
                     person_id: enrolment.person_id,
@@ -633,14 +785,9 @@ impl Store {
     }
 
     async fn all<T: DeserializeOwned>(&self, name: &str) -> Result<Vec<T>> {
+        let key = self.key()?;
         let tx = self.db.transaction(name).build()?;
-        let store = tx.object_store(name)?;
-        let items: Vec<T> = store
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(items)
+        all_in(&tx, name, &key).await
     }
 
     pub async fn people(&self) -> Result<Vec<Person>> {
@@ -718,6 +865,7 @@ impl Store {
             ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        let key = self.key()?;
         // The names of the people of refused changes, as this device holds them.
         let mut labels: HashMap<Uuid, String> = HashMap::new();
         let people = tx.object_store(PEOPLE)?;
@@ -726,8 +874,9 @@ impl Store {
                 (&result.outcome, sent.iter().find(|e| e.seq == result.seq))
             {
                 let id = entry.mutation.person_id();
-                let person: Option<Person> = people.get(id.to_string()).serde()?.await?;
-                if let Some(person) = person {
+                let raw: Option<JsValue> = people.get(id.to_string()).await?;
+                if let Some(raw) = raw {
+                    let person: Person = vault::open(Some(&key), raw)?;
                     labels.insert(id, person.display_name());
                 }
             }
@@ -741,7 +890,7 @@ impl Store {
             tx.object_store(name)?.delete(id.to_string()).await?;
         }
         if !plan.deleted_people.is_empty() {
-            for record in replica_in(&tx).await? {
+            for record in replica_in(&tx, &key).await? {
                 if plan.deleted_people.contains(&record.person_id()) {
                     let (name, id) = location(&record);
                     tx.object_store(name)?.delete(id.to_string()).await?;
@@ -753,11 +902,11 @@ impl Store {
             outbox.delete(*seq as f64).await?;
         }
         for entry in &plan.acknowledged {
-            outbox.put(entry).serde()?.await?;
+            outbox.put(vault::seal_record(&key, entry)?).await?;
         }
         let rejections = tx.object_store(REJECTIONS)?;
         for rejection in &plan.rejections {
-            rejections.put(rejection).serde()?.await?;
+            rejections.put(vault::seal_record(&key, rejection)?).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -765,8 +914,9 @@ impl Store {
 
     /// The records held from the server.
     async fn replica(&self) -> Result<Vec<Record>> {
+        let key = self.key()?;
         let tx = self.db.transaction(REPLICA).build()?;
-        replica_in(&tx).await
+        replica_in(&tx, &key).await
     }
 
     /// The checksum of the replica and of each of its buckets (see
@@ -793,20 +943,21 @@ impl Store {
             .transaction([PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let outbox = all_in::<OutboxEntry>(&tx, OUTBOX).await?;
+        let key = self.key()?;
+        let outbox = all_in::<OutboxEntry>(&tx, OUTBOX, &key).await?;
         if !client::may_replace(&outbox) {
             tx.abort().await?;
             return Ok(false);
         }
         // Drop what the device holds of the bucket…
-        for record in replica_in(&tx).await? {
+        for record in replica_in(&tx, &key).await? {
             if record.bucket() == bucket {
                 let (name, id) = location(&record);
                 tx.object_store(name)?.delete(id.to_string()).await?;
             }
         }
         // …and store what the server holds, over what creations still waiting put there.
-        let stores = ReplicaStores::open(&tx)?;
+        let stores = ReplicaStores::open(&tx, &key)?;
         for record in client::created_while_waiting(&outbox) {
             if record.bucket() == bucket {
                 stores.put(&record)?;
@@ -838,7 +989,8 @@ impl Store {
             .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let outbox = all_in::<OutboxEntry>(&tx, OUTBOX).await?;
+        let key = self.key()?;
+        let outbox = all_in::<OutboxEntry>(&tx, OUTBOX, &key).await?;
         if !client::may_replace(&outbox) {
             tx.abort().await?;
             return Ok(false);
@@ -846,7 +998,7 @@ impl Store {
         for name in REPLICA {
             tx.object_store(name)?.clear()?.await?;
         }
-        let stores = ReplicaStores::open(&tx)?;
+        let stores = ReplicaStores::open(&tx, &key)?;
         for record in client::created_while_waiting(&outbox) {
             stores.put(&record)?;
         }
@@ -879,19 +1031,16 @@ impl Store {
             .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let stores = ReplicaStores::open(&tx)?;
+        let key = self.key()?;
+        let stores = ReplicaStores::open(&tx, &key)?;
         // Requests go out as they are built; awaiting each one would cost a round trip through
         // the event loop per record. The commit below fails if any of them failed.
         for Change { record, .. } in &page.changes {
             stores.put(record)?;
         }
         if !page.has_more {
+            let entries = all_in::<OutboxEntry>(&tx, OUTBOX, &key).await?;
             let outbox = tx.object_store(OUTBOX)?;
-            let entries: Vec<OutboxEntry> = outbox
-                .get_all()
-                .serde()?
-                .await?
-                .collect::<std::result::Result<_, _>>()?;
             for seq in visible_at(&entries, page) {
                 outbox.delete(seq as f64).await?;
             }
@@ -909,6 +1058,7 @@ impl Store {
 
 /// The object stores of the replica inside one transaction.
 struct ReplicaStores<'tx> {
+    key: Key,
     people: ObjectStore<'tx>,
     enrolments: ObjectStore<'tx>,
     conflicts: ObjectStore<'tx>,
@@ -917,8 +1067,9 @@ struct ReplicaStores<'tx> {
 }
 
 impl<'tx> ReplicaStores<'tx> {
-    fn open(tx: &'tx indexed_db_futures::transaction::Transaction<'_>) -> Result<Self> {
+    fn open(tx: &'tx indexed_db_futures::transaction::Transaction<'_>, key: &Key) -> Result<Self> {
         Ok(ReplicaStores {
+            key: key.clone(),
             people: tx.object_store(PEOPLE)?,
             enrolments: tx.object_store(ENROLMENTS)?,
             conflicts: tx.object_store(CONFLICTS)?,
@@ -931,12 +1082,21 @@ impl<'tx> ReplicaStores<'tx> {
     /// would cost a round trip through the event loop per record, so callers rely on the
     /// commit, which fails if any request failed.
     fn put(&self, record: &Record) -> Result<()> {
+        let key = &self.key;
         match record {
-            Record::Person(person) => drop(self.people.put(person).serde()?),
-            Record::Enrolment(enrolment) => drop(self.enrolments.put(enrolment).serde()?),
-            Record::Conflict(conflict) => drop(self.conflicts.put(conflict).serde()?),
-            Record::Note(note) => drop(self.notes.put(note).serde()?),
-            Record::Item(item) => drop(self.items.put(item).serde()?),
+            Record::Person(r) => drop(self.people.put(vault::seal_record(key, r)?).primitive()?),
+            Record::Enrolment(r) => drop(
+                self.enrolments
+                    .put(vault::seal_record(key, r)?)
+                    .primitive()?,
+            ),
+            Record::Conflict(r) => drop(
+                self.conflicts
+                    .put(vault::seal_record(key, r)?)
+                    .primitive()?,
+            ),
+            Record::Note(r) => drop(self.notes.put(vault::seal_record(key, r)?).primitive()?),
+            Record::Item(r) => drop(self.items.put(vault::seal_record(key, r)?).primitive()?),
         }
         Ok(())
     }
@@ -955,34 +1115,37 @@ fn location(record: &Record) -> (&'static str, Uuid) {
 }
 
 /// Every record of the replica, inside `tx` (which must cover its stores).
-async fn replica_in(tx: &indexed_db_futures::transaction::Transaction<'_>) -> Result<Vec<Record>> {
+async fn replica_in(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    key: &Key,
+) -> Result<Vec<Record>> {
     let mut records: Vec<Record> = Vec::new();
     records.extend(
-        all_in::<Person>(tx, PEOPLE)
+        all_in::<Person>(tx, PEOPLE, key)
             .await?
             .into_iter()
             .map(Record::Person),
     );
     records.extend(
-        all_in::<Enrolment>(tx, ENROLMENTS)
+        all_in::<Enrolment>(tx, ENROLMENTS, key)
             .await?
             .into_iter()
             .map(Record::Enrolment),
     );
     records.extend(
-        all_in::<Conflict>(tx, CONFLICTS)
+        all_in::<Conflict>(tx, CONFLICTS, key)
             .await?
             .into_iter()
             .map(Record::Conflict),
     );
     records.extend(
-        all_in::<Note>(tx, NOTES)
+        all_in::<Note>(tx, NOTES, key)
             .await?
             .into_iter()
             .map(Record::Note),
     );
     records.extend(
-        all_in::<Item>(tx, ITEMS)
+        all_in::<Item>(tx, ITEMS, key)
             .await?
             .into_iter()
             .map(Record::Item),
@@ -990,24 +1153,68 @@ async fn replica_in(tx: &indexed_db_futures::transaction::Transaction<'_>) -> Re
     Ok(records)
 }
 
-/// Every record of one store, inside `tx`.
+/// Every record of one store, inside `tx`, opened with `key`.
 async fn all_in<T: DeserializeOwned>(
     tx: &indexed_db_futures::transaction::Transaction<'_>,
     name: &str,
+    key: &Key,
 ) -> Result<Vec<T>> {
-    let items: Vec<T> = tx
-        .object_store(name)?
-        .get_all()
-        .serde()?
-        .await?
-        .collect::<std::result::Result<_, _>>()?;
+    let raw = tx.object_store(name)?.get_all::<JsValue>().await?;
+    let mut items = Vec::new();
+    for stored in raw {
+        items.push(vault::open(Some(key), stored?)?);
+    }
     Ok(items)
+}
+
+/// Seals the records of one store written in clear by an app from before encryption.
+async fn reseal_in<T: Sealable>(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    name: &str,
+    key: &Key,
+) -> Result<()> {
+    let store = tx.object_store(name)?;
+    let raw = store.get_all::<JsValue>().await?;
+    for stored in raw {
+        let stored = stored?;
+        if !vault::is_sealed(&stored) {
+            let value: T = vault::open(None, stored)?;
+            store.put(vault::seal_record(key, &value)?).await?;
+        }
+    }
+    Ok(())
+}
+
+macro_rules! keyed_by_id {
+    ($($t:ty),*) => {$(
+        impl Sealable for $t {
+            fn key_value(&self) -> JsValue {
+                JsValue::from_str(&self.id.to_string())
+            }
+        }
+    )*};
+}
+keyed_by_id!(Person, Enrolment, Conflict, Note, Item, StoredConsultation);
+
+impl Sealable for OutboxEntry {
+    const KEY_PATH: &'static str = "seq";
+    fn key_value(&self) -> JsValue {
+        JsValue::from_f64(self.seq as f64)
+    }
+}
+
+impl Sealable for Rejection {
+    const KEY_PATH: &'static str = "seq";
+    fn key_value(&self) -> JsValue {
+        JsValue::from_f64(self.seq as f64)
+    }
 }
 
 /// Adds `mutation` to the outbox under the device's next mutation number, inside `tx` (which
 /// must cover `meta` and `outbox`). Returns the number.
 async fn add_to_outbox(
     tx: &indexed_db_futures::transaction::Transaction<'_>,
+    key: &Key,
     mutation: Mutation,
 ) -> Result<u64> {
     let meta = tx.object_store(META)?;
@@ -1018,8 +1225,7 @@ async fn add_to_outbox(
         .serde()?
         .await?;
     tx.object_store(OUTBOX)?
-        .add(&OutboxEntry::new(seq, mutation))
-        .serde()?
+        .add(vault::seal_record(key, &OutboxEntry::new(seq, mutation))?)
         .await?;
     Ok(seq)
 }

@@ -178,6 +178,8 @@ async fn jalon_bootstrap(rows: &[Change]) -> f64 {
     let store = Store::open(&format!("bench-jalon-{}", Uuid::new_v4()))
         .await
         .unwrap();
+    // Every record sealed with AES-256-GCM, as on a signed-in device.
+    store.unlock(jalon_app::vault::Key::from_bytes(&[7; 32]));
     let pages: Vec<PullResponse> = rows
         .chunks(PAGE)
         .enumerate()

@@ -1,6 +1,7 @@
 //! The IndexedDB store, in headless Chromium.
 
 use jalon_app::store::{Store, StoredSession};
+use jalon_app::vault::{Key, VaultRecord};
 use jalon_domain::auth::{Role, SessionUser};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
 use jalon_domain::schemes::SchemeCode;
@@ -42,10 +43,44 @@ impl jalon_domain::sync::client::Remote for Pages {
     }
 }
 
-/// Every test has a database of its own.
+/// Every test has a database of its own, unlocked with user 0's key.
 async fn fresh_store() -> (Store, String) {
     let name = format!("jalon-test-{}", Uuid::new_v4());
-    (Store::open(&name).await.expect("store opens"), name)
+    let store = Store::open(&name).await.expect("store opens");
+    store.unlock(key(0));
+    (store, name)
+}
+
+/// User `n`'s replica key.
+fn key(user: u8) -> Key {
+    Key::from_bytes(&[user; 32])
+}
+
+/// A wrapped-key record for user `n` (the wrappings are not used by the store).
+fn vault_of(user: u8) -> VaultRecord {
+    VaultRecord {
+        owner: Uuid::from_u128(user.into()),
+        login: format!("user{user}"),
+        salt: vec![0; 16],
+        iterations: 1,
+        by_password: vec![],
+        by_device_key: vec![],
+    }
+}
+
+/// User `n` signs in with their own key (`fresh`: drawn for this sign-in).
+async fn start(store: &Store, user: u8, fresh: bool) -> bool {
+    store
+        .start_session(&session(user.into()), key(user), &vault_of(user), fresh)
+        .await
+        .unwrap()
+}
+
+/// Reopens a closed database, unlocked with user `n`'s key.
+async fn reopen(name: &str, user: u8) -> Store {
+    let store = Store::open(name).await.unwrap();
+    store.unlock(key(user));
+    store
 }
 
 fn creation(last_name: &str) -> PersonCreation {
@@ -136,12 +171,15 @@ async fn mutation_numbers_increase_from_one_on_each_device() {
 async fn the_outbox_session_and_device_id_survive_closing_the_database() {
     let (store, name) = fresh_store().await;
     let device = store.device_id().await.unwrap();
-    assert!(store.start_session(&session(7)).await.unwrap());
+    assert!(start(&store, 7, true).await);
     let new = creation("Persistant");
     store.create_person(&new).await.unwrap();
     store.close();
 
     let reopened = Store::open(&name).await.unwrap();
+    assert!(reopened.session().await.is_err(), "sealed until unlocked");
+    assert!(reopened.has_session().await.unwrap());
+    reopened.unlock(key(7));
     assert_eq!(reopened.device_id().await.unwrap(), device);
     assert_eq!(reopened.session().await.unwrap(), Some(session(7)));
     assert_eq!(reopened.outbox().await.unwrap().len(), 1);
@@ -225,11 +263,11 @@ async fn a_pulled_page_is_stored_together_with_its_cursor() {
 #[wasm_bindgen_test]
 async fn another_user_signing_in_wipes_the_caseload_unless_changes_wait() {
     let (store, _) = fresh_store().await;
-    assert!(store.start_session(&session(1)).await.unwrap());
+    assert!(start(&store, 1, true).await);
     store.create_person(&creation("EnAttente")).await.unwrap();
 
     // Someone else cannot take the device while user 1's change waits.
-    assert!(!store.start_session(&session(2)).await.unwrap());
+    assert!(!start(&store, 2, true).await);
     assert_eq!(store.session().await.unwrap(), Some(session(1)));
     assert_eq!(store.people().await.unwrap().len(), 1);
 
@@ -246,16 +284,102 @@ async fn another_user_signing_in_wipes_the_caseload_unless_changes_wait() {
         )
         .await
         .unwrap();
-    assert!(store.start_session(&session(2)).await.unwrap());
+    assert!(start(&store, 2, true).await);
     assert!(store.people().await.unwrap().is_empty());
     assert_eq!(store.cursor().await.unwrap(), 0);
 
-    // The same user signing in again keeps everything.
+    // Signing out erases the caseload but keeps, sealed, what waits; the same user signing
+    // in again (with the same key) finds it.
     store.create_person(&creation("Garde")).await.unwrap();
-    store.end_session().await.unwrap();
-    assert_eq!(store.session().await.unwrap(), None);
-    assert!(store.start_session(&session(2)).await.unwrap());
-    assert_eq!(store.people().await.unwrap().len(), 1);
+    assert_eq!(store.sign_out("Déconnecté.").await.unwrap(), 1);
+    assert!(!store.is_unlocked());
+    assert!(!store.has_session().await.unwrap());
+    assert_eq!(store.outbox_entries().await.unwrap(), 1);
+    assert!(start(&store, 2, false).await);
+    assert_eq!(store.session().await.unwrap(), Some(session(2)));
+    assert!(store.people().await.unwrap().is_empty(), "the replica went");
+    // The waiting creation stays, to be pushed at the first sync (and pulled back).
+    let outbox = store.outbox().await.unwrap();
+    assert!(matches!(&outbox[..], [entry] if matches!(&entry.mutation,
+            jalon_domain::sync::Mutation::CreatePerson(c) if c.person.last_name == "Garde")));
+    assert_eq!(store.outbox_counts().await.unwrap(), (1, 0));
+}
+
+#[wasm_bindgen_test]
+async fn a_sign_out_with_nothing_waiting_leaves_no_key_and_no_owner() {
+    let (store, _) = fresh_store().await;
+    assert!(start(&store, 4, true).await);
+    store.create_person(&creation("Parti")).await.unwrap();
+    let sent = store.outbox().await.unwrap();
+    let results = [MutationResult {
+        seq: sent[0].seq,
+        outcome: Outcome::Applied,
+        rev: Some(9),
+    }];
+    store.apply_push_results(&sent, &results).await.unwrap();
+    assert_eq!(store.sign_out("Déconnecté.").await.unwrap(), 0);
+    assert_eq!(store.vault().await.unwrap(), None);
+    assert_eq!(
+        store.outbox_entries().await.unwrap(),
+        0,
+        "acknowledged entries go"
+    );
+    assert_eq!(
+        store.take_wipe_notice().await.unwrap().as_deref(),
+        Some("Déconnecté.")
+    );
+    // Another user may take the device at once.
+    assert!(start(&store, 5, true).await);
+    assert!(store.people_as_shown().await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn records_are_sealed_and_open_only_with_their_key() {
+    let (store, name) = fresh_store().await;
+    assert!(start(&store, 6, true).await);
+    let new = creation("Scellé");
+    store.create_person(&new).await.unwrap();
+    store.close();
+
+    // Raw, the stored objects hold nothing but the id and the sealed bytes.
+    let raw = raw_values(&name, "outbox").await;
+    assert_eq!(raw.len(), 1);
+    let text = js_sys::JSON::stringify(&raw[0])
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(
+        !text.contains("Scellé") && !text.contains("87011"),
+        "{text}"
+    );
+    assert!(jalon_app::vault::is_sealed(&raw[0]));
+
+    // Another key opens nothing, and says so.
+    let wrong = reopen(&name, 9).await;
+    assert!(wrong.outbox().await.is_err());
+    wrong.close();
+    let right = reopen(&name, 6).await;
+    assert_eq!(right.people_as_shown().await.unwrap(), vec![new.person]);
+}
+
+/// Every object of `store_name` in database `name`, as stored.
+async fn raw_values(name: &str, store_name: &str) -> Vec<wasm_bindgen::JsValue> {
+    use indexed_db_futures::prelude::*;
+    let db = indexed_db_futures::database::Database::open(name)
+        .await
+        .unwrap();
+    let values: Vec<wasm_bindgen::JsValue> = {
+        let tx = db.transaction(store_name).build().unwrap();
+        tx.object_store(store_name)
+            .unwrap()
+            .get_all()
+            .await
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    db.close();
+    values
 }
 
 #[wasm_bindgen_test]
@@ -331,7 +455,7 @@ async fn an_edit_shows_over_the_server_state_until_a_whole_pull_includes_it() {
     assert!(store.pending_people().await.unwrap().is_empty());
     assert_eq!(store.people().await.unwrap()[0].first_name, "Noé");
     store.close();
-    let store = Store::open(&name).await.unwrap();
+    let store = reopen(&name, 0).await;
     assert_eq!(
         store.people_as_shown().await.unwrap()[0].first_name,
         "Noémie"
@@ -656,7 +780,7 @@ async fn a_waiting_item_shows_over_the_received_one_and_another_user_does_not_in
     use jalon_domain::followup::{Appointment, AppointmentStatus, Item, ItemBody, Place};
 
     let (store, _) = fresh_store().await;
-    assert!(store.start_session(&session(1)).await.unwrap());
+    assert!(start(&store, 1, true).await);
     let appointment = |version, status| Item {
         id: Uuid::from_u128(5),
         person_id: Uuid::from_u128(6),
@@ -712,7 +836,7 @@ async fn a_waiting_item_shows_over_the_received_one_and_another_user_does_not_in
         rev: Some(100),
     }];
     store.apply_push_results(&sent, &results).await.unwrap();
-    assert!(store.start_session(&session(2)).await.unwrap());
+    assert!(start(&store, 2, true).await);
     assert!(store.items_as_shown().await.unwrap().is_empty());
     assert!(store.replica_is_empty().await.unwrap());
 }
@@ -801,7 +925,7 @@ async fn a_diverged_bucket_is_replaced_alone() {
 async fn a_wipe_leaves_nothing_but_its_notice_and_a_new_device_id() {
     let (store, name) = fresh_store().await;
     let device = store.device_id().await.unwrap();
-    assert!(store.start_session(&session(3)).await.unwrap());
+    assert!(start(&store, 3, true).await);
     store.create_person(&creation("Efface")).await.unwrap();
     store
         .record_consultation(Uuid::from_u128(9), 1_700_000_000)
@@ -811,6 +935,10 @@ async fn a_wipe_leaves_nothing_but_its_notice_and_a_new_device_id() {
 
     let waiting = store.wipe("Appareil révoqué.").await.unwrap();
     assert_eq!(waiting, 1, "the change that was not sent is counted");
+    assert!(!store.is_unlocked(), "a wipe locks");
+    assert_eq!(store.vault().await.unwrap(), None, "the wrapped key goes");
+    assert_eq!(store.outbox_entries().await.unwrap(), 0);
+    store.unlock(key(3));
     assert!(store.replica_is_empty().await.unwrap());
     assert!(store.people().await.unwrap().is_empty());
     assert_eq!(store.outbox_counts().await.unwrap(), (0, 0));

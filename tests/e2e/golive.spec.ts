@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { autoUnlock } from "./helpers";
 
 const root = path.resolve(__dirname, "../..");
 const binary = process.env.JALON_SERVER_BIN ?? path.join(root, "target/debug/jalon-server");
@@ -40,6 +41,7 @@ async function start(dataDir: string): Promise<ChildProcess> {
 }
 
 async function signIn(page: Page, login: string, password: string) {
+  await autoUnlock(page, password);
   await page.goto("/connexion");
   await page.getByLabel("Identifiant").fill(login);
   await page.getByLabel("Mot de passe").fill(password);
@@ -60,6 +62,7 @@ async function firstSignIn(page: Page, login: string, temporary: string, chosen:
   await page.getByLabel("Nouveau mot de passe (à nouveau)").fill(chosen);
   await page.getByRole("button", { name: "Enregistrer le mot de passe" }).click();
   await expect(page).not.toHaveURL(/\/compte$/);
+  await autoUnlock(page, chosen);
 }
 
 /** Creates an account from the administration; returns its temporary password. */

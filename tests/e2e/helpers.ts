@@ -1,10 +1,34 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 
 export const DEMO_PASSWORD = "jalon-demo";
 
+const unlocking = new WeakSet<Page>();
+const passwords = new WeakMap<BrowserContext, string>();
+
+/**
+ * Types the password on the unlock screen whenever it shows (after every reload or new tab:
+ * the replica is sealed until then) — on `page` and on every later page of its context;
+ * calling it again changes the password typed. Playwright runs the handler before each
+ * action and each auto-waiting assertion.
+ */
+export async function autoUnlock(page: Page, password = DEMO_PASSWORD) {
+  const context = page.context();
+  if (!passwords.has(context)) {
+    context.on("page", (later) => void autoUnlock(later, passwords.get(context)));
+  }
+  passwords.set(context, password);
+  if (unlocking.has(page)) return;
+  unlocking.add(page);
+  await page.addLocatorHandler(page.getByRole("button", { name: "Déverrouiller" }), async () => {
+    await page.locator("#unlock-password").fill(passwords.get(context) ?? DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Déverrouiller" }).click();
+  });
+}
+
 /** Signs in through the form and waits for the first sync to fill the list. */
 export async function signIn(page: Page, username: string) {
+  await autoUnlock(page);
   await page.goto("/");
   await expect(page).toHaveURL(/\/connexion$/);
   await page.getByLabel("Identifiant").fill(username);

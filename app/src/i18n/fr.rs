@@ -14,7 +14,34 @@ pub const SIGNING_IN: &str = "Connexion…";
 pub const SIGN_OUT: &str = "Se déconnecter";
 pub const FIRST_SIGN_IN_ONLINE: &str = "Connexion impossible : le serveur est injoignable. La première connexion sur un appareil doit se faire en ligne.";
 pub const OTHER_USER_PENDING: &str = "Des modifications d'un autre utilisateur attendent encore d'être synchronisées sur cet appareil : il doit se reconnecter en ligne avant tout changement d'utilisateur.";
-pub const SIGN_OUT_PENDING: &str = "Des modifications ne sont pas encore synchronisées. Elles restent sur cet appareil et partiront à votre prochaine connexion. Se déconnecter quand même ?";
+pub const SIGN_OUT_PENDING: &str = "Des modifications ne sont pas encore synchronisées. Elles restent chiffrées sur cet appareil et partiront à votre prochaine connexion. Se déconnecter quand même ?";
+
+/// What the sign-in page says after a sign-out.
+pub fn signed_out(waiting: u32) -> String {
+    let kept = match waiting {
+        0 => String::new(),
+        1 => " 1 modification non synchronisée reste chiffrée sur l'appareil : elle partira à votre prochaine connexion.".to_owned(),
+        n => format!(" {n} modifications non synchronisées restent chiffrées sur l'appareil : elles partiront à votre prochaine connexion."),
+    };
+    format!(
+        "Vous êtes déconnecté : les données de votre file active ont été effacées de cet appareil.{kept}"
+    )
+}
+
+// Unlock
+pub const UNLOCK_TITLE: &str = "Jalon est verrouillé";
+pub fn unlock_intro(login: &str) -> String {
+    format!(
+        "Les données de cet appareil sont chiffrées. Saisissez le mot de passe de «\u{a0}{login}\u{a0}» pour les ouvrir, même hors ligne."
+    )
+}
+pub const UNLOCK: &str = "Déverrouiller";
+pub const UNLOCKING: &str = "Déverrouillage…";
+pub const LOCK: &str = "Verrouiller";
+pub const SWITCH_USER: &str = "Changer d'utilisateur";
+pub const UNLOCK_WRONG_PASSWORD_OFFLINE: &str = "Mot de passe incorrect. Si vous l'avez changé sur un autre appareil, saisissez l'ancien ou reconnectez-vous en ligne.";
+pub const UNLOCK_EMPTY: &str = "Saisissez votre mot de passe.";
+pub const SIGNING_OUT: &str = "Déconnexion…";
 
 // Sync status
 pub const ONLINE: &str = "En ligne";

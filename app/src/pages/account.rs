@@ -72,6 +72,8 @@ pub fn AccountPage() -> impl IntoView {
             busy.set(false);
             match sent {
                 Ok(()) => {
+                    // The replica opens with the new password from now on.
+                    rewrap(state, &change.new).await;
                     let _ = state.store().password_changed().await;
                     let mut session = session.clone();
                     session.must_change_password = false;
@@ -135,7 +137,7 @@ pub fn AccountPage() -> impl IntoView {
             <main class="account">
                 <h1>{fr::MY_ACCOUNT}</h1>
                 {move || forced().then(|| view! { <p class="notice" role="alert">{fr::TEMPORARY_PASSWORD_NOTICE}</p> })}
-                <form on:submit=submit.clone() novalidate class="narrow">
+                <form autocomplete="off" on:submit=submit.clone() novalidate class="narrow">
                     <h2>{fr::CHANGE_PASSWORD}</h2>
                     <p class="muted">{fr::password_rule(MIN_PASSWORD_CHARS)}</p>
                     <TextField id="current_password" label=fr::CURRENT_PASSWORD value=current errors kind="password" />
@@ -154,5 +156,16 @@ pub fn AccountPage() -> impl IntoView {
                 </section>
             </main>
         </Show>
+    }
+}
+
+/// Wraps the replica key again under `password` (the escrow wrapping stays).
+async fn rewrap(state: AppState, password: &str) {
+    let store = state.store();
+    let (Some(key), Ok(Some(record))) = (state.replica_key.get_value(), store.vault().await) else {
+        return;
+    };
+    if let Ok(record) = record.rewrap(&key, password).await {
+        let _ = store.set_vault(&record).await;
     }
 }

@@ -149,7 +149,7 @@ pub fn AgendaPage() -> impl IntoView {
                 </Show>
                 <div class="agenda-nav">
                     <button type="button" class="secondary" on:click=move |_| step(false) aria-label=fr::PREVIOUS>"‹"</button>
-                    <input
+                    <input autocomplete="off"
                         type="date"
                         aria-label=fr::DATE
                         prop:value=move || format_iso_date(day.get())

@@ -247,7 +247,7 @@ pub fn CaseloadPage() -> impl IntoView {
                         <div class="filters">
                             <div class="search">
                                 <label for="search">{fr::SEARCH}</label>
-                                <input
+                                <input autocomplete="off"
                                     id="search"
                                     type="search"
                                     placeholder=fr::SEARCH_HINT
@@ -446,7 +446,7 @@ fn PersonRow(
     let choose_label = fr::choose(&row.name);
     let checkbox = chosen.filter(|_| row.active).map(|chosen| {
         view! {
-            <input
+            <input autocomplete="off"
                 type="checkbox"
                 class="choose"
                 aria-label=choose_label

@@ -236,7 +236,7 @@ fn ObstacleRow(
     let prefix = format!("obstacle-{}", theme.as_str());
     view! {
         <li class="item obstacle" data-theme=theme.as_str()>
-            <form class="inline" on:submit=submit novalidate>
+            <form autocomplete="off" class="inline" on:submit=submit novalidate>
                 <strong class="item-title">{theme.label_fr()}</strong>
                 <SelectField
                     id=format!("{prefix}-status")
@@ -366,7 +366,7 @@ fn Contracts(
             <Show when=move || active_enrolment(&enrolments.get()).is_some()>
                 <details>
                     <summary>{fr::NEW_CONTRACT}</summary>
-                    <form class="item-form" on:submit=submit novalidate>
+                    <form autocomplete="off" class="item-form" on:submit=submit novalidate>
                         <InputField id="contract_signed_on".into() field="contract_signed_on" label=fr::SIGNED_ON value=signed_on errors kind="date" />
                         <InputField id="contract_start".into() field="contract_start" label=fr::CONTRACT_START value=start errors kind="date" />
                         <InputField id="contract_end".into() field="contract_end" label=fr::CONTRACT_END value=end errors kind="date" />
@@ -433,7 +433,7 @@ fn Appointments(
             <h2>{fr::APPOINTMENTS}</h2>
             <details>
                 <summary>{fr::PLAN_APPOINTMENT}</summary>
-                <form class="item-form" on:submit=submit novalidate>
+                <form autocomplete="off" class="item-form" on:submit=submit novalidate>
                     <InputField id="appointment_date".into() field="appointment_date" label=fr::DATE value=date errors kind="date" />
                     <InputField id="appointment_time".into() field="appointment_time" label=fr::TIME value=time errors kind="time" />
                     <SelectField
@@ -552,7 +552,7 @@ fn AppointmentRow(
             {editable.then(|| view! {
                 <details>
                     <summary>{fr::REPORT_APPOINTMENT}</summary>
-                    <form class="item-form" on:submit=submit novalidate>
+                    <form autocomplete="off" class="item-form" on:submit=submit novalidate>
                         <SelectField
                             id=format!("appointment-status-{id}")
                             label=fr::OUTCOME
@@ -569,7 +569,7 @@ fn AppointmentRow(
             {planned.then(|| view! {
                 <details>
                     <summary>{fr::RESCHEDULE}</summary>
-                    <form class="item-form" on:submit=reschedule novalidate>
+                    <form autocomplete="off" class="item-form" on:submit=reschedule novalidate>
                         <InputField id=format!("appointment-date-{id}") field="appointment_date" label=fr::DATE value=new_date errors=move_errors kind="date" />
                         <InputField id=format!("appointment-time-{id}") field="appointment_time" label=fr::TIME value=new_time errors=move_errors kind="time" />
                         <button type="submit">{fr::MOVE_APPOINTMENT}</button>
@@ -661,7 +661,7 @@ fn Steps(
             <h2>{fr::STEPS}</h2>
             <details>
                 <summary>{fr::NEW_STEP}</summary>
-                <form class="item-form" on:submit=submit novalidate>
+                <form autocomplete="off" class="item-form" on:submit=submit novalidate>
                     <SelectField
                         id="step_kind".into()
                         label=fr::STEP_KIND
@@ -764,7 +764,7 @@ fn StepRow(
             {(!actual.is_empty()).then(|| view! { <p>{format!("{} : {actual}", fr::ACTUAL)}</p> })}
             <details>
                 <summary>{fr::UPDATE_STEP}</summary>
-                <form class="item-form" on:submit=submit novalidate>
+                <form autocomplete="off" class="item-form" on:submit=submit novalidate>
                     <SelectField
                         id=format!("step-status-{id}")
                         label=fr::STATUS

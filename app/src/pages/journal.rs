@@ -94,9 +94,9 @@ pub fn Journal(person_id: Uuid, staff: HashMap<Uuid, String>) -> impl IntoView {
     view! {
         <section id="journal" class="journal" aria-label=fr::JOURNAL>
             <h2>{fr::JOURNAL}</h2>
-            <form class="note-form" on:submit=add novalidate>
+            <form autocomplete="off" class="note-form" on:submit=add novalidate>
                 <label for="note_text">{fr::NEW_NOTE}</label>
-                <textarea
+                <textarea autocomplete="off"
                     id="note_text"
                     rows="4"
                     prop:value=move || text.get()
@@ -168,9 +168,9 @@ fn NoteItem(
                     move || view! { <p class="note-text">{text.clone()}</p> }
                 }
             >
-                <form on:submit=save_version.clone() novalidate>
+                <form autocomplete="off" on:submit=save_version.clone() novalidate>
                     <label for=edit_id.clone()>{fr::EDIT_NOTE}</label>
-                    <textarea
+                    <textarea autocomplete="off"
                         id=edit_id.clone()
                         rows="4"
                         prop:value=move || draft.get()

@@ -12,6 +12,7 @@ use crate::api::ApiFailure;
 use crate::i18n::fr;
 use crate::state::AppState;
 use crate::store::StoredSession;
+use crate::vault::{self, ReplicaKey, VaultRecord};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -78,10 +79,17 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// Signs in online, keeps the session on the device and starts the first sync.
-async fn sign_in(state: AppState, username: String, password: String) -> Result<(), String> {
+/// Signs in online, keeps the session on the device and starts the first sync. The replica
+/// key is the one the device already holds for this user (opened with the server's escrow key
+/// of the device, or else the password) or a new one; it is wrapped again by `password`.
+pub(crate) async fn sign_in(
+    state: AppState,
+    username: String,
+    password: String,
+) -> Result<(), String> {
     let (store, api) = (state.store(), state.api());
-    let mut device_id = store.device_id().await.map_err(|e| e.to_string())?;
+    let text = |e: crate::store::StoreError| e.to_string();
+    let mut device_id = store.device_id().await.map_err(text)?;
     let mut attempt = api
         .login(&LoginRequest {
             username: username.clone(),
@@ -92,14 +100,14 @@ async fn sign_in(state: AppState, username: String, password: String) -> Result<
     // This device's id is bound to the previous user's account: if nothing of theirs waits,
     // the device takes a new id (their data is wiped when this session starts).
     if matches!(&attempt, Err(ApiFailure::Refused { code, .. }) if code == "device_bound") {
-        if store.pending_count().await.map_err(|e| e.to_string())? > 0 {
+        if store.outbox_entries().await.map_err(text)? > 0 {
             return Err(fr::OTHER_USER_PENDING.to_owned());
         }
-        device_id = store.new_device_id().await.map_err(|e| e.to_string())?;
+        device_id = store.new_device_id().await.map_err(text)?;
         attempt = api
             .login(&LoginRequest {
                 username,
-                password,
+                password: password.clone(),
                 device_id,
             })
             .await;
@@ -113,23 +121,42 @@ async fn sign_in(state: AppState, username: String, password: String) -> Result<
         user: response.user,
         must_change_password: response.must_change_password,
     };
-    if !store
-        .start_session(&session)
+    let device_key = vault::device_key(&response.device_key)
+        .unwrap_or_else(|| vault::Key::from_bytes(&vault::random_array()));
+    let earlier = store
+        .vault()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(text)?
+        .filter(|v| v.owner == session.user.id);
+    let opened = match &earlier {
+        Some(earlier) => match earlier.open_with_device_key(&device_key) {
+            Ok(key) => Some(key),
+            Err(_) => earlier.open_with_password(&password).await.ok(),
+        },
+        None => None,
+    };
+    let fresh = opened.is_none();
+    let key = opened.unwrap_or_else(ReplicaKey::generate);
+    let record = VaultRecord::new(
+        session.user.id,
+        &session.user.username,
+        &password,
+        &device_key,
+        &key,
+    )
+    .await
+    .map_err(|e| text(e.into()))?;
+    if !store
+        .start_session(&session, key.key.clone(), &record, fresh)
+        .await
+        .map_err(text)?
     {
         api.logout(&session.token).await;
         return Err(fr::OTHER_USER_PENDING.to_owned());
     }
-    if let Ok(reference) = api.reference(&session.token).await
-        && store.set_reference(&reference).await.is_ok()
-    {
-        state.reference.set(Some(reference));
+    if let Ok(reference) = api.reference(&session.token).await {
+        let _ = store.set_reference(&reference).await;
     }
     state.wipe_notice.set(None);
-    state.session.set(Some(session));
-    state.last_sync.set(store.last_sync().await.ok().flatten());
-    state.data_changed();
-    state.request_sync();
-    Ok(())
+    state.unlocked(key).await.map_err(text)
 }

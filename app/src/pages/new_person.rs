@@ -175,14 +175,14 @@ pub fn NewPersonPage() -> impl IntoView {
             <TopBar />
             <main class="person-form">
                 <h1>{fr::NEW_PERSON_TITLE}</h1>
-                <form on:submit=submit.clone() novalidate>
+                <form autocomplete="off" on:submit=submit.clone() novalidate>
                     <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
                     <BirthNameAndSex form=details errors />
                     <TextField id="first_name" label=fr::FIRST_NAME value=first_name errors />
                     <TextField id="birth_date" label=fr::BIRTH_DATE value=birth_date errors kind="date" />
                     <CommuneSelect value=commune_code errors />
                     <div class="field checkbox">
-                        <input
+                        <input autocomplete="off"
                             id="rsa_beneficiary"
                             type="checkbox"
                             prop:checked=move || rsa.get()

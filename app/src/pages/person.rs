@@ -546,7 +546,7 @@ fn NewEnrolmentForm(
     view! {
         <details class="new-enrolment">
             <summary>{fr::NEW_ENROLMENT}</summary>
-            <form class="item-form" on:submit=submit novalidate>
+            <form autocomplete="off" class="item-form" on:submit=submit novalidate>
                 <SelectField id="scheme".into() label=fr::SCHEME options=schemes value=scheme errors />
                 <div class="field">
                     <label for="new_referent">{fr::REFERENT}</label>
@@ -624,7 +624,7 @@ fn CloseForm(enrolment: Enrolment) -> impl IntoView {
     let reason_error = move || errors.with(|e| e.message_for("exit_reason").map(str::to_owned));
     let enrolment_error = move || errors.with(|e| e.message_for("enrolment").map(str::to_owned));
     view! {
-        <form class="close-enrolment" on:submit=submit novalidate>
+        <form autocomplete="off" class="close-enrolment" on:submit=submit novalidate>
             <h3>{fr::CLOSE_ENROLMENT}</h3>
             <TextField id="exit_date" label=fr::EXIT_DATE value=date errors kind="date" />
             <div class="field">
@@ -794,7 +794,7 @@ fn IdentityForm(
                     </button>
                 </div>
             </Show>
-            <form class="person-form-fields" on:submit=submit novalidate>
+            <form autocomplete="off" class="person-form-fields" on:submit=submit novalidate>
                 <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
                 <BirthNameAndSex form=details errors />
                 <TextField id="first_name" label=fr::FIRST_NAME value=first_name errors />

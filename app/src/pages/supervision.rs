@@ -190,7 +190,7 @@ pub fn SupervisionPage() -> impl IntoView {
                 <h1>{fr::SUPERVISION}</h1>
                 <Show when=allowed fallback=|| view! { <p class="notice">{fr::SUPERVISION_NOT_FOR_ADMIN}</p> }>
                     <p class="muted">{fr::SUPERVISION_HELP}</p>
-                    <form class="period no-print" on:submit=|ev| ev.prevent_default()>
+                    <form autocomplete="off" class="period no-print" on:submit=|ev| ev.prevent_default()>
                         <div class="field">
                             <label for="period-kind">{fr::PERIOD}</label>
                             <select id="period-kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>

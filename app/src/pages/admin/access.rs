@@ -59,7 +59,7 @@ pub fn AccessPage() -> impl IntoView {
     view! {
         <AdminShell current="/admin/acces">
             <p>{fr::ACCESS_HELP}</p>
-            <form on:submit=submit novalidate class="narrow">
+            <form autocomplete="off" on:submit=submit novalidate class="narrow">
                 <TextField id="lookup_last" label=fr::LAST_NAME value=last errors />
                 <TextField id="lookup_first" label=fr::FIRST_NAME value=first errors />
                 <TextField id="lookup_birth" label=fr::BIRTH_DATE value=birth errors kind="date" />

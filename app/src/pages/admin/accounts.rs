@@ -124,7 +124,7 @@ fn AccountFields(form: FormState, errors: RwSignal<Invalid>, prefix: String) -> 
                     });
                     view! {
                         <label class="check">
-                            <input type="checkbox" prop:checked=checked on:change=toggle />
+                            <input autocomplete="off" type="checkbox" prop:checked=checked on:change=toggle />
                             {scheme.short_name()}
                         </label>
                     }
@@ -230,7 +230,7 @@ fn NewAccount(
     view! {
         <details class="card new-account">
             <summary>{fr::NEW_ACCOUNT}</summary>
-            <form on:submit=submit novalidate>
+            <form autocomplete="off" on:submit=submit novalidate>
                 <AccountFields form errors prefix="new".into() />
                 <p role="alert" class="form-error">{move || message.get()}</p>
                 <button type="submit">{fr::CREATE_ACCOUNT}</button>
@@ -362,7 +362,7 @@ fn AccountItem(account: Account, version: RwSignal<u32>) -> impl IntoView {
             <p role="alert" class="form-error">{move || message.get()}</p>
             {move || temporary.get().map(|t| view! { <TemporaryPasswordBox temporary=t /> })}
             <Show when=move || editing.get()>
-                <form class="edit-account" on:submit=save novalidate>
+                <form autocomplete="off" class="edit-account" on:submit=save novalidate>
                     <AccountFields form errors prefix=format!("edit-{id}") />
                     <button type="submit">{fr::SAVE}</button>
                 </form>

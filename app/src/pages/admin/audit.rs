@@ -103,7 +103,7 @@ pub fn AuditPage() -> impl IntoView {
         view! {
             <div class="field">
                 <label for=id>{label}</label>
-                <input id=id type=kind prop:value=move || value.get() on:change=move |ev| { offset.set(0); value.set(event_target_value(&ev)); } />
+                <input autocomplete="off" id=id type=kind prop:value=move || value.get() on:change=move |ev| { offset.set(0); value.set(event_target_value(&ev)); } />
             </div>
         }
     };

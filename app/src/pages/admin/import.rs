@@ -67,7 +67,7 @@ pub fn ImportPage() -> impl IntoView {
             <p>{fr::IMPORT_HELP}</p>
             <div class="field">
                 <label for="import-file">{fr::IMPORT_FILE}</label>
-                <input id="import-file" type="file" accept=".csv,text/csv" on:change=move |_| report.set(None) />
+                <input autocomplete="off" id="import-file" type="file" accept=".csv,text/csv" on:change=move |_| report.set(None) />
             </div>
             <p class="actions">
                 <button type="button" class="secondary" on:click=move |_| run(true) disabled=move || busy.get()>{fr::DRY_RUN}</button>

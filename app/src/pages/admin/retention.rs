@@ -89,7 +89,7 @@ pub fn RetentionPage() -> impl IntoView {
                                         });
                                         view! {
                                             <tr>
-                                                <td><input type="checkbox" aria-label=format!("{} {id}", fr::SELECT) prop:checked=checked on:change=toggle /></td>
+                                                <td><input autocomplete="off" type="checkbox" aria-label=format!("{} {id}", fr::SELECT) prop:checked=checked on:change=toggle /></td>
                                                 <td><code>{id.to_string()}</code></td>
                                                 <td>{format_date_fr(c.last_contact)}</td>
                                                 <td>{c.schemes.join(", ").to_uppercase()}</td>

@@ -249,12 +249,12 @@ fn SchemeCard(
             <h2>{scheme.name.clone()}</h2>
             <p class="muted">{fr::scheme_counts(state.followed, state.outside_territory)}</p>
             <p role="status">{move || saved.get().filter(|(c, _)| *c == code).map(|(_, m)| m)}</p>
-            <form on:submit=submit novalidate>
+            <form autocomplete="off" on:submit=submit novalidate>
                 <SelectField id=format!("{prefix}-kind") label=fr::TERRITORY options=KINDS.to_vec() value=kind errors />
                 <Show when=move || kind.get() != "everywhere">
                     <div class="field">
                         <label for=format!("{prefix}-list")>{move || if kind.get() == "communes" { fr::TERRITORY_COMMUNES } else { fr::TERRITORY_EPCI }}</label>
-                        <textarea id=format!("{prefix}-list") rows="5" prop:value=move || list.get() on:input=move |ev| list.set(event_target_value(&ev))></textarea>
+                        <textarea autocomplete="off" id=format!("{prefix}-list") rows="5" prop:value=move || list.get() on:input=move |ev| list.set(event_target_value(&ev))></textarea>
                         <p class="muted">{fr::EPCI_HINT}</p>
                         <p class="field-error">{move || errors.with(|e| e.message_for("territory").map(str::to_owned))}</p>
                     </div>
