@@ -980,3 +980,55 @@ async fn uploaded_consultations_are_forgotten_and_the_others_kept() {
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].person_id, Uuid::from_u128(2));
 }
+
+#[wasm_bindgen_test]
+async fn records_written_in_clear_by_an_older_app_are_sealed_at_the_first_sign_in() {
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    use jalon_domain::sync::client::OutboxEntry;
+
+    let (store, name) = fresh_store().await;
+    store.lock();
+    store.close();
+    // What the app wrote before encryption: plain objects.
+    let old = creation("Ancien");
+    let waiting = OutboxEntry::new(1, Mutation::CreatePerson(old.clone()));
+    {
+        let db = indexed_db_futures::database::Database::open(&name)
+            .await
+            .unwrap();
+        let tx = db
+            .transaction(["people", "outbox"])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        tx.object_store("people")
+            .unwrap()
+            .put(&old.person)
+            .serde()
+            .unwrap()
+            .await
+            .unwrap();
+        tx.object_store("outbox")
+            .unwrap()
+            .put(&waiting)
+            .serde()
+            .unwrap()
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        db.close();
+    }
+    assert!(!jalon_app::vault::is_sealed(&raw_values(&name, "people").await[0]));
+
+    let store = Store::open(&name).await.unwrap();
+    assert!(start(&store, 1, true).await);
+    assert_eq!(store.people().await.unwrap(), vec![old.person.clone()]);
+    assert_eq!(store.outbox().await.unwrap(), vec![waiting]);
+    store.close();
+    for name_of_store in ["people", "outbox"] {
+        let raw = raw_values(&name, name_of_store).await;
+        assert_eq!(raw.len(), 1);
+        assert!(jalon_app::vault::is_sealed(&raw[0]), "{name_of_store}");
+    }
+}
