@@ -128,6 +128,19 @@ pub fn TopBar() -> impl IntoView {
                 {move || if leaving.get() { fr::SIGNING_OUT } else { fr::SIGN_OUT }}
             </button>
         </header>
+        {move || {
+            state
+                .storage
+                .get()
+                .filter(|s| s.almost_full())
+                .map(|s| {
+                    view! {
+                        <p class="notice storage-warning" role="alert">
+                            {fr::storage_almost_full(s.share())}
+                        </p>
+                    }
+                })
+        }}
     }
 }
 

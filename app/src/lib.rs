@@ -9,6 +9,7 @@ pub mod list;
 mod pages;
 mod refusals;
 pub mod state;
+pub mod storage;
 pub mod store;
 pub mod sync;
 mod tabs;

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{Api, ApiFailure};
 use crate::i18n::fr;
+use crate::storage::{self, StorageStatus};
 use crate::store::{Store, StoredSession};
 use crate::sync::{SyncError, sync_once};
 use crate::tabs;
@@ -52,6 +53,8 @@ pub struct AppState {
     /// A session is kept on the device but its replica key is not in memory: the unlock
     /// screen shows instead of every page.
     pub vault_locked: RwSignal<bool>,
+    /// Whether the browser keeps the data for good, and how full its storage is.
+    pub storage: RwSignal<Option<StorageStatus>>,
     /// The replica key while unlocked, to wrap it again when the password changes.
     pub replica_key: StoredValue<Option<ReplicaKey>, LocalStorage>,
     /// Last time the user touched the app (ms since the epoch), for the inactivity lock.
@@ -95,6 +98,7 @@ impl AppState {
             vault_locked: RwSignal::new(vault_locked),
             last_activity: StoredValue::new(now_ms()),
             replica_key: StoredValue::new_local(None),
+            storage: RwSignal::new(None),
             rerun: StoredValue::new(false),
             failures: StoredValue::new(0),
             retry_at: StoredValue::new(0.0),
@@ -189,7 +193,18 @@ impl AppState {
         self.vault_locked.set(false);
         self.data_changed();
         self.request_sync();
+        self.measure_storage();
         Ok(())
+    }
+
+    /// Asks the browser to keep the data (after a sign-in or an unlock) and reads its usage
+    /// (again after each sync).
+    pub fn measure_storage(self) {
+        spawn_local(async move {
+            if let Some(status) = storage::persist_and_measure().await {
+                self.storage.set(Some(status));
+            }
+        });
     }
 
     /// Re-reads the sync status kept in the store and redraws the screens.
@@ -414,6 +429,7 @@ impl AppState {
                 let _ = store.set_last_sync(at).await;
                 self.last_sync.set(Some(at));
                 self.last_error.set(None);
+                self.measure_storage();
                 self.online.set(true);
             }
             Err(SyncError::Api(ApiFailure::Network)) => {

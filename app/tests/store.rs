@@ -1019,7 +1019,9 @@ async fn records_written_in_clear_by_an_older_app_are_sealed_at_the_first_sign_i
         tx.commit().await.unwrap();
         db.close();
     }
-    assert!(!jalon_app::vault::is_sealed(&raw_values(&name, "people").await[0]));
+    assert!(!jalon_app::vault::is_sealed(
+        &raw_values(&name, "people").await[0]
+    ));
 
     let store = Store::open(&name).await.unwrap();
     assert!(start(&store, 1, true).await);
@@ -1031,4 +1033,29 @@ async fn records_written_in_clear_by_an_older_app_are_sealed_at_the_first_sign_i
         assert_eq!(raw.len(), 1);
         assert!(jalon_app::vault::is_sealed(&raw[0]), "{name_of_store}");
     }
+}
+
+#[wasm_bindgen_test]
+fn storage_is_said_almost_full_from_80_percent() {
+    use jalon_app::i18n::fr;
+    use jalon_app::storage::StorageStatus;
+    let status = |usage: f64| StorageStatus {
+        persisted: true,
+        usage,
+        quota: 1_000.0,
+    };
+    assert!(!status(799.0).almost_full());
+    assert!(status(800.0).almost_full());
+    assert!(
+        !StorageStatus {
+            quota: 0.0,
+            ..status(5.0)
+        }
+        .almost_full()
+    );
+    assert_eq!(
+        fr::storage_usage(12.0 * 1_048_576.0, 2_048.0 * 1_048_576.0),
+        "12,0 Mo utilisés sur 2\u{202f}048,0 Mo (1\u{a0}%)"
+    );
+    assert!(fr::storage_almost_full(0.85).contains("85\u{a0}%"));
 }

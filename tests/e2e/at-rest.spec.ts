@@ -176,3 +176,16 @@ test("signing out erases the caseload from the device and the next sign-in fetch
   await expect(people).toHaveCount(count);
   await context.close();
 });
+
+test("after sign-in the app asks the browser to keep its data and shows the storage used", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "arpe5");
+  await page.getByRole("link", { name: "Mon compte" }).click();
+  const storage = page.getByTestId("storage");
+  await expect(storage).toContainText("Stockage persistant");
+  await expect(storage).toContainText(/\d+,\d Mo utilisés sur [\d\u202f]+,\d Mo \(\d+\u00a0%\)/);
+  const granted = await page.evaluate(() => navigator.storage.persisted());
+  await expect(storage).toContainText(granted ? "Stockage persistant accordé" : "Stockage persistant refusé");
+  await context.close();
+});

@@ -28,6 +28,34 @@ pub fn signed_out(waiting: u32) -> String {
     )
 }
 
+// Storage on the device
+pub const STORAGE_TITLE: &str = "Stockage sur cet appareil";
+pub const STORAGE_PERSISTED: &str = "Stockage persistant accordé : le navigateur ne supprimera pas les données hors ligne de Jalon pour faire de la place.";
+pub const STORAGE_NOT_PERSISTED: &str = "Stockage persistant refusé par le navigateur : s'il manque de place, il peut effacer les données hors ligne. Synchronisez souvent ; installer l'application aide le navigateur à l'accorder.";
+/// `12,3 Mo utilisés sur 2 048,0 Mo (1 %)`.
+pub fn storage_usage(usage: f64, quota: f64) -> String {
+    let mb = |bytes: f64| {
+        let tenths = (bytes / 104_857.6).round() as u64;
+        format!("{},{}", number((tenths / 10) as usize), tenths % 10)
+    };
+    let share = if quota > 0.0 {
+        (usage / quota * 100.0).round()
+    } else {
+        0.0
+    };
+    format!(
+        "{} Mo utilisés sur {} Mo ({share}\u{a0}%)",
+        mb(usage),
+        mb(quota)
+    )
+}
+pub fn storage_almost_full(share: f64) -> String {
+    format!(
+        "Stockage de l'appareil presque plein ({}\u{a0}%) : synchronisez, puis libérez de l'espace pour que rien ne soit perdu.",
+        (share * 100.0).round()
+    )
+}
+
 // Unlock
 pub const UNLOCK_TITLE: &str = "Jalon est verrouillé";
 pub fn unlock_intro(login: &str) -> String {

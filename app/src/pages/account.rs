@@ -146,6 +146,21 @@ pub fn AccountPage() -> impl IntoView {
                     <p role="status">{move || message.get()}</p>
                     <button type="submit" disabled=move || busy.get()>{fr::SAVE_PASSWORD}</button>
                 </form>
+                <section class="narrow" aria-labelledby="device-storage" data-testid="storage">
+                    <h2 id="device-storage">{fr::STORAGE_TITLE}</h2>
+                    {move || {
+                        state
+                            .storage
+                            .get()
+                            .map(|s| {
+                                view! {
+                                    <p>{if s.persisted { fr::STORAGE_PERSISTED } else { fr::STORAGE_NOT_PERSISTED }}</p>
+                                    <p>{fr::storage_usage(s.usage, s.quota)}</p>
+                                    <progress max="100" value=(s.share() * 100.0).round() aria-label=fr::STORAGE_TITLE></progress>
+                                }
+                            })
+                    }}
+                </section>
                 <section class="narrow" aria-labelledby="other-devices">
                     <h2 id="other-devices">{fr::OTHER_DEVICES}</h2>
                     <p class="muted">{fr::OTHER_DEVICES_HELP}</p>
