@@ -5,6 +5,7 @@ pub mod api;
 mod components;
 mod forms;
 pub mod i18n;
+mod install;
 pub mod list;
 mod pages;
 mod refusals;

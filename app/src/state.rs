@@ -53,6 +53,8 @@ pub struct AppState {
     /// A session is kept on the device but its replica key is not in memory: the unlock
     /// screen shows instead of every page.
     pub vault_locked: RwSignal<bool>,
+    /// The browser offers to install the app.
+    pub installable: RwSignal<bool>,
     /// Whether the browser keeps the data for good, and how full its storage is.
     pub storage: RwSignal<Option<StorageStatus>>,
     /// The replica key while unlocked, to wrap it again when the password changes.
@@ -99,6 +101,7 @@ impl AppState {
             last_activity: StoredValue::new(now_ms()),
             replica_key: StoredValue::new_local(None),
             storage: RwSignal::new(None),
+            installable: RwSignal::new(crate::install::available()),
             rerun: StoredValue::new(false),
             failures: StoredValue::new(0),
             retry_at: StoredValue::new(0.0),
@@ -116,6 +119,10 @@ impl AppState {
             })
             .forget();
             EventListener::new(&window, "offline", move |_| self.online.set(false)).forget();
+            EventListener::new(&window, "jalon-installable", move |_| {
+                self.installable.set(crate::install::available());
+            })
+            .forget();
         }
         // The periodic trigger waits out the backoff after failures; the others do not.
         Interval::new(SYNC_PERIOD_MS, move || {

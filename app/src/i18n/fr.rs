@@ -56,6 +56,14 @@ pub fn storage_almost_full(share: f64) -> String {
     )
 }
 
+// Installing the app
+pub const INSTALL_TITLE: &str = "Installer Jalon";
+pub const INSTALL: &str = "Installer l'application";
+pub const INSTALL_HELP: &str = "Installée, l'application s'ouvre depuis l'écran d'accueil dans sa propre fenêtre, même sans réseau, et le navigateur conserve plus volontiers ses données.";
+pub const INSTALLED: &str = "Jalon est installé sur cet appareil.";
+pub const INSTALL_GUIDE_IPAD: &str = "Sur iPad (Safari) : touchez le bouton Partager (le carré avec une flèche vers le haut), puis « Sur l'écran d'accueil », puis « Ajouter ».";
+pub const INSTALL_GUIDE_OTHERS: &str = "Sur Chrome ou Edge : ouvrez le menu du navigateur, puis « Installer Jalon » (ou « Ajouter à l'écran d'accueil » sur une tablette Android).";
+
 // Unlock
 pub const UNLOCK_TITLE: &str = "Jalon est verrouillé";
 pub fn unlock_intro(login: &str) -> String {

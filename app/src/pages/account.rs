@@ -146,6 +146,37 @@ pub fn AccountPage() -> impl IntoView {
                     <p role="status">{move || message.get()}</p>
                     <button type="submit" disabled=move || busy.get()>{fr::SAVE_PASSWORD}</button>
                 </form>
+                <section class="narrow" aria-labelledby="install-app" data-testid="install">
+                    <h2 id="install-app">{fr::INSTALL_TITLE}</h2>
+                    {move || {
+                        if crate::install::installed() {
+                            view! { <p>{fr::INSTALLED}</p> }.into_any()
+                        } else if state.installable.get() {
+                            view! {
+                                <p class="muted">{fr::INSTALL_HELP}</p>
+                                <button
+                                    type="button"
+                                    on:click=move |_| {
+                                        spawn_local(async move {
+                                            crate::install::prompt().await;
+                                            state.installable.set(crate::install::available());
+                                        })
+                                    }
+                                >
+                                    {fr::INSTALL}
+                                </button>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <p class="muted">{fr::INSTALL_HELP}</p>
+                                <p>{fr::INSTALL_GUIDE_IPAD}</p>
+                                <p>{fr::INSTALL_GUIDE_OTHERS}</p>
+                            }
+                                .into_any()
+                        }
+                    }}
+                </section>
                 <section class="narrow" aria-labelledby="device-storage" data-testid="storage">
                     <h2 id="device-storage">{fr::STORAGE_TITLE}</h2>
                     {move || {
