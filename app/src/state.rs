@@ -176,6 +176,11 @@ impl AppState {
             return;
         }
         self.vault_locked.set(true);
+        self.forget_session();
+    }
+
+    /// Lets go of the key and of what was read with it (locked, or signed out).
+    fn forget_session(self) {
         self.store().lock();
         self.replica_key.set_value(None);
         self.session.set(None);
@@ -200,16 +205,21 @@ impl AppState {
         self.vault_locked.set(false);
         self.data_changed();
         self.request_sync();
-        self.measure_storage();
+        self.measure_storage(true);
         Ok(())
     }
 
-    /// Asks the browser to keep the data (after a sign-in or an unlock) and reads its usage
-    /// (again after each sync).
-    pub fn measure_storage(self) {
+    /// Reads the storage's usage (after each sync); `ask`: first asks the browser to keep the
+    /// data (after a sign-in or an unlock).
+    fn measure_storage(self, ask: bool) {
         spawn_local(async move {
-            if let Some(status) = storage::persist_and_measure().await {
-                self.storage.set(Some(status));
+            let status = if ask {
+                storage::persist_and_measure().await
+            } else {
+                storage::measure().await
+            };
+            if status.is_some() {
+                self.storage.set(status);
             }
         });
     }
@@ -220,9 +230,7 @@ impl AppState {
             let store = self.store();
             // Signed out in another tab: this one lets go of the key too.
             if self.session.get_untracked().is_some() && store.has_session().await == Ok(false) {
-                store.lock();
-                self.session.set(None);
-                self.reference.set(None);
+                self.forget_session();
                 return;
             }
             if let Ok(at) = store.last_sync().await {
@@ -400,13 +408,9 @@ impl AppState {
         let waiting = store.pending_count().await.unwrap_or(0);
         self.api().logout(&session.token).await;
         store.sign_out(&fr::signed_out(waiting)).await?;
-        self.replica_key.set_value(None);
         self.wipe_notice.set(store.take_wipe_notice().await?);
-        self.reference.set(None);
         self.last_sync.set(None);
-        self.pending.set(0);
-        self.unconfirmed.set(0);
-        self.session.set(None);
+        self.forget_session();
         tabs::announce_change();
         Ok(())
     }
@@ -436,7 +440,7 @@ impl AppState {
                 let _ = store.set_last_sync(at).await;
                 self.last_sync.set(Some(at));
                 self.last_error.set(None);
-                self.measure_storage();
+                self.measure_storage(false);
                 self.online.set(true);
             }
             Err(SyncError::Api(ApiFailure::Network)) => {

@@ -36,17 +36,22 @@ async fn call(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
     JsFuture::from(promise.ok()?).await.ok()
 }
 
-/// Asks the browser to keep the site's data (once granted, it stays so), and reads the usage.
-/// `None` where the browser has no Storage API.
+/// Asks the browser to keep the site's data (once granted, it stays so; the request is made at
+/// sign-in and unlock only: some browsers ask the user), then measures.
 pub async fn persist_and_measure() -> Option<StorageStatus> {
     let storage = web_sys::window()?.navigator().storage();
-    let mut persisted = call(storage.persisted()).await?.as_bool().unwrap_or(false);
+    let persisted = call(storage.persisted()).await?.as_bool().unwrap_or(false);
     if !persisted {
-        persisted = call(storage.persist())
-            .await
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
+        call(storage.persist()).await;
     }
+    measure().await
+}
+
+/// Whether the data is kept for good, and the usage against the quota. `None` where the
+/// browser has no Storage API.
+pub async fn measure() -> Option<StorageStatus> {
+    let storage = web_sys::window()?.navigator().storage();
+    let persisted = call(storage.persisted()).await?.as_bool().unwrap_or(false);
     let estimate = call(storage.estimate()).await?;
     let number = |name: &str| {
         Reflect::get(&estimate, &JsValue::from_str(name))

@@ -275,6 +275,24 @@ impl Store {
             .build()?)
     }
 
+    /// Ends a transaction that erased the user's data: keeps `notice` for the sign-in page,
+    /// commits, and forgets the key.
+    async fn leave_notice_and_lock(
+        &self,
+        tx: indexed_db_futures::transaction::Transaction<'_>,
+        notice: &str,
+    ) -> Result<()> {
+        tx.object_store(META)?
+            .put(notice)
+            .with_key(KEY_WIPE_NOTICE)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        self.lock();
+        Ok(())
+    }
+
     /// Closes the connection (tests reopen the database to prove durability).
     pub fn close(self) {
         self.db.close();
@@ -510,13 +528,7 @@ impl Store {
         }
         let meta = tx.object_store(META)?;
         meta.clear()?.await?;
-        meta.put(notice)
-            .with_key(KEY_WIPE_NOTICE)
-            .without_key_type()
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        self.lock();
+        self.leave_notice_and_lock(tx, notice).await?;
         Ok(waiting)
     }
 
@@ -550,19 +562,8 @@ impl Store {
             meta.delete(KEY_VAULT).await?;
             meta.delete(KEY_OWNER).await?;
         }
-        meta.put(notice)
-            .with_key(KEY_WIPE_NOTICE)
-            .without_key_type()
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        self.lock();
+        self.leave_notice_and_lock(tx, notice).await?;
         Ok(waiting)
-    }
-
-    /// Entries in the outbox (sealed or not), for a decision taken while locked.
-    pub async fn outbox_entries(&self) -> Result<u32> {
-        self.outbox_len().await
     }
 
     /// What the last wipe said, once (it is forgotten as it is read).
@@ -974,7 +975,7 @@ impl Store {
     /// or `None` while changes wait in the outbox (the device then holds records the server
     /// does not have yet).
     pub async fn replica_checksum(&self) -> Result<Option<String>> {
-        if self.outbox_len().await? > 0 {
+        if self.outbox_entries().await? > 0 {
             return Ok(None);
         }
         Ok(Some(checksum(&self.replica().await?)))
@@ -1015,8 +1016,9 @@ impl Store {
         Ok(true)
     }
 
-    /// Entries in the outbox, waiting or acknowledged.
-    async fn outbox_len(&self) -> Result<u32> {
+    /// Entries in the outbox, waiting or acknowledged; counted without opening them, so
+    /// while locked too.
+    pub async fn outbox_entries(&self) -> Result<u32> {
         let tx = self.db.transaction(OUTBOX).build()?;
         let count = tx.object_store(OUTBOX)?.count().await?;
         Ok(count)
