@@ -7,6 +7,7 @@ use crate::schemes::SchemeCode;
 
 /// The three roles of Jalon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Follows a caseload of people in one scheme, mostly on a tablet.
@@ -43,6 +44,7 @@ impl Role {
 
 /// The signed-in user, as the server describes it to the app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionUser {
     pub id: Uuid,
     pub username: String,
@@ -82,6 +84,7 @@ impl SessionUser {
 
 /// Body of `POST /api/auth/login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -91,6 +94,7 @@ pub struct LoginRequest {
 
 /// Answer to a successful sign-in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// Opaque bearer token for the `Authorization` header.
     pub token: String,
@@ -109,6 +113,7 @@ pub struct LoginResponse {
 
 /// A member of staff as other devices see them (to show who follows whom).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffMember {
     pub id: Uuid,
     pub display_name: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One broken rule on one field of a form or a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// Name of the field in the API (`last_name`, `commune_code`, …).
     pub field: String,
@@ -25,6 +26,7 @@ impl FieldError {
 
 /// A value that broke one or more rules; nothing of it may be stored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invalid {
     pub errors: Vec<FieldError>,
 }

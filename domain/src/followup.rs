@@ -58,6 +58,7 @@ impl AppointmentStatus {
 
 /// A meeting between the référent and the person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Appointment {
     pub date: Date,
     /// `HH:MM`, 24-hour.
@@ -94,6 +95,7 @@ code_enum! {
 
 /// A step of the pathway ("étape").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub kind: StepKind,
     /// The provider or partner, free text.
@@ -108,6 +110,7 @@ pub struct Step {
 
 /// A contract of engagement (formerly CER) signed within an enrolment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contract {
     pub enrolment_id: Uuid,
     pub signed_on: Date,
@@ -141,6 +144,7 @@ code_enum! {
 /// An obstacle of one theme, with where it stands since `date`. A person has at most one item
 /// per theme: its id is [`obstacle_id`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Obstacle {
     pub theme: ObstacleTheme,
     pub status: ObstacleStatus,
@@ -157,6 +161,7 @@ code_enum! {
 /// Another file that may be the same person, found by the server when this one reached it
 /// (files created offline on two devices meet only there).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DuplicateWarning {
     pub other_person_id: Uuid,
     /// "DURAND Léa, née le 14/03/1988", as the server saw it.
@@ -167,6 +172,7 @@ pub struct DuplicateWarning {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum ItemBody {
     Appointment(Appointment),
@@ -190,6 +196,7 @@ impl ItemBody {
 
 /// One follow-up record of a person, in its current version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     pub id: Uuid,
     pub person_id: Uuid,

@@ -20,6 +20,7 @@ use crate::people::Person;
 
 /// The fields of a person that can be edited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PersonField {
     LastName,
@@ -235,6 +236,7 @@ impl PersonField {
 /// A field's value. The derived order (by variant, then by value) is the total order that
 /// settles conflicts.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum FieldValue {
     Bool(bool),
@@ -259,6 +261,7 @@ impl FieldValue {
 
 /// One changed field: the value the device last saw and the value it wants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     pub field: PersonField,
     pub base: FieldValue,
@@ -267,6 +270,7 @@ pub struct FieldChange {
 
 /// An edit of a person made on a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonEdit {
     pub person_id: Uuid,
     pub changes: Vec<FieldChange>,
@@ -275,6 +279,7 @@ pub struct PersonEdit {
 /// One of the values of a conflict, with who set it, from which device (when known) and when
 /// (server time, Unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictValue {
     pub value: FieldValue,
     pub author_id: Uuid,
@@ -286,6 +291,7 @@ pub struct ConflictValue {
 /// Two devices changed the same field of a person from the same base. The field holds
 /// `result` (the greater value) until a user keeps one of the `candidates`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
     pub id: Uuid,
     pub person_id: Uuid,

@@ -13,6 +13,7 @@ use crate::error::{FieldError, Invalid};
 pub const NOTE_MAX_CHARS: usize = 5_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Note {
     pub id: Uuid,
     pub person_id: Uuid,

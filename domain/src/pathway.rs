@@ -12,6 +12,7 @@ use crate::profile::{Education, LabourMarket, Sex};
 
 /// How an exit counts in the figures (share of positive exits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExitOutcome {
     Positive,
@@ -31,6 +32,7 @@ impl ExitOutcome {
 
 /// Why a person left a scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExitReason {
     /// Employment of 6 months or more (at least half-time), or temping adding up to 6 months.
@@ -111,6 +113,7 @@ impl ExitReason {
 
 /// The end of an enrolment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exit {
     pub date: Date,
     pub reason: ExitReason,
@@ -119,6 +122,7 @@ pub struct Exit {
 /// A participant's situation when an enrolment starts, as the FSE indicators count it. Each
 /// enrolment keeps its own: a later enrolment never overwrites it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FseEntry {
     pub age: i32,
     pub sex: Option<Sex>,
@@ -139,6 +143,7 @@ code_enum! {
 
 /// A participant's situation when an enrolment ends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FseExit {
     pub situation: FseExitSituation,
     pub education: Option<Education>,
@@ -334,6 +339,7 @@ pub fn close_enrolment(
 /// A hand-over of an enrolment from one référent to another, on a day (the server keeps every
 /// one; the enrolment holds the current référent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferentChange {
     pub enrolment_id: Uuid,
     pub from: Uuid,

@@ -19,6 +19,7 @@ pub const MAX_AGE_YEARS: i32 = 100;
 
 /// A person of a caseload. No NIR is ever collected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub id: Uuid,
     pub last_name: String,
@@ -57,6 +58,7 @@ impl Person {
 
 /// Where an enrolment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EnrolmentStatus {
     Active,
@@ -82,6 +84,7 @@ impl EnrolmentStatus {
 
 /// A person's enrolment ("accompagnement") in a scheme, followed by one référent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrolment {
     pub id: Uuid,
     pub person_id: Uuid,
@@ -102,6 +105,7 @@ pub struct Enrolment {
 
 /// A new person together with their first enrolment, created in one step by a référent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonCreation {
     pub person: Person,
     pub enrolment: Enrolment,

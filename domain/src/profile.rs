@@ -69,6 +69,7 @@ code_enum! {
 /// Everything of a person's file besides identity and commune. Empty strings mean "not
 /// known".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PersonDetails {
     pub birth_name: String,

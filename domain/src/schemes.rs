@@ -10,6 +10,7 @@ use crate::{FieldError, Invalid};
 
 /// The three schemes of Haute-Vienne.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SchemeCode {
     /// Accompagnement renforcé pour l'emploi, run by the Département on the rural territory.
@@ -48,6 +49,7 @@ impl SchemeCode {
 
 /// The communes a scheme serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Territory {
     /// Every commune of the département.
@@ -121,6 +123,7 @@ impl Territory {
 /// How the monthly active caseload ("file active mensuelle") counts a person: active on any
 /// day of the month (the default), or on its last day.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FileActiveRule {
     #[default]
@@ -130,6 +133,7 @@ pub enum FileActiveRule {
 
 /// What an administrator may set on a scheme besides its territory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemeSettings {
     #[serde(default)]
     pub file_active_rule: FileActiveRule,
@@ -170,6 +174,7 @@ impl SchemeSettings {
 
 /// A scheme with its territory and settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scheme {
     pub code: SchemeCode,
     pub name: String,
@@ -180,6 +185,7 @@ pub struct Scheme {
 
 /// A change of a scheme by an administrator, in force from a date (`PUT /api/admin/schemes/…`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemeChange {
     pub territory: Territory,
     pub settings: SchemeSettings,

@@ -120,6 +120,7 @@ pub fn activity(items: &[Item], notes: &[Note]) -> Vec<Activity> {
 
 /// Days from the start of an enrolment (the orientation) to a first event.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delay {
     /// Enrolments of the period whose event happened.
     pub reached: u32,
@@ -141,6 +142,7 @@ impl Delay {
 
 /// Contact with the people: appointments kept or missed, and people left without contact.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUp {
     /// Appointments of the period whose outcome is known (attended, excused or missed).
     pub appointments: u32,
@@ -161,6 +163,7 @@ impl FollowUp {
 
 /// Dates from `from` to `to`, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub from: Date,
     pub to: Date,
@@ -168,6 +171,7 @@ pub struct Period {
 
 /// How a period is chosen on the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodKind {
     Month,
@@ -290,6 +294,7 @@ fn last_day(year: i32, month: Month) -> Option<Date> {
 
 /// The file active of one month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthFigure {
     /// The first day of the month.
     pub month: Date,
@@ -299,6 +304,7 @@ pub struct MonthFigure {
 
 /// The figures of one scheme (or of all of them together) over a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     /// `None` for the total of the schemes shown.
     pub scheme: Option<SchemeCode>,
@@ -356,6 +362,7 @@ fn mean(values: impl ExactSizeIterator<Item = u32>) -> f64 {
 
 /// The people a référent follows on a day, against the scheme's target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PortfolioLine {
     pub referent_id: Uuid,
     pub scheme: SchemeCode,
@@ -365,6 +372,7 @@ pub struct PortfolioLine {
 
 /// Everything the dashboard shows for a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     pub period: Period,
     /// One per scheme that has participations, in scheme order.

@@ -15,6 +15,14 @@ use crate::error::ApiError;
 use crate::routes::ApiJson;
 
 /// `GET /api/people/{id}/access-report`.
+#[utoipa::path(
+    get, path = "/api/people/{id}/access-report", tag = "sync",
+    params(("id" = uuid::Uuid, Path, description = "The person")),
+    responses(
+        (status = 200, description = "Who opened and changed the file (right of access)", body = jalon_domain::admin::access::AccessReport),
+        (status = 404, description = "No such person in the caller's scope (`not_found`)", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn report(
     State(state): State<AppState>,
@@ -58,6 +66,11 @@ pub async fn report(
 
 /// `POST /api/admin/people/lookup`: the files matching a person's exact identity (names
 /// accents and case aside, birth date), ids only. Audited.
+#[utoipa::path(
+    post, path = "/api/admin/people/lookup", tag = "admin",
+    request_body = jalon_domain::admin::access::PersonLookup,
+    responses((status = 200, description = "The people matching, for a right-of-access request", body = jalon_domain::admin::access::LookupResult)),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn lookup(
     State(state): State<AppState>,

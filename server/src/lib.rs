@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod openapi;
 pub mod routes;
 pub mod supervision;
 pub mod sync;
@@ -48,6 +49,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(routes::health))
+        .route("/openapi.json", get(openapi::serve))
         .route("/auth/login", post(routes::login))
         .route("/auth/logout", post(routes::logout))
         .route("/auth/me", get(routes::me))

@@ -53,6 +53,17 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| auth::hash_password("decoy password").unwrap_or_default())
 }
 
+#[utoipa::path(
+    post, path = "/api/auth/login", tag = "auth", security(()),
+    request_body = jalon_domain::auth::LoginRequest,
+    responses(
+        (status = 200, description = "Signed in: the session token and the device's escrow key", body = jalon_domain::auth::LoginResponse),
+        (status = 401, description = "Unknown login or wrong password (`invalid_credentials`)", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The account is deactivated or the device revoked", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The device is bound to another account, or the app is outdated", body = crate::openapi::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this source or for this login: wait `Retry-After` seconds", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn login(
     State(state): State<AppState>,
@@ -196,6 +207,10 @@ pub async fn login(
     }))
 }
 
+#[utoipa::path(
+    post, path = "/api/auth/logout", tag = "auth",
+    responses((status = 204, description = "The session is ended")),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -207,6 +222,10 @@ pub async fn logout(
 
 /// Ends every other session of the user (a lost tablet, a forgotten desktop): their waiting
 /// changes stay on each device until it signs in again. The session asking stays open.
+#[utoipa::path(
+    post, path = "/api/auth/logout-all", tag = "auth",
+    responses((status = 204, description = "Every other session of the user is ended")),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn logout_everywhere(
     State(state): State<AppState>,
@@ -229,11 +248,20 @@ pub async fn logout_everywhere(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get, path = "/api/auth/me", tag = "auth",
+    responses((status = 200, description = "The signed-in user", body = jalon_domain::auth::SessionUser)),
+)]
 pub async fn me(current: CurrentUser) -> Json<SessionUser> {
     Json(current.user)
 }
 
 /// A user changes their own password (a temporary one included); their other sessions end.
+#[utoipa::path(
+    post, path = "/api/auth/password", tag = "auth",
+    request_body = jalon_domain::admin::accounts::PasswordChange,
+    responses((status = 204, description = "Changed; the user's other sessions are ended")),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -292,6 +320,13 @@ pub async fn change_password(
 
 /// A device confirms it wiped what it held after its account was deactivated or it was
 /// revoked: the device list shows it, its sessions end.
+#[utoipa::path(
+    post, path = "/api/device/wiped", tag = "sync",
+    responses(
+        (status = 204, description = "Recorded; the device's sessions are ended"),
+        (status = 409, description = "Nothing was asked of this device (`nothing_to_wipe`)", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn device_wiped(
     State(state): State<AppState>,
@@ -332,6 +367,11 @@ pub async fn device_wiped(
 }
 
 /// Files opened on a device, offline ones included, become audit events.
+#[utoipa::path(
+    post, path = "/api/sync/consultations", tag = "sync",
+    request_body = jalon_domain::admin::audit::Consultations,
+    responses((status = 204, description = "Recorded in the audit log")),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn consultations(
     State(state): State<AppState>,
@@ -379,6 +419,10 @@ pub async fn consultations(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get, path = "/api/reference", tag = "sync",
+    responses((status = 200, description = "Schemes, staff and device settings", body = jalon_domain::sync::ReferenceData)),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn reference(
     State(state): State<AppState>,
@@ -392,6 +436,14 @@ pub async fn reference(
     }))
 }
 
+#[utoipa::path(
+    post, path = "/api/sync/push", tag = "sync",
+    request_body = jalon_domain::sync::PushRequest,
+    responses(
+        (status = 200, description = "One result per mutation, in order", body = jalon_domain::sync::PushResponse),
+        (status = 409, description = "The app is outdated (`outdated_client`): reload it; nothing is lost", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn push(
     State(state): State<AppState>,
@@ -446,6 +498,22 @@ pub struct PullQuery {
     app: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/sync/pull", tag = "sync",
+    params(
+        ("protocol" = u32, Query, minimum = 1, maximum = 1, description = "The sync protocol the app speaks"),
+        ("schema" = Option<u32>, Query, minimum = 2, maximum = 2, description = "The record schema the app speaks (1 when absent: refused as outdated)"),
+        ("cursor" = Option<i64>, Query, minimum = 0, description = "Where the last page ended (0 at first)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "Page size"),
+        ("bucket" = Option<u8>, Query, maximum = 15, description = "Only the people of this bucket (0 to 15), to repair it"),
+        ("waiting" = Option<i64>, Query, description = "The device's changes still waiting, for the device list"),
+        ("app" = Option<String>, Query, description = "The app's version, for the device list"),
+    ),
+    responses(
+        (status = 200, description = "The changes in the caseload since the cursor", body = jalon_domain::sync::PullResponse),
+        (status = 409, description = "The app is outdated (`outdated_client`)", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn pull(
     State(state): State<AppState>,
@@ -504,9 +572,17 @@ fn first_schema() -> u32 {
     1
 }
 
-pub async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+#[utoipa::path(
+    get, path = "/api/health", tag = "auth", security(()),
+    responses((status = 200, description = "The server and its database answer", body = crate::openapi::Health)),
+)]
+pub async fn health(
+    State(state): State<AppState>,
+) -> Result<Json<crate::openapi::Health>, ApiError> {
     state.db.user_count().await?;
-    Ok(Json(serde_json::json!({ "status": "ok" })))
+    Ok(Json(crate::openapi::Health {
+        status: "ok".to_owned(),
+    }))
 }
 
 pub async fn not_found() -> ApiError {

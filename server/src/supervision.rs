@@ -89,6 +89,15 @@ async fn compute(
 }
 
 /// `GET /api/supervision?from=…&to=…`: the dashboard of a period.
+#[utoipa::path(
+    get, path = "/api/supervision", tag = "supervision",
+    params(
+        ("from" = time::Date, Query, description = "First day of the period"),
+        ("to" = time::Date, Query, description = "Last day of the period"),
+        ("scheme" = Option<String>, Query, description = "`arpe`, `plie` or `global`; every scheme allowed when absent"),
+    ),
+    responses((status = 200, description = "The figures of the period and its trend", body = jalon_domain::supervision::Dashboard)),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn show(
     State(state): State<AppState>,
@@ -102,6 +111,15 @@ pub async fn show(
 
 /// `GET /api/supervision.xlsx?from=…&to=…&scheme=…`: the dashboard's tables as a workbook,
 /// one sheet per table, numbers as numbers. Audited.
+#[utoipa::path(
+    get, path = "/api/supervision.xlsx", tag = "supervision",
+    params(
+        ("from" = time::Date, Query, description = "First day of the period"),
+        ("to" = time::Date, Query, description = "Last day of the period"),
+        ("scheme" = Option<String>, Query, description = "`arpe`, `plie` or `global`; every scheme allowed when absent"),
+    ),
+    responses((status = 200, description = "The figures as a spreadsheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary)),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn xlsx(
     State(state): State<AppState>,

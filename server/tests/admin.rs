@@ -393,6 +393,55 @@ async fn a_revoked_device_is_refused_everything_and_its_waiting_change_is_not_ap
 }
 
 #[tokio::test]
+async fn an_administrator_cannot_revoke_the_device_in_use_but_can_revoke_another_of_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (desk, laptop) = (Uuid::new_v4(), Uuid::new_v4());
+    let (token, user) = server.login_on("admin", desk).await;
+    server.login_on("admin", laptop).await;
+    let revoke = |device: Uuid| {
+        format!(
+            "/api/admin/accounts/{}/devices/{device}/revoke",
+            id_of(&user)
+        )
+    };
+    let (status, body) = server.post(&token, &revoke(desk), json!({})).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "own_device");
+    let (status, _) = server.get(&token, "/api/auth/me").await;
+    assert_eq!(status, 200, "the session asking is untouched");
+    let (status, account) = server.post(&token, &revoke(laptop), json!({})).await;
+    assert_eq!(status, 200, "{account}");
+    let states: Vec<_> = account["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap().to_owned(), d["state"].clone()))
+        .collect();
+    assert!(
+        states.contains(&(laptop.to_string(), json!("revoked"))),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&(desk.to_string(), json!("active"))),
+        "{states:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_resets_the_password_of_others_not_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (token, user) = server.login("admin").await;
+    let path = format!("/api/admin/accounts/{}/password", id_of(&user));
+    let (status, body) = server.post(&token, &path, json!({})).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "own_account");
+    let (status, _) = server.get(&token, "/api/auth/me").await;
+    assert_eq!(status, 200, "the session asking is untouched");
+}
+
+#[tokio::test]
 async fn a_territory_change_takes_effect_on_its_date_and_moves_nobody() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path(), None).await;

@@ -13,6 +13,7 @@ use crate::people::{Enrolment, Person};
 
 /// A change of référent, with names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferentLine {
     pub from: String,
     pub to: String,
@@ -21,6 +22,7 @@ pub struct ReferentLine {
 
 /// An enrolment with its référent and the history of its référents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentRecord {
     pub enrolment: Enrolment,
     pub referent: String,
@@ -29,6 +31,7 @@ pub struct EnrolmentRecord {
 
 /// One version of a follow-up item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemVersion {
     pub version: u32,
     pub author: String,
@@ -39,6 +42,7 @@ pub struct ItemVersion {
 
 /// A follow-up item with every version it had.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemRecord {
     pub item: Item,
     pub versions: Vec<ItemVersion>,
@@ -46,6 +50,7 @@ pub struct ItemRecord {
 
 /// A note (every version is one), with its author's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoteRecord {
     pub note: Note,
     pub author: String,
@@ -53,6 +58,7 @@ pub struct NoteRecord {
 
 /// One change of a field of the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeRecord {
     pub field: PersonField,
     pub old: FieldValue,
@@ -66,6 +72,7 @@ pub struct ChangeRecord {
 
 /// The complete file of a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessReport {
     /// Unix seconds.
     pub generated_at: i64,
@@ -82,6 +89,7 @@ pub struct AccessReport {
 /// Body of `POST /api/admin/people/lookup`: the data protection officer finds the file of the
 /// person who asks for it, from their identity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonLookup {
     pub last_name: String,
     pub first_name: String,
@@ -90,6 +98,7 @@ pub struct PersonLookup {
 
 /// A file found by [`PersonLookup`]: its id only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LookupResult {
     pub person_ids: Vec<Uuid>,
 }

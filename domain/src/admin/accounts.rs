@@ -90,6 +90,7 @@ pub fn check_login(login: &str) -> Option<FieldError> {
 
 /// What an administrator types to create or edit an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountForm {
     pub username: String,
     pub display_name: String,
@@ -197,6 +198,7 @@ code_enum! {
 
 /// A device that signed in to an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
     pub id: Uuid,
     /// Unix seconds.
@@ -211,6 +213,7 @@ pub struct Device {
 
 /// An account as administrators see it (never a password hash, never a person).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Account {
     pub id: Uuid,
     pub username: String,
@@ -279,6 +282,7 @@ pub fn temporary_password(random: [u8; 20]) -> String {
 
 /// Body of `POST /api/auth/password`: a user changes their own password.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordChange {
     pub current: String,
     pub new: String,
@@ -287,6 +291,7 @@ pub struct PasswordChange {
 /// Answer to the creation of an account or the reset of its password: the temporary password,
 /// shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemporaryPassword {
     pub account: Account,
     pub password: String,

@@ -10,6 +10,7 @@ pub const MAX_CONSULTATIONS: usize = 500;
 
 /// One event of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     pub id: i64,
     /// Unix seconds: when it happened (on the device, for consultations made offline).
@@ -28,6 +29,7 @@ pub struct AuditEvent {
 
 /// What the administrator searches the log for (`GET /api/admin/audit`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditQuery {
     #[serde(default)]
     pub person: Option<Uuid>,
@@ -44,6 +46,7 @@ pub struct AuditQuery {
 /// A person's file opened on a device, possibly offline: recorded there and uploaded with the
 /// next sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consultation {
     pub person_id: Uuid,
     /// Unix seconds on the device's clock.
@@ -53,6 +56,7 @@ pub struct Consultation {
 /// A table exported on a device (possibly offline): what, and when. Uploaded with the
 /// consultations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportRecord {
     /// What was exported, in words (`Pilotage — Synthèse de la période, …`); at most
     /// [`EXPORT_DESCRIPTION_CHARS`] characters are kept.
@@ -66,6 +70,7 @@ pub const EXPORT_DESCRIPTION_CHARS: usize = 200;
 
 /// Body of `POST /api/sync/consultations`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consultations {
     pub consultations: Vec<Consultation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

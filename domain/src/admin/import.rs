@@ -187,6 +187,7 @@ impl Column {
 
 /// What became (or would become) of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LineStatus {
     /// Would be created (dry run), or was.
@@ -199,6 +200,7 @@ pub enum LineStatus {
 
 /// The report of one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineReport {
     /// Line number in the file (the header is line 1).
     pub line: usize,
@@ -210,6 +212,7 @@ pub struct LineReport {
 
 /// The report of an import, or of its dry run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub dry_run: bool,
     /// Problems with the file as a whole (missing columns…): nothing is imported.

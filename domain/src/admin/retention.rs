@@ -13,6 +13,7 @@ use crate::profile::PersonDetails;
 
 /// A file the retention rule proposes for purging. No name: administrators see no person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Candidate {
     pub person_id: Uuid,
     /// The last contact: attended appointment, note, enrolment start or exit.
@@ -23,12 +24,14 @@ pub struct Candidate {
 
 /// Body of `POST /api/admin/retention/purge`: the files to purge, from the list just shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurgeRequest {
     pub person_ids: Vec<Uuid>,
 }
 
 /// Answer to a purge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurgeReport {
     pub purged: usize,
     /// Files of the request that were no longer due (a contact or an enrolment since).

@@ -39,6 +39,7 @@ use crate::people::Person;
 
 /// A local change in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxEntry {
     pub seq: u64,
     pub mutation: Mutation,
@@ -73,6 +74,7 @@ impl OutboxEntry {
 /// A local change the server refused for good, kept until the user dismisses it, with what the
 /// user needs to act on it: whose file it was about and what was typed (in `mutation`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rejection {
     pub seq: u64,
     pub person_id: Uuid,

@@ -47,6 +47,7 @@ pub const MAX_PULL_PAGE: u32 = 1_000;
 
 /// A change made on a device, to be applied by the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Mutation {
     /// A new person with their first enrolment.
@@ -101,6 +102,7 @@ impl Mutation {
 
 /// A mutation with its number: numbers increase by one per device, from 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationEnvelope {
     pub seq: u64,
     pub mutation: Mutation,
@@ -108,16 +110,23 @@ pub struct MutationEnvelope {
 
 /// Body of `POST /api/sync/push`. The device is the one the session was opened on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
+    /// [`PROTOCOL_VERSION`]; any other is refused as outdated.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
     /// Absent from the first apps, which spoke schema 1.
     #[serde(default = "first_schema")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2))]
     pub schema: u32,
+    /// At most [`MAX_PUSH_BATCH`].
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub mutations: Vec<MutationEnvelope>,
 }
 
 /// What the server did with one mutation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// Durably committed (now or by an earlier push of the same `seq`).
@@ -132,6 +141,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub seq: u64,
     #[serde(flatten)]
@@ -145,12 +155,14 @@ pub struct MutationResult {
 
 /// Answer to a push: one result per mutation sent, in the same order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub results: Vec<MutationResult>,
 }
 
 /// A record as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum Record {
     Person(Person),
@@ -162,6 +174,7 @@ pub enum Record {
 
 /// One record in a pull, with the change number the server gave its last write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub rev: i64,
     #[serde(flatten)]
@@ -170,6 +183,7 @@ pub struct Change {
 
 /// Answer to `GET /api/sync/pull?cursor=N`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub protocol: u32,
     #[serde(default = "first_schema")]
@@ -223,6 +237,7 @@ impl Record {
 
 /// Data every device needs besides its caseload (`GET /api/reference`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferenceData {
     pub schemes: Vec<Scheme>,
     pub staff: Vec<StaffMember>,

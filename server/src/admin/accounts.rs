@@ -20,6 +20,10 @@ use crate::db;
 use crate::error::ApiError;
 use crate::routes::ApiJson;
 
+#[utoipa::path(
+    get, path = "/api/admin/accounts", tag = "admin",
+    responses((status = 200, description = "Every account with its devices", body = Vec<jalon_domain::admin::accounts::Account>)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -59,6 +63,14 @@ async fn account_or_404(tx: &mut sqlx::SqliteConnection, id: Uuid) -> Result<Acc
         .ok_or(ApiError::NotFound)
 }
 
+#[utoipa::path(
+    post, path = "/api/admin/accounts", tag = "admin",
+    request_body = jalon_domain::admin::accounts::AccountForm,
+    responses(
+        (status = 201, description = "Created, with a temporary password to hand over", body = jalon_domain::admin::accounts::TemporaryPassword),
+        (status = 409, description = "The login is taken, or a rule forbids it", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn create(
     State(state): State<AppState>,
@@ -82,6 +94,16 @@ pub async fn create(
     ))
 }
 
+#[utoipa::path(
+    put, path = "/api/admin/accounts/{id}", tag = "admin",
+    params(("id" = uuid::Uuid, Path, description = "The account")),
+    request_body = jalon_domain::admin::accounts::AccountForm,
+    responses(
+        (status = 200, description = "The account as changed", body = jalon_domain::admin::accounts::Account),
+        (status = 404, description = "No such account", body = crate::openapi::ErrorBody),
+        (status = 409, description = "A rule forbids it (the login is taken, the last administrator…)", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn update(
     State(state): State<AppState>,
@@ -127,12 +149,29 @@ pub async fn update(
 
 /// A new temporary password: the account's sessions end, it must choose its own at the next
 /// sign-in.
+#[utoipa::path(
+    post, path = "/api/admin/accounts/{id}/password", tag = "admin",
+    params(("id" = uuid::Uuid, Path, description = "The account")),
+    responses(
+        (status = 200, description = "A new temporary password; the account's sessions are ended", body = jalon_domain::admin::accounts::TemporaryPassword),
+        (status = 404, description = "No such account", body = crate::openapi::ErrorBody),
+        (status = 409, description = "A rule forbids it", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn reset_password(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(id): Path<Uuid>,
 ) -> Result<Json<TemporaryPassword>, ApiError> {
+    if id == admin.user.id {
+        // It would end the session asking; « Mon compte » changes one's own password.
+        return Err(ApiError::Conflict {
+            code: "own_account",
+            message: "Pour votre propre compte, changez le mot de passe dans « Mon compte »."
+                .into(),
+        });
+    }
     let (password, hash) = new_temporary_password(&state).await?;
     let mut tx = state.db.begin_write().await?;
     let before = account_or_404(&mut tx, id).await?;
@@ -152,6 +191,15 @@ pub async fn reset_password(
 
 /// Deactivates an account: it can no longer sign in, its sessions may only push what their
 /// devices hold, then the devices wipe themselves (see `DeviceState::Wipe`).
+#[utoipa::path(
+    post, path = "/api/admin/accounts/{id}/deactivate", tag = "admin",
+    params(("id" = uuid::Uuid, Path, description = "The account")),
+    responses(
+        (status = 200, description = "Deactivated: its devices push what waits, then wipe", body = jalon_domain::admin::accounts::Account),
+        (status = 404, description = "No such account", body = crate::openapi::ErrorBody),
+        (status = 409, description = "A rule forbids it (one's own account, a caseload not handed over…)", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn deactivate(
     State(state): State<AppState>,
@@ -182,6 +230,15 @@ pub async fn deactivate(
 }
 
 /// Reactivates an account; devices not wiped yet are in use again.
+#[utoipa::path(
+    post, path = "/api/admin/accounts/{id}/reactivate", tag = "admin",
+    params(("id" = uuid::Uuid, Path, description = "The account")),
+    responses(
+        (status = 200, description = "Active again", body = jalon_domain::admin::accounts::Account),
+        (status = 404, description = "No such account", body = crate::openapi::ErrorBody),
+        (status = 409, description = "A rule forbids it", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn reactivate(
     State(state): State<AppState>,
@@ -207,6 +264,18 @@ pub async fn reactivate(
 
 /// Revokes a lost or stolen device: nothing more is accepted from it, and it wipes itself at
 /// its next contact.
+#[utoipa::path(
+    post, path = "/api/admin/accounts/{id}/devices/{device}/revoke", tag = "admin",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The account"),
+        ("device" = uuid::Uuid, Path, description = "The device (lost or stolen)"),
+    ),
+    responses(
+        (status = 200, description = "Revoked: nothing more is accepted from the device", body = jalon_domain::admin::accounts::Account),
+        (status = 404, description = "No such account or device", body = crate::openapi::ErrorBody),
+        (status = 409, description = "A rule forbids it", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn revoke_device(
     State(state): State<AppState>,
@@ -219,6 +288,13 @@ pub async fn revoke_device(
     let Some(current) = target.devices.iter().find(|d| d.id == device) else {
         return Err(ApiError::NotFound);
     };
+    if id == admin.user.id && device == admin.device_id {
+        // It would end the session asking at once; another device, or « Se déconnecter », does.
+        return Err(ApiError::Conflict {
+            code: "own_device",
+            message: "Vous ne pouvez pas révoquer l'appareil que vous utilisez.".into(),
+        });
+    }
     if current.state == DeviceState::Wiped {
         return Err(ApiError::Conflict {
             code: "already_wiped",

@@ -26,7 +26,7 @@ pub struct SearchQuery {
     pub offset: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page {
     pub events: Vec<AuditEvent>,
     pub total: i64,
@@ -45,6 +45,18 @@ fn check(query: &AuditQuery) -> Result<(), ApiError> {
     Ok(())
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/audit", tag = "admin",
+    params(
+        ("person" = Option<uuid::Uuid>, Query, description = "Events about this person"),
+        ("user" = Option<uuid::Uuid>, Query, description = "Events by this account"),
+        ("from" = Option<time::Date>, Query, description = "From this day"),
+        ("to" = Option<time::Date>, Query, description = "To this day"),
+        ("action" = Option<String>, Query, description = "This action only, e.g. `person.view`"),
+        ("offset" = Option<i64>, Query, description = "Events to skip (pages of 200)"),
+    ),
+    responses((status = 200, description = "A page of the audit log, newest first", body = Page)),
+)]
 pub async fn search(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -85,6 +97,17 @@ fn iso(at: i64) -> String {
 
 /// The events matching the query as CSV (UTF-8 with BOM, `;`, ISO dates): what French
 /// spreadsheets open directly. The export itself is audited.
+#[utoipa::path(
+    get, path = "/api/admin/audit.csv", tag = "admin",
+    params(
+        ("person" = Option<uuid::Uuid>, Query, description = "Events about this person"),
+        ("user" = Option<uuid::Uuid>, Query, description = "Events by this account"),
+        ("from" = Option<time::Date>, Query, description = "From this day"),
+        ("to" = Option<time::Date>, Query, description = "To this day"),
+        ("action" = Option<String>, Query, description = "This action only"),
+    ),
+    responses((status = 200, description = "The events as CSV (the export is itself audited)", content_type = "text/csv", body = String)),
+)]
 pub async fn export(
     State(state): State<AppState>,
     Admin(admin): Admin,

@@ -34,6 +34,12 @@ fn yes() -> bool {
 }
 
 /// `POST /api/admin/import?dry_run=…` with the CSV file as the body.
+#[utoipa::path(
+    post, path = "/api/admin/import", tag = "admin",
+    params(("dry_run" = Option<bool>, Query, description = "`true` (the default) reports and writes nothing")),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file of people to take over"),
+    responses((status = 200, description = "What was (or would be) imported, line by line", body = jalon_domain::admin::import::ImportReport)),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn import(
     State(state): State<AppState>,

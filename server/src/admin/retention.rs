@@ -16,7 +16,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::routes::{ApiJson, today};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Due {
     /// Files whose last contact is before this day are due.
     pub cutoff: Date,
@@ -25,6 +25,10 @@ pub struct Due {
 }
 
 /// The dry run: what a purge would remove today.
+#[utoipa::path(
+    get, path = "/api/admin/retention", tag = "admin",
+    responses((status = 200, description = "The files due for erasure", body = Due)),
+)]
 pub async fn list(State(state): State<AppState>, Admin(_): Admin) -> Result<Json<Due>, ApiError> {
     let years = state.config.retention_years;
     let cutoff = cutoff(today(), years);
@@ -40,6 +44,14 @@ pub async fn list(State(state): State<AppState>, Admin(_): Admin) -> Result<Json
 
 /// Purges the files of the request that are still due (checked again in the same
 /// transaction: a contact or an enrolment since the list was shown keeps a file).
+#[utoipa::path(
+    post, path = "/api/admin/retention/purge", tag = "admin",
+    request_body = jalon_domain::admin::retention::PurgeRequest,
+    responses(
+        (status = 200, description = "What was erased", body = jalon_domain::admin::retention::PurgeReport),
+        (status = 409, description = "A rule forbids it", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn purge(
     State(state): State<AppState>,

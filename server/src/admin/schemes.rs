@@ -15,7 +15,7 @@ use crate::routes::{ApiJson, today};
 
 /// A scheme as the administrator sees it: in force, and how many people it follows outside its
 /// territory (they are flagged on the devices of their référents and supervisors, who decide).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SchemeState {
     #[serde(flatten)]
     pub scheme: Scheme,
@@ -23,7 +23,7 @@ pub struct SchemeState {
     pub followed: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Schemes {
     pub schemes: Vec<SchemeState>,
     pub versions: Vec<db::schemes::Version>,
@@ -47,6 +47,10 @@ async fn followed(
     Ok((total, outside))
 }
 
+#[utoipa::path(
+    get, path = "/api/admin/schemes", tag = "admin",
+    responses((status = 200, description = "The schemes and their state", body = Schemes)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -71,6 +75,16 @@ pub async fn list(
 /// earlier to correct the record); it is in force at once when its date has come. Devices
 /// receive it with the reference data; the people it leaves outside the territory are
 /// flagged, never moved.
+#[utoipa::path(
+    put, path = "/api/admin/schemes/{code}", tag = "admin",
+    params(("code" = String, Path, description = "`arpe`, `plie` or `global`")),
+    request_body = jalon_domain::schemes::SchemeChange,
+    responses(
+        (status = 200, description = "The scheme as changed", body = SchemeState),
+        (status = 404, description = "No such scheme", body = crate::openapi::ErrorBody),
+        (status = 409, description = "A rule forbids it", body = crate::openapi::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn change(
     State(state): State<AppState>,

@@ -37,7 +37,7 @@ pub async fn insert_scheme(tx: &mut SqliteConnection, scheme: &Scheme) -> Result
 }
 
 /// A recorded change of a scheme.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Version {
     pub scheme: String,
     #[serde(flatten)]

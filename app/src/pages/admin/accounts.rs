@@ -301,6 +301,10 @@ fn AccountItem(account: Account, version: RwSignal<u32>) -> impl IntoView {
         fr::ACTIVE_ACCOUNT
     };
     let active = account.active;
+    // One's own password changes in « Mon compte », and one cannot deactivate oneself.
+    let own = state
+        .session
+        .with_untracked(|s| s.as_ref().is_some_and(|s| s.user.id == id));
     let devices = account.devices.clone();
     let followed = (account.role == Role::Referent)
         .then(|| fr::followed(account.followed, account.portfolio_target));
@@ -345,7 +349,7 @@ fn AccountItem(account: Account, version: RwSignal<u32>) -> impl IntoView {
             </p>
             <div class="actions">
                 <button type="button" class="secondary" on:click=move |_| editing.update(|e| *e = !*e)>{fr::EDIT}</button>
-                {active.then(|| view! {
+                {(active && !own).then(|| view! {
                     <button type="button" class="secondary" on:click=move |_| action(format!("/admin/accounts/{id}/password"), Some(fr::CONFIRM_RESET_PASSWORD), true)>
                         {fr::RESET_PASSWORD}
                     </button>
