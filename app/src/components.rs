@@ -2,6 +2,9 @@
 
 use jalon_domain::Invalid;
 use jalon_domain::communes;
+use jalon_domain::text::{
+    format_date_fr, format_iso_date, parse_iso_date, parse_typed_date, parse_typed_time,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -258,6 +261,133 @@ pub fn LockScreen() -> impl IntoView {
     }
 }
 
+/// « Nouvelle version disponible — Mettre à jour », on every screen once the service worker
+/// holds a new version; the version in use stays until the user chooses.
+#[component]
+pub fn UpdateBanner() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let updating = RwSignal::new(false);
+    let update = move |_| {
+        updating.set(true);
+        spawn_local(async move {
+            crate::update::apply().await;
+            updating.set(false);
+        });
+    };
+    view! {
+        <Show when=move || state.update_available.get()>
+            <div class="update-banner" role="status" data-testid="update">
+                <span><strong>{fr::NEW_VERSION}</strong>" — "{fr::UPDATE_KEEPS_CHANGES}</span>
+                <button type="button" on:click=update disabled=move || updating.get()>{fr::UPDATE_NOW}</button>
+            </div>
+        </Show>
+    }
+}
+
+/// The format a date or time field is typed in, shown beside its label.
+pub fn format_hint(kind: &str) -> Option<&'static str> {
+    match kind {
+        "date" => Some(fr::DATE_FORMAT),
+        "time" => Some(fr::TIME_FORMAT),
+        _ => None,
+    }
+}
+
+/// The format beside a field's label, for dates and times.
+pub fn hint(kind: &str) -> Option<impl IntoView + use<>> {
+    format_hint(kind).map(|h| view! { <span class="hint">{format!(" ({h})")}</span> })
+}
+
+/// The input of a field: a `DateTimeInput` for dates and times, a plain input otherwise.
+#[component]
+pub fn FieldInput(
+    id: String,
+    /// The API field, as the input's `name`.
+    name: &'static str,
+    kind: &'static str,
+    value: RwSignal<String>,
+    invalid: Signal<bool>,
+    /// The id of the field's error message.
+    described_by: String,
+) -> impl IntoView {
+    if format_hint(kind).is_some() {
+        view! { <DateTimeInput id name kind value invalid described_by /> }.into_any()
+    } else {
+        view! {
+            <input autocomplete="off"
+                id=id
+                name=name
+                type=kind
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || invalid.get().to_string()
+                aria-describedby=described_by
+            />
+        }
+        .into_any()
+    }
+}
+
+/// A date (`kind = "date"`) or time (`"time"`) input typed and shown the French way —
+/// `14/03/2026`, `09:30` — whatever the browser's language (a native date or time input
+/// follows the browser's: `03/14/2026`, `09:30 AM` in English). `value` holds what the forms
+/// read: the ISO date or `HH:MM` once what is typed parses, what is typed otherwise (the form
+/// then calls it invalid). What is typed stays as typed until the field is left, then shows
+/// in the French form; a value set from outside (a reset, a prefill) shows at once.
+#[component]
+pub fn DateTimeInput(
+    id: String,
+    kind: &'static str,
+    value: RwSignal<String>,
+    /// The API field, as the input's `name`.
+    #[prop(optional)]
+    name: Option<&'static str>,
+    #[prop(optional, into)] invalid: Option<Signal<bool>>,
+    #[prop(optional)] described_by: Option<String>,
+    /// For an input without a `<label>`.
+    #[prop(optional)]
+    aria_label: Option<&'static str>,
+) -> impl IntoView {
+    let shown = move |stored: &str| match kind {
+        "date" => parse_iso_date(stored).map_or_else(|| stored.to_owned(), format_date_fr),
+        _ => stored.to_owned(),
+    };
+    let stored = move |typed: &str| {
+        match kind {
+            "date" => parse_typed_date(typed).map(format_iso_date),
+            _ => parse_typed_time(typed),
+        }
+        .unwrap_or_else(|| typed.trim().to_owned())
+    };
+    let typed = RwSignal::new(value.with_untracked(|v| shown(v)));
+    // A value set from outside shows; one that comes from typing leaves the text alone.
+    Effect::new(move |_| {
+        let current = value.get();
+        if typed.with_untracked(|t| stored(t)) != current {
+            typed.set(shown(&current));
+        }
+    });
+    view! {
+        <input autocomplete="off"
+            id=id
+            name=name
+            type="text"
+            inputmode="numeric"
+            placeholder=format_hint(kind)
+            aria-label=aria_label
+            prop:value=move || typed.get()
+            on:input=move |ev| {
+                let text = event_target_value(&ev);
+                value.set(stored(&text));
+                typed.set(text);
+            }
+            on:change=move |_| typed.set(shown(&value.get_untracked()))
+            aria-invalid=move || invalid.map(|i| i.get().to_string())
+            aria-describedby=described_by
+        />
+    }
+}
+
 /// A text field with its label and its error message.
 #[component]
 pub fn TextField(
@@ -272,16 +402,10 @@ pub fn TextField(
     let error_id = format!("{id}-error");
     view! {
         <div class="field" class:invalid=move || message().is_some()>
-            <label for=id>{label}</label>
-            <input autocomplete="off"
-                id=id
-                name=id
-                type=kind
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-                aria-invalid=move || message().is_some().to_string()
-                aria-describedby=error_id.clone()
-            />
+            <label for=id>{label}{hint(kind)}</label>
+            <FieldInput id=id.to_owned() name=id kind value
+                invalid=Signal::derive(move || message().is_some())
+                described_by=error_id.clone() />
             <p class="field-error" id=error_id>
                 {message}
             </p>

@@ -9,6 +9,7 @@ use jalon_domain::{FieldError, Invalid};
 use leptos::prelude::*;
 use time::Date;
 
+use crate::components::{FieldInput, hint};
 use crate::i18n::fr;
 
 /// A `<select>` over a closed list of codes, with an empty first choice.
@@ -64,16 +65,10 @@ pub fn InputField(
     let error_id = format!("{id}-error");
     view! {
         <div class="field" class:invalid=move || message().is_some()>
-            <label for=id.clone()>{label}</label>
-            <input autocomplete="off"
-                id=id.clone()
-                name=field
-                type=kind
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-                aria-invalid=move || message().is_some().to_string()
-                aria-describedby=error_id.clone()
-            />
+            <label for=id.clone()>{label}{hint(kind)}</label>
+            <FieldInput id=id.clone() name=field kind value
+                invalid=Signal::derive(move || message().is_some())
+                described_by=error_id.clone() />
             <p class="field-error" id=error_id>{message}</p>
         </div>
     }

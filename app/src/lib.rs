@@ -14,6 +14,7 @@ pub mod storage;
 pub mod store;
 pub mod sync;
 mod tabs;
+mod update;
 pub mod vault;
 
 use leptos::prelude::*;
@@ -57,6 +58,7 @@ fn App() -> impl IntoView {
     view! {
         <Router>
             <Gate />
+            <components::UpdateBanner />
             <Show when=move || !state.vault_locked.get() fallback=components::UnlockScreen>
             <Show when=move || !state.locked() fallback=components::LockScreen>
                 <Routes fallback=|| view! { <p>"Page introuvable."</p> }>

@@ -55,6 +55,8 @@ pub struct AppState {
     pub vault_locked: RwSignal<bool>,
     /// The browser offers to install the app.
     pub installable: RwSignal<bool>,
+    /// A new version of the app is ready; the user chooses when to use it.
+    pub update_available: RwSignal<bool>,
     /// Whether the browser keeps the data for good, and how full its storage is.
     pub storage: RwSignal<Option<StorageStatus>>,
     /// The replica key while unlocked, to wrap it again when the password changes.
@@ -102,6 +104,7 @@ impl AppState {
             replica_key: StoredValue::new_local(None),
             storage: RwSignal::new(None),
             installable: RwSignal::new(crate::install::available()),
+            update_available: RwSignal::new(crate::update::available()),
             rerun: StoredValue::new(false),
             failures: StoredValue::new(0),
             retry_at: StoredValue::new(0.0),
@@ -121,6 +124,10 @@ impl AppState {
             EventListener::new(&window, "offline", move |_| self.online.set(false)).forget();
             EventListener::new(&window, "jalon-installable", move |_| {
                 self.installable.set(crate::install::available());
+            })
+            .forget();
+            EventListener::new(&window, "jalon-update", move |_| {
+                self.update_available.set(crate::update::available());
             })
             .forget();
         }
@@ -423,6 +430,8 @@ impl AppState {
             return;
         }
         let (store, api) = (self.store(), self.api());
+        // A deployment shows as « Nouvelle version disponible » within a sync period.
+        crate::update::check();
         self.upload_consultations(&session.token).await;
         let result = sync_once(&store, &api, &session.token).await;
         match result {

@@ -981,10 +981,48 @@ async fn uploaded_consultations_are_forgotten_and_the_others_kept() {
     assert_eq!(left[0].person_id, Uuid::from_u128(2));
 }
 
-#[wasm_bindgen_test]
-async fn records_written_in_clear_by_an_older_app_are_sealed_at_the_first_sign_in() {
+/// Writes a person and the change that created it, waiting, as an older app did: plain
+/// objects, the next mutation number after it.
+async fn write_in_clear(
+    db: &indexed_db_futures::database::Database,
+    person: &Person,
+    waiting: &jalon_domain::sync::client::OutboxEntry,
+) {
     use indexed_db_futures::prelude::*;
     use indexed_db_futures::transaction::TransactionMode;
+    let tx = db
+        .transaction(["meta", "people", "outbox"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    tx.object_store("meta")
+        .unwrap()
+        .put(&(waiting.seq + 1))
+        .with_key("next_seq")
+        .without_key_type()
+        .serde()
+        .unwrap()
+        .await
+        .unwrap();
+    tx.object_store("people")
+        .unwrap()
+        .put(person)
+        .serde()
+        .unwrap()
+        .await
+        .unwrap();
+    tx.object_store("outbox")
+        .unwrap()
+        .put(waiting)
+        .serde()
+        .unwrap()
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn records_written_in_clear_by_an_older_app_are_sealed_at_the_first_sign_in() {
     use jalon_domain::sync::client::OutboxEntry;
 
     let (store, name) = fresh_store().await;
@@ -997,26 +1035,7 @@ async fn records_written_in_clear_by_an_older_app_are_sealed_at_the_first_sign_i
         let db = indexed_db_futures::database::Database::open(&name)
             .await
             .unwrap();
-        let tx = db
-            .transaction(["people", "outbox"])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .unwrap();
-        tx.object_store("people")
-            .unwrap()
-            .put(&old.person)
-            .serde()
-            .unwrap()
-            .await
-            .unwrap();
-        tx.object_store("outbox")
-            .unwrap()
-            .put(&waiting)
-            .serde()
-            .unwrap()
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        write_in_clear(&db, &old.person, &waiting).await;
         db.close();
     }
     assert!(!jalon_app::vault::is_sealed(
@@ -1058,4 +1077,52 @@ fn storage_is_said_almost_full_from_80_percent() {
         "12,0 Mo utilisés sur 2\u{202f}048,0 Mo (1\u{a0}%)"
     );
     assert!(fr::storage_almost_full(0.85).contains("85\u{a0}%"));
+}
+
+#[wasm_bindgen_test]
+async fn a_new_version_upgrades_the_first_schema_in_place_and_keeps_the_waiting_changes() {
+    use indexed_db_futures::prelude::*;
+    use jalon_domain::sync::client::OutboxEntry;
+
+    // The database as the first version of the app left it (schema 1), a change waiting.
+    let name = format!("jalon-test-{}", Uuid::new_v4());
+    let typed = creation("Enattente");
+    let waiting = OutboxEntry::new(1, Mutation::CreatePerson(typed.clone()));
+    {
+        let db = indexed_db_futures::database::Database::open(&name)
+            .with_version(1u32)
+            .with_on_upgrade_needed(|_, db| {
+                db.create_object_store("meta").build()?;
+                for (store, key) in [
+                    ("people", "id"),
+                    ("enrolments", "id"),
+                    ("outbox", "seq"),
+                    ("rejections", "seq"),
+                ] {
+                    db.create_object_store(store)
+                        .with_key_path(key.into())
+                        .build()?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        write_in_clear(&db, &typed.person, &waiting).await;
+        db.close();
+    }
+
+    // The new version opens it: every later store is added, nothing is dropped.
+    let store = Store::open(&name).await.unwrap();
+    assert!(start(&store, 1, true).await);
+    assert_eq!(store.outbox().await.unwrap(), vec![waiting.clone()]);
+    assert_eq!(store.people().await.unwrap(), vec![typed.person.clone()]);
+    assert!(store.notes().await.unwrap().is_empty());
+    assert!(store.conflicts().await.unwrap().is_empty());
+    // It keeps working on it: a second change queues after the first.
+    let next = creation("Suivant");
+    store.create_person(&next).await.unwrap();
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 2);
+    assert_eq!(outbox[0], waiting);
+    store.close();
 }

@@ -90,6 +90,53 @@ pub fn format_date_fr(date: time::Date) -> String {
     )
 }
 
+/// A date as a user types it in France: `14/03/1988`, `4/3/1988`, `14.03.1988`, `14-03-1988`,
+/// `14 03 1988`, `14031988`, or the ISO `1988-03-14`. The year has four digits (`14/03/88`
+/// could be 1888, 1988 or 2088). `None` when it is not a date of the calendar.
+pub fn parse_typed_date(s: &str) -> Option<time::Date> {
+    let s = s.trim();
+    let parts: Vec<&str> = s
+        .split(['/', '.', '-', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (day, month, year) = match parts.as_slice() {
+        [digits] if digits.len() == 8 => (&digits[..2], &digits[2..4], &digits[4..]),
+        [year, month, day] if year.len() == 4 && s.contains('-') => (*day, *month, *year),
+        [day, month, year] if day.len() <= 2 && month.len() <= 2 && year.len() == 4 => {
+            (*day, *month, *year)
+        }
+        _ => return None,
+    };
+    let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !(all_digits(day) && all_digits(month) && all_digits(year)) {
+        return None;
+    }
+    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
+}
+
+/// A time of day as a user types it in France, 24-hour: `09:30`, `9:30`, `9h30`, `9h`, `0930`,
+/// as `HH:MM`. `None` when it is not a time of day.
+pub fn parse_typed_time(s: &str) -> Option<String> {
+    let s = s.trim().to_ascii_lowercase();
+    let (hours, minutes) = if let Some((h, m)) = s.split_once([':', 'h']) {
+        (h.trim(), if m.trim().is_empty() { "00" } else { m.trim() })
+    } else if s.len() == 4 {
+        s.split_at(2)
+    } else {
+        return None;
+    };
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 {
+        return None;
+    }
+    if !(all_digits(hours) && all_digits(minutes)) {
+        return None;
+    }
+    let (h, m) = (hours.parse::<u8>().ok()?, minutes.parse::<u8>().ok()?);
+    (h < 24 && m < 60).then(|| format!("{h:02}:{m:02}"))
+}
+
 /// `1988-03-14`: the value an `<input type="date">` takes.
 pub fn format_iso_date(date: time::Date) -> String {
     format!(
@@ -113,6 +160,63 @@ mod tests {
         assert_eq!(parse_iso_date("14/03/1988"), None);
         assert_eq!(format_iso_date(date!(1988 - 03 - 04)), "1988-03-04");
         assert_eq!(format_date_fr(date!(1988 - 03 - 04)), "04/03/1988");
+    }
+
+    #[test]
+    fn dates_are_read_as_typed_in_france() {
+        for typed in [
+            "14/03/1988",
+            "14/3/1988",
+            " 14.03.1988 ",
+            "14-03-1988",
+            "14 03 1988",
+            "14031988",
+            "1988-03-14",
+        ] {
+            assert_eq!(
+                parse_typed_date(typed),
+                Some(date!(1988 - 03 - 14)),
+                "{typed}"
+            );
+        }
+        assert_eq!(parse_typed_date("4/3/1988"), Some(date!(1988 - 03 - 04)));
+        // Day first, never the American month first.
+        assert_eq!(parse_typed_date("03/04/2026"), Some(date!(2026 - 04 - 03)));
+        for wrong in [
+            "",
+            "14/03/88",
+            "31/02/2026",
+            "14/13/2026",
+            "1403198",
+            "14/03",
+            "aa/bb/cccc",
+            "14/03/1988/1",
+            "+1/03/1988",
+            "1988/03/14",
+        ] {
+            assert_eq!(parse_typed_date(wrong), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn times_are_read_on_24_hours() {
+        for (typed, time) in [
+            ("09:30", "09:30"),
+            ("9:30", "09:30"),
+            ("9h30", "09:30"),
+            ("9H30", "09:30"),
+            ("14h", "14:00"),
+            ("0930", "09:30"),
+            ("23:59", "23:59"),
+            ("0:05", "00:05"),
+        ] {
+            assert_eq!(parse_typed_time(typed).as_deref(), Some(time), "{typed}");
+        }
+        for wrong in [
+            "", "24:00", "9:60", "930", "9:3", "2:30 PM", "h30", "123:00", "9:+3",
+        ] {
+            assert_eq!(parse_typed_time(wrong), None, "{wrong}");
+        }
     }
 
     #[test]

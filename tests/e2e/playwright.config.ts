@@ -24,10 +24,14 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     browserName: "chromium",
+    // An English browser: the app must speak French and write dates the French way anyway
+    // (dates.spec.ts checks it).
+    locale: "en-US",
     launchOptions: {
       executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
       args: [
         "--headless",
+        "--lang=en-US",
         "--no-sandbox",
         "--disable-gpu",
         "--disable-quic",

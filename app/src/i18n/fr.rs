@@ -150,7 +150,15 @@ pub const RSA_BENEFICIARY: &str = "Bénéficiaire du RSA";
 pub const START_DATE: &str = "Date d'entrée dans le dispositif";
 pub const SAVE: &str = "Enregistrer";
 pub const CANCEL: &str = "Annuler";
-pub const INVALID_DATE: &str = "Saisissez une date valide.";
+pub const NEW_VERSION: &str = "Nouvelle version disponible";
+pub const UPDATE_NOW: &str = "Mettre à jour";
+pub const UPDATE_KEEPS_CHANGES: &str =
+    "Ce qui attend d'être envoyé reste sur l'appareil et part avec la nouvelle version.";
+pub const INVALID_DATE: &str = "Saisissez une date valide, sous la forme jj/mm/aaaa.";
+/// The format of a date field, beside its label and as its placeholder.
+pub const DATE_FORMAT: &str = "jj/mm/aaaa";
+/// The format of a time field (24 hours).
+pub const TIME_FORMAT: &str = "hh:mm";
 pub const FORM_HAS_ERRORS: &str = "La fiche n'est pas enregistrée : corrigez les champs signalés.";
 pub const ONLY_REFERENTS_CREATE: &str =
     "Seuls les référents inscrivent de nouvelles personnes dans leur portefeuille.";

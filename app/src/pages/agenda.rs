@@ -12,7 +12,7 @@ use leptos_router::components::{A, Redirect};
 use time::{Date, Duration};
 use uuid::Uuid;
 
-use crate::components::TopBar;
+use crate::components::{DateTimeInput, TopBar};
 use crate::i18n::fr;
 use crate::list::{AgendaEntry, agenda_entries};
 use crate::pages::new_person::today;
@@ -37,6 +37,21 @@ pub fn AgendaPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let week = RwSignal::new(false);
     let day = RwSignal::new(today());
+    // The day typed in the French form; the agenda moves once it is a whole date.
+    let typed_day = RwSignal::new(format_iso_date(day.get_untracked()));
+    Effect::new(move |_| {
+        let shown = format_iso_date(day.get());
+        if typed_day.get_untracked() != shown {
+            typed_day.set(shown);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(d) = parse_iso_date(&typed_day.get())
+            && d != day.get_untracked()
+        {
+            day.set(d);
+        }
+    });
     let range = move || {
         let d = day.get();
         if week.get() {
@@ -149,16 +164,7 @@ pub fn AgendaPage() -> impl IntoView {
                 </Show>
                 <div class="agenda-nav">
                     <button type="button" class="secondary" on:click=move |_| step(false) aria-label=fr::PREVIOUS>"‹"</button>
-                    <input autocomplete="off"
-                        type="date"
-                        aria-label=fr::DATE
-                        prop:value=move || format_iso_date(day.get())
-                        on:change=move |ev| {
-                            if let Some(d) = parse_iso_date(&event_target_value(&ev)) {
-                                day.set(d);
-                            }
-                        }
-                    />
+                    <DateTimeInput id="agenda-day".to_owned() kind="date" value=typed_day aria_label=fr::DATE />
                     <button type="button" class="secondary" on:click=move |_| day.set(today())>{fr::TODAY}</button>
                     <button type="button" class="secondary" on:click=move |_| step(true) aria-label=fr::NEXT>"›"</button>
                 </div>

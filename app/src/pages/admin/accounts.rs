@@ -301,7 +301,7 @@ fn AccountItem(account: Account, version: RwSignal<u32>) -> impl IntoView {
         fr::ACTIVE_ACCOUNT
     };
     let active = account.active;
-    // One's own password changes in « Mon compte », and one cannot deactivate oneself.
+    // One's own password changes in « Mon compte ».
     let own = state
         .session
         .with_untracked(|s| s.as_ref().is_some_and(|s| s.user.id == id));
@@ -353,6 +353,8 @@ fn AccountItem(account: Account, version: RwSignal<u32>) -> impl IntoView {
                     <button type="button" class="secondary" on:click=move |_| action(format!("/admin/accounts/{id}/password"), Some(fr::CONFIRM_RESET_PASSWORD), true)>
                         {fr::RESET_PASSWORD}
                     </button>
+                })}
+                {active.then(|| view! {
                     <button type="button" class="secondary danger" on:click=move |_| action(format!("/admin/accounts/{id}/deactivate"), Some(fr::CONFIRM_DEACTIVATE), false)>
                         {fr::DEACTIVATE}
                     </button>

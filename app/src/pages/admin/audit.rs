@@ -3,12 +3,13 @@
 
 use jalon_domain::admin::accounts::Account;
 use jalon_domain::admin::audit::{AuditEvent, action_label_fr};
+use jalon_domain::text::parse_iso_date;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Deserialize;
 
 use super::{AdminShell, failure_message, token};
-use crate::components::{download, format_moment};
+use crate::components::{DateTimeInput, download, format_moment, hint};
 use crate::i18n::fr;
 use crate::state::AppState;
 
@@ -107,6 +108,23 @@ pub fn AuditPage() -> impl IntoView {
             </div>
         }
     };
+    // A day filters once it is a whole date (or emptied), not at each keystroke.
+    let date_field = move |id: &'static str, label: &'static str, value: RwSignal<String>| {
+        let typed = RwSignal::new(value.get_untracked());
+        Effect::new(move |_| {
+            let day = typed.get();
+            if (day.is_empty() || parse_iso_date(&day).is_some()) && day != value.get_untracked() {
+                offset.set(0);
+                value.set(day);
+            }
+        });
+        view! {
+            <div class="field">
+                <label for=id>{label}{hint("date")}</label>
+                <DateTimeInput id=id.to_owned() kind="date" value=typed />
+            </div>
+        }
+    };
     view! {
         <AdminShell current="/admin/journal">
             <div class="filters">
@@ -120,8 +138,8 @@ pub fn AuditPage() -> impl IntoView {
                         }).collect_view())}
                     </select>
                 </div>
-                {field("audit-from", fr::SINCE_DAY, from, "date")}
-                {field("audit-to", fr::TO, to, "date")}
+                {date_field("audit-from", fr::SINCE_DAY, from)}
+                {date_field("audit-to", fr::TO, to)}
                 <div class="field">
                     <label for="audit-action">{fr::ACTION}</label>
                     <select id="audit-action" on:change=move |ev| { offset.set(0); action.set(event_target_value(&ev)); }>
