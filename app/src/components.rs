@@ -47,9 +47,15 @@ pub fn SyncStatus() -> impl IntoView {
                 data-testid="last-sync"
                 data-synced-at=move || state.last_sync.get().map(|ms| ms.to_string())
             >
+                // Only the time shows in the bar; the words are for screen readers.
                 {move || match state.last_sync.get() {
-                    Some(ms) => format!("{} : {}", fr::LAST_SYNC, format_time(ms)),
-                    None => fr::NEVER_SYNCED.to_owned(),
+                    Some(ms) => view! {
+                        <span class="visually-hidden">{format!("{} : ", fr::LAST_SYNC)}</span>
+                        <span title=fr::LAST_SYNC>{format_time(ms)}</span>
+                    }
+                    .into_any(),
+                    // Before the first sync the bar stays short; the button says it is running.
+                    None => view! { <span class="visually-hidden">{fr::NEVER_SYNCED}</span> }.into_any(),
                 }}
             </span>
             {move || {
@@ -60,19 +66,21 @@ pub fn SyncStatus() -> impl IntoView {
             }}
             <button
                 type="button"
-                class="secondary"
+                class="secondary sync-now"
+                aria-label=move || if state.syncing.get() { fr::SYNCING } else { fr::SYNC_NOW }
                 on:click=move |_| state.request_sync()
                 disabled=move || state.syncing.get()
             >
-                {move || if state.syncing.get() { fr::SYNCING } else { fr::SYNC_NOW }}
+                {move || if state.syncing.get() { fr::SYNC_RUNNING } else { fr::SYNC }}
             </button>
         </section>
     }
 }
 
-/// The bar at the top of every signed-in screen.
+/// « Se déconnecter »: sends what waits (asking first when something does), then erases the
+/// caseload from this device. In « Mon compte », not in the bar: it is rare and erases data.
 #[component]
-pub fn TopBar() -> impl IntoView {
+pub fn SignOutButton() -> impl IntoView {
     let state = expect_context::<AppState>();
     let navigate = use_navigate();
     let leaving = RwSignal::new(false);
@@ -99,6 +107,17 @@ pub fn TopBar() -> impl IntoView {
             }
         });
     };
+    view! {
+        <button type="button" class="secondary danger" on:click=sign_out disabled=move || leaving.get()>
+            {move || if leaving.get() { fr::SIGNING_OUT } else { fr::SIGN_OUT }}
+        </button>
+    }
+}
+
+/// The bar at the top of every signed-in screen: one line from 1024 px.
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
     let is_admin = move || {
         state
             .session
@@ -115,7 +134,12 @@ pub fn TopBar() -> impl IntoView {
                     state
                         .session
                         .get()
-                        .map(|s| format!("{} · {}", s.user.display_name, s.user.role.label_fr()))
+                        .map(|s| view! {
+                            <span title=format!("{} ({}) · {}", s.user.display_name, s.user.username, s.user.role.label_fr())>
+                                {s.user.display_name.clone()}
+                            </span>
+                            <span class="visually-hidden">{format!(" · {}", s.user.role.label_fr())}</span>
+                        })
                 }}
             </span>
             <SyncStatus />
@@ -126,9 +150,6 @@ pub fn TopBar() -> impl IntoView {
             </nav>
             <button type="button" class="secondary" on:click=move |_| state.lock()>
                 {fr::LOCK}
-            </button>
-            <button type="button" class="secondary" on:click=sign_out disabled=move || leaving.get()>
-                {move || if leaving.get() { fr::SIGNING_OUT } else { fr::SIGN_OUT }}
             </button>
         </header>
         {move || {

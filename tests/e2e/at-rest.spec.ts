@@ -155,7 +155,8 @@ test("signing out erases the caseload from the device and the next sign-in fetch
   const people = page.locator("li.person");
   const count = await people.count();
   expect(count).toBeGreaterThan(10);
-  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  await page.getByRole("link", { name: "Mon compte" }).click();
+  await page.getByRole("button", { name: "Se déconnecter", exact: true }).click();
   await expect(page).toHaveURL(/\/connexion$/);
   await expect(page.getByRole("alert")).toContainText("effacées de cet appareil");
   const stored = await page.evaluate(

@@ -12,6 +12,8 @@ pub const PASSWORD: &str = "Mot de passe";
 pub const SIGN_IN: &str = "Se connecter";
 pub const SIGNING_IN: &str = "Connexion…";
 pub const SIGN_OUT: &str = "Se déconnecter";
+pub const SIGN_OUT_TITLE: &str = "Quitter cet appareil";
+pub const SIGN_OUT_HELP: &str = "« Se déconnecter » envoie ce qui attend, puis efface la file active de cet appareil : il faudra le réseau pour se reconnecter. Pour une pause, « Verrouiller » suffit.";
 pub const FIRST_SIGN_IN_ONLINE: &str = "Connexion impossible : le serveur est injoignable. La première connexion sur un appareil doit se faire en ligne.";
 pub const OTHER_USER_PENDING: &str = "Des modifications d'un autre utilisateur attendent encore d'être synchronisées sur cet appareil : il doit se reconnecter en ligne avant tout changement d'utilisateur.";
 pub const SIGN_OUT_PENDING: &str = "Des modifications ne sont pas encore synchronisées. Elles restent chiffrées sur cet appareil et partiront à votre prochaine connexion. Se déconnecter quand même ?";
@@ -83,6 +85,10 @@ pub const SIGNING_OUT: &str = "Déconnexion…";
 pub const ONLINE: &str = "En ligne";
 pub const OFFLINE: &str = "Hors ligne";
 pub const SYNC_NOW: &str = "Synchroniser maintenant";
+/// The sync button's visible text (its accessible name is `SYNC_NOW`).
+pub const SYNC: &str = "Synchroniser";
+/// The sync button's visible text while a sync runs (its accessible name is `SYNCING`).
+pub const SYNC_RUNNING: &str = "En cours…";
 pub const SYNCING: &str = "Synchronisation…";
 pub const NOTHING_PENDING: &str = "Tout est synchronisé";
 pub const LAST_SYNC: &str = "Dernière synchronisation";

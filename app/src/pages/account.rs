@@ -10,7 +10,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::ApiFailure;
-use crate::components::{TextField, TopBar};
+use crate::components::{SignOutButton, TextField, TopBar};
 use crate::i18n::fr;
 use crate::state::AppState;
 
@@ -199,6 +199,11 @@ pub fn AccountPage() -> impl IntoView {
                     <button type="button" class="secondary" on:click=sign_out_others disabled=move || busy.get() || forced()>
                         {fr::SIGN_OUT_OTHER_DEVICES}
                     </button>
+                </section>
+                <section class="narrow" aria-labelledby="sign-out">
+                    <h2 id="sign-out">{fr::SIGN_OUT_TITLE}</h2>
+                    <p class="muted">{fr::SIGN_OUT_HELP}</p>
+                    <SignOutButton />
                 </section>
             </main>
         </Show>
