@@ -112,6 +112,9 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   await tablet.getByLabel("Rechercher").fill("marchadier");
   await tablet.locator("li.person").filter({ hasText: "MARCHADIER Éloïse" }).getByRole("link").click();
   const enrolment = tablet.getByRole("region", { name: "Accompagnements" });
+  // Closed until asked for: the exit is an explicit action.
+  await expect(enrolment.getByLabel("Motif de sortie")).toBeHidden();
+  await enrolment.getByText("Enregistrer une sortie").click();
   await enrolment.getByLabel("Motif de sortie").selectOption({ label: "Formation qualifiante" });
   await enrolment.getByRole("button", { name: "Clôturer l'accompagnement" }).click();
   await expect(enrolment.getByText("Sortie enregistrée")).toBeVisible();

@@ -186,6 +186,7 @@ test("a référent records an exit; the supervisor sees it with its outcome and 
   await tablet.locator("li.person").first().getByRole("link").click();
   const file = tablet.url();
   const enrolment = tablet.getByRole("region", { name: "Accompagnements" });
+  await enrolment.getByText("Enregistrer une sortie").click();
   await enrolment.getByRole("button", { name: "Clôturer l'accompagnement" }).click();
   await expect(enrolment.getByText("Choisissez un motif de sortie.")).toBeVisible();
   await enrolment.getByLabel("Motif de sortie").selectOption({ label: "Emploi de 6 mois ou plus" });

@@ -205,6 +205,8 @@ pub const CHANGE_REFERENT: &str = "Changer de référent";
 pub const REFERENT_CHANGE_SAVED: &str =
     "Changement de référent enregistré : il sera appliqué à la prochaine synchronisation.";
 pub const CLOSE_ENROLMENT: &str = "Clôturer l'accompagnement";
+/// Opens the exit form of an enrolment.
+pub const RECORD_EXIT: &str = "Enregistrer une sortie";
 pub const EXIT_DATE: &str = "Date de sortie";
 pub const EXIT_REASON: &str = "Motif de sortie";
 pub const CHOOSE_REASON: &str = "— Choisir un motif —";

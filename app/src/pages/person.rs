@@ -624,6 +624,9 @@ fn CloseForm(enrolment: Enrolment) -> impl IntoView {
     let reason_error = move || errors.with(|e| e.message_for("exit_reason").map(str::to_owned));
     let enrolment_error = move || errors.with(|e| e.message_for("enrolment").map(str::to_owned));
     view! {
+        // An explicit action: the form opens only when asked for.
+        <details class="exit">
+        <summary>{fr::RECORD_EXIT}</summary>
         <form autocomplete="off" class="close-enrolment" on:submit=submit novalidate>
             <h3>{fr::CLOSE_ENROLMENT}</h3>
             <TextField id="exit_date" label=fr::EXIT_DATE value=date errors kind="date" />
@@ -644,6 +647,7 @@ fn CloseForm(enrolment: Enrolment) -> impl IntoView {
             </button>
             {move || saved.get().then(|| view! { <p role="status">{fr::CLOSING_SAVED}</p> })}
         </form>
+        </details>
     }
 }
 
