@@ -651,5 +651,24 @@ pub fn duplicate_reason(
     .then_some(DuplicateReason::SameIdentity)
 }
 
+/// The next appointment among a person's items: the earliest still planned from `today` on
+/// (one of a past day still « Prévu » waits for its outcome, it is not the next).
+pub fn next_appointment<'a>(
+    items: impl IntoIterator<Item = &'a Item>,
+    today: Date,
+) -> Option<&'a Appointment> {
+    items
+        .into_iter()
+        .filter_map(|item| match &item.body {
+            ItemBody::Appointment(a)
+                if a.status == AppointmentStatus::Planned && a.date >= today =>
+            {
+                Some(a)
+            }
+            _ => None,
+        })
+        .min_by(|a, b| (a.date, &a.time).cmp(&(b.date, &b.time)))
+}
+
 #[cfg(test)]
 mod tests;

@@ -44,6 +44,12 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   await expect(tablet.locator("li.person")).toHaveCount(1);
   await row.getByRole("link").click();
   await expect(tablet.getByRole("heading", { name: "MARCHADIER Éloïse" })).toBeVisible();
+  // The file opens on its summary.
+  const summary = tablet.getByTestId("summary");
+  await expect(summary).toContainText("Limoges");
+  await expect(summary).toContainText("Demandeur d'emploi de longue durée");
+  await expect(summary).toContainText(/PLIE avec .+ depuis le \d{2}\/\d{2}\/\d{4}/);
+  await expect(summary).toContainText("Aucun rendez-vous prévu");
 
   // An appointment planned today, then reported.
   const appointments = tablet.getByRole("region", { name: "Rendez-vous" });
@@ -59,11 +65,13 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   await appointment.getByLabel("Heure").fill("10:30");
   await appointment.getByRole("button", { name: "Déplacer le rendez-vous" }).click();
   await expect(appointments.locator("li.appointment")).toContainText("10:30");
+  await expect(summary).toContainText(/\d{2}\/\d{2}\/\d{4} à 10:30 · Visite à domicile/);
   await appointment.getByText("Saisir l'issue").click();
   await appointment.getByLabel("Issue du rendez-vous").selectOption({ label: "Honoré" });
   await appointment.getByLabel("Compte rendu").fill("Point sur la mobilité : dossier d'aide au permis.");
   await appointment.getByRole("button", { name: "Enregistrer" }).click();
   await expect(appointments.locator("li.appointment")).toContainText("Honoré");
+  await expect(summary).toContainText("Aucun rendez-vous prévu");
   await expect(appointments.locator("li.appointment")).toContainText("dossier d'aide au permis");
 
   // A step, an obstacle, a contract and a note.

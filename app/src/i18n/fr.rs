@@ -205,6 +205,33 @@ pub const CHANGE_REFERENT: &str = "Changer de référent";
 pub const REFERENT_CHANGE_SAVED: &str =
     "Changement de référent enregistré : il sera appliqué à la prochaine synchronisation.";
 pub const CLOSE_ENROLMENT: &str = "Clôturer l'accompagnement";
+pub const SUMMARY: &str = "Synthèse";
+pub const SITUATION: &str = "Situation";
+pub const NEXT_APPOINTMENT: &str = "Prochain rendez-vous";
+pub const NO_APPOINTMENT_PLANNED: &str = "Aucun rendez-vous prévu";
+pub const ENROLMENT_IN_PROGRESS: &str = "Accompagnement en cours";
+pub const NO_ENROLMENT_IN_PROGRESS: &str = "Aucun";
+pub const RSA_BENEFICIARY_SHORT: &str = "allocataire du RSA";
+pub const NOT_RSA_BENEFICIARY: &str = "non allocataire du RSA";
+
+/// `42 ans`.
+pub fn years_old(years: i32) -> String {
+    if years < 2 {
+        format!("{years} an")
+    } else {
+        format!("{years} ans")
+    }
+}
+
+/// `ARPE avec Nicolas Garnier depuis le 04/10/2024`.
+pub fn enrolment_in_progress(scheme: &str, referent: &str, since: &str) -> String {
+    if referent.is_empty() {
+        format!("{scheme} depuis le {since}")
+    } else {
+        format!("{scheme} avec {referent} depuis le {since}")
+    }
+}
+
 /// Opens the exit form of an enrolment.
 pub const RECORD_EXIT: &str = "Enregistrer une sortie";
 pub const EXIT_DATE: &str = "Date de sortie";

@@ -10,4 +10,5 @@ pub mod journal;
 pub mod login;
 pub mod new_person;
 pub mod person;
+pub mod summary;
 pub mod supervision;

@@ -7,7 +7,7 @@ use jalon_domain::FieldError;
 use jalon_domain::Invalid;
 use jalon_domain::auth::Role;
 use jalon_domain::caseload::{Alert, alerts};
-use jalon_domain::followup::Item;
+use jalon_domain::followup::{Appointment, Item, next_appointment};
 use jalon_domain::merge::{Conflict, FieldValue, diff};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason, check_new_enrolment, close_enrolment};
@@ -28,6 +28,7 @@ use crate::i18n::fr;
 use crate::pages::follow_up::FollowUp;
 use crate::pages::journal::Journal;
 use crate::pages::new_person::today;
+use crate::pages::summary::Summary;
 use crate::refusals::Refusals;
 use crate::state::AppState;
 
@@ -54,6 +55,7 @@ struct FileData {
     conflicts: Vec<Conflict>,
     enrolments: Vec<Enrolment>,
     alerts: Vec<Alert>,
+    next: Option<Appointment>,
 }
 
 #[component]
@@ -135,12 +137,14 @@ pub fn PersonPage() -> impl IntoView {
                 &schemes,
                 today(),
             );
+            let next = next_appointment(&items, today()).cloned();
             Some(FileData {
                 person,
                 pending,
                 conflicts,
                 enrolments,
                 alerts,
+                next,
             })
         }
     });
@@ -194,6 +198,7 @@ pub fn PersonPage() -> impl IntoView {
                     {file.alerts.iter().map(|a| view! { <span class="badge alert" data-alert=a.code()>{a.label_fr()}</span> }).collect_view()}
                 </p>
                 {(!writable.get_untracked()).then(|| view! { <p class="notice" role="status">{fr::NOT_IN_CASELOAD}</p> })}
+                <Summary person=file.person next=file.next enrolments=file.enrolments staff=untracked(staff) />
             }
             .into_any(),
         })

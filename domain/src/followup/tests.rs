@@ -434,3 +434,34 @@ fn duplicates_are_found_by_identity_or_file_number() {
     );
     assert_eq!(duplicate_reason(&lea, &lea), None);
 }
+
+#[test]
+fn the_next_appointment_is_the_earliest_planned_from_today() {
+    let item = |id: u128, body: ItemBody| Item {
+        id: Uuid::from_u128(id),
+        person_id: PERSON,
+        version: 1,
+        author_id: Uuid::from_u128(1),
+        body,
+    };
+    let at = |date: Date, time: &str| {
+        let mut body = appointment(date, AppointmentStatus::Planned, "");
+        if let ItemBody::Appointment(a) = &mut body {
+            a.time = time.into();
+        }
+        body
+    };
+    let items = [
+        item(1, at(date!(2026 - 12 - 03), "09:00")),
+        item(2, at(date!(2026 - 11 - 26), "16:00")),
+        item(3, at(date!(2026 - 11 - 26), "08:30")),
+        // Past and still planned: waits for its outcome, not the next one.
+        item(4, at(date!(2026 - 11 - 20), "10:00")),
+        // Earlier today but already held.
+        item(5, appointment(TODAY, AppointmentStatus::Attended, "")),
+    ];
+    let next = next_appointment(&items, TODAY).unwrap();
+    assert_eq!((next.date, next.time.as_str()), (TODAY, "08:30"));
+    assert!(next_appointment(&items[3..], TODAY).is_none());
+    assert!(next_appointment(&[], TODAY).is_none());
+}
