@@ -6,7 +6,7 @@ use jalon_domain::{FieldError, Invalid};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
+use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_navigate;
 
 use crate::api::ApiFailure;
@@ -136,6 +136,9 @@ pub fn AccountPage() -> impl IntoView {
             <TopBar />
             <main class="account">
                 <h1>{fr::MY_ACCOUNT}</h1>
+                <p data-testid="signed-in-as">
+                    {move || state.session.get().map(|s| fr::signed_in_as(&s.user.display_name, &s.user.username, s.user.role.label_fr()))}
+                </p>
                 {move || forced().then(|| view! { <p class="notice" role="alert">{fr::TEMPORARY_PASSWORD_NOTICE}</p> })}
                 <form autocomplete="off" on:submit=submit.clone() novalidate class="narrow">
                     <h2>{fr::CHANGE_PASSWORD}</h2>
@@ -205,6 +208,7 @@ pub fn AccountPage() -> impl IntoView {
                     <p class="muted">{fr::SIGN_OUT_HELP}</p>
                     <SignOutButton />
                 </section>
+                <p class="muted"><A href="/accessibilite">{fr::ACCESSIBILITY_LINK}</A></p>
             </main>
         </Show>
     }

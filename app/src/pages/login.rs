@@ -5,7 +5,7 @@ use jalon_domain::auth::LoginRequest;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
+use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_navigate;
 
 use crate::api::ApiFailure;
@@ -74,6 +74,7 @@ pub fn LoginPage() -> impl IntoView {
                         {move || if busy.get() { fr::SIGNING_IN } else { fr::SIGN_IN }}
                     </button>
                 </form>
+                <p class="muted"><A href="/accessibilite">{fr::ACCESSIBILITY_LINK}</A></p>
             </main>
         </Show>
     }

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod access_report;
+pub mod accessibility;
 pub mod account;
 pub mod admin;
 pub mod agenda;
