@@ -4,11 +4,11 @@
 // tablet revoked (wiped without its waiting change, and saying so). This test starts a server
 // of its own, on another port and an empty database.
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { autoUnlock } from "./helpers";
+import { autoUnlock, startServer } from "./helpers";
 
 const root = path.resolve(__dirname, "../..");
 const binary = process.env.JALON_SERVER_BIN ?? path.join(root, "target/debug/jalon-server");
@@ -27,17 +27,7 @@ function env(dataDir: string) {
 }
 
 async function start(dataDir: string): Promise<ChildProcess> {
-  const server = spawn(binary, [], { env: env(dataDir), stdio: "ignore" });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error("the server did not start");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return startServer(binary, env(dataDir), base, 60_000);
 }
 
 async function signIn(page: Page, login: string, password: string) {

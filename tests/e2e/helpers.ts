@@ -1,4 +1,5 @@
 import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 
 export const DEMO_PASSWORD = "jalon-demo";
@@ -60,5 +61,25 @@ export async function pullAll(request: APIRequestContext, username: string) {
     changes.push(...page.changes);
     cursor = page.cursor;
     if (!page.has_more) return changes;
+  }
+}
+
+/** Starts a server of a test's own (`binary` with `env`) and waits until `base` answers. */
+export async function startServer(
+  binary: string,
+  env: NodeJS.ProcessEnv,
+  base: string,
+  timeoutMs = 120_000,
+): Promise<ChildProcess> {
+  const server = spawn(binary, [], { env, stdio: "ignore" });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) return server;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("the server did not start");
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -4,12 +4,12 @@
 // of the built app, so that it may deploy a "new version" (the same build with its stylesheet
 // under a new content hash, as a rebuild gives) and restart the server as a deployment does.
 import { expect, test, type Page } from "@playwright/test";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DEMO_PASSWORD, signIn, waitForServiceWorker } from "./helpers";
+import { DEMO_PASSWORD, signIn, startServer, waitForServiceWorker } from "./helpers";
 
 const root = path.resolve(__dirname, "../..");
 const binary = process.env.JALON_SERVER_BIN ?? path.join(root, "target/debug/jalon-server");
@@ -17,26 +17,14 @@ const port = Number(process.env.JALON_E2E_PORT ?? 18484) + 3;
 const base = `http://127.0.0.1:${port}`;
 
 async function start(dataDir: string, dist: string): Promise<ChildProcess> {
-  const server = spawn(binary, [], {
-    env: {
-      ...process.env,
-      JALON_LISTEN: `127.0.0.1:${port}`,
-      JALON_DATA_DIR: dataDir,
-      JALON_DIST_DIR: dist,
-      JALON_SEED_DEMO: "true",
-    },
-    stdio: "ignore",
-  });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error("the server did not start");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const env = {
+    ...process.env,
+    JALON_LISTEN: `127.0.0.1:${port}`,
+    JALON_DATA_DIR: dataDir,
+    JALON_DIST_DIR: dist,
+    JALON_SEED_DEMO: "true",
+  };
+  return startServer(binary, env, base);
 }
 
 async function stop(server: ChildProcess) {

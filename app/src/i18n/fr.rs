@@ -706,28 +706,6 @@ pub const BACK_TO_APP: &str = "Retour à Jalon";
 pub fn signed_in_as(name: &str, login: &str, role: &str) -> String {
     format!("Connecté en tant que {name} ({login}), {role}.")
 }
-pub const A11Y_TITLE: &str = "Déclaration d'accessibilité";
-pub const A11Y_COMMITMENT: &str = "Le Département s'engage à rendre ses services numériques accessibles, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005.";
-pub const A11Y_SCOPE: &str = "Cette déclaration d'accessibilité s'applique à Jalon, l'application de suivi de l'accompagnement socioprofessionnel des allocataires du RSA.";
-pub const A11Y_STATUS_TITLE: &str = "État de conformité";
-pub const A11Y_STATUS: &str = "Jalon est partiellement conforme avec le référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1, en raison des non-conformités et des vérifications manquantes énumérées ci-dessous. Aucun audit de conformité n'a encore été réalisé.";
-pub const A11Y_GAPS_TITLE: &str = "Contenus non accessibles ou non vérifiés";
-pub const A11Y_GAPS: &[&str] = &[
-    "Les écrans n'ont pas encore tous été contrôlés par un outil automatique (axe-core) ni par un audit humain.",
-    "Aucun parcours complet n'a encore été vérifié au clavier seul ni avec un lecteur d'écran.",
-    "Les messages d'erreur sous les champs sont reliés à leur champ, mais ne sont pas tous annoncés par les lecteurs d'écran au moment où ils apparaissent.",
-    "Sur un écran étroit, le nom de la personne connectée peut être tronqué dans la barre du haut ; le nom complet figure sur la page « Mon compte ».",
-];
-pub const A11Y_DONE_TITLE: &str = "Ce qui est déjà fait";
-pub const A11Y_DONE: &[&str] = &[
-    "Chaque graphique du pilotage est accompagné du tableau de ses données.",
-    "Les dates se saisissent en texte (jj/mm/aaaa) et les heures sur 24 heures (hh:mm), avec le format indiqué à côté du libellé.",
-    "Les champs ont un libellé visible ; les zones tactiles mesurent au moins 44 pixels ; le focus clavier est visible.",
-    "L'interface est en français ; la langue de la page est déclarée.",
-];
-pub const A11Y_ESTABLISHED_TITLE: &str = "Établissement de cette déclaration";
-pub const A11Y_ESTABLISHED: &str = "Cette déclaration a été établie le 2 décembre 2026. Technologies utilisées : HTML, CSS, WebAssembly. Les tests automatisés de l'application utilisent Chromium.";
-pub const A11Y_CONTACT_TITLE: &str = "Retour d'information et contact";
-pub const A11Y_CONTACT: &str = "Si vous n'arrivez pas à utiliser une partie de Jalon, signalez-le à l'administrateur de Jalon de votre dispositif, qui transmet au service numérique du Département : une solution vous sera proposée, ou l'information sous une autre forme.";
-pub const A11Y_REMEDY_TITLE: &str = "Voies de recours";
-pub const A11Y_REMEDY: &str = "Si vous avez signalé un défaut d'accessibilité qui vous empêche d'accéder à un contenu ou à une fonctionnalité et que vous n'avez pas obtenu de réponse satisfaisante, vous pouvez saisir le Défenseur des droits : par son formulaire en ligne, auprès de l'un de ses délégués dans votre région, ou par courrier gratuit.";
+
+mod statement;
+pub use statement::*;

@@ -97,17 +97,6 @@ pub fn AuditPage() -> impl IntoView {
             }
         });
     };
-    let field = move |id: &'static str,
-                      label: &'static str,
-                      value: RwSignal<String>,
-                      kind: &'static str| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input autocomplete="off" id=id type=kind prop:value=move || value.get() on:change=move |ev| { offset.set(0); value.set(event_target_value(&ev)); } />
-            </div>
-        }
-    };
     // A day filters once it is a whole date (or emptied), not at each keystroke.
     let date_field = move |id: &'static str, label: &'static str, value: RwSignal<String>| {
         let typed = RwSignal::new(value.get_untracked());
@@ -128,7 +117,10 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <AdminShell current="/admin/journal">
             <div class="filters">
-                {field("audit-person", fr::PERSON_ID, person, "text")}
+                <div class="field">
+                    <label for="audit-person">{fr::PERSON_ID}</label>
+                    <input autocomplete="off" id="audit-person" type="text" prop:value=move || person.get() on:change=move |ev| { offset.set(0); person.set(event_target_value(&ev)); } />
+                </div>
                 <div class="field">
                     <label for="audit-user">{fr::USER}</label>
                     <select id="audit-user" on:change=move |ev| { offset.set(0); user.set(event_target_value(&ev)); }>
