@@ -33,6 +33,9 @@ step "Building the app and the server for the end-to-end tests"
 trunk build --release
 cargo build --locked -p jalon-server
 
+step "The app's download within its budget (wasm + JS, brotli)"
+node scripts/app-size.mjs dist
+
 step "The API against its OpenAPI description (Schemathesis, as three roles)"
 ./scripts/api-fuzz.sh 2>&1 | tee "$logs/fuzz.txt"
 

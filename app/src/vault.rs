@@ -291,7 +291,14 @@ pub fn open<T: DeserializeOwned>(key: Option<&Key>, stored: JsValue) -> Result<T
             let plain = key.ok_or(VaultError::Locked)?.open_bytes(&bytes.to_vec())?;
             serde_json::from_slice(&plain).map_err(|_| VaultError::Unreadable)
         }
-        Err(_) => serde_wasm_bindgen::from_value(stored).map_err(|_| VaultError::Unreadable),
+        // A plain object (serde-wasm-bindgen wrote it, maps as objects): read through its JSON
+        // with the parser of sealed values — a second deserializer would double the code of
+        // every stored type in the app's download.
+        Err(_) => {
+            let json = js_sys::JSON::stringify(&stored).map_err(|_| VaultError::Unreadable)?;
+            serde_json::from_slice(String::from(json).as_bytes())
+                .map_err(|_| VaultError::Unreadable)
+        }
     }
 }
 

@@ -75,7 +75,16 @@ pub fn router(state: AppState) -> Router {
             transport::deadline,
         ));
     let dist = &state.config.dist_dir;
-    let app = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    // The build writes brotli and gzip copies of the app's files (scripts/precompress.mjs):
+    // they are sent as they are, with Content-Encoding and Vary.
+    let app = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(dist.join("index.html"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     let headers = transport::SecurityHeaders::new(dist, state.config.trust_proxy);
     Router::new()
         .nest("/api", api)
@@ -85,15 +94,16 @@ pub fn router(state: AppState) -> Router {
             headers,
             transport::security_headers,
         ))
-        // The app (~1 MB of wasm) and pull pages (JSON) shrink several times over gzip: what
-        // a tablet on a mobile network waits for.
+        // Pull pages (JSON) shrink several times over gzip: what a tablet on a mobile network
+        // waits for. Files already compressed by the build are left as they are.
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 /// API answers are never cached (they hold personal data); the app shell is revalidated on
-/// every load; files whose name carries Trunk's content hash are immutable.
+/// every load; files whose name carries Trunk's content hash are immutable; the app's files
+/// vary by encoding.
 async fn cache_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
@@ -104,9 +114,17 @@ async fn cache_headers(request: Request, next: Next) -> Response {
     } else {
         "no-cache"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    // The app's files exist in brotli, gzip and plain (chosen by Accept-Encoding): a cache
+    // between the server and the browser must keep them apart.
+    let varies = headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !path.starts_with("/api/") && !varies {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     response
 }
 

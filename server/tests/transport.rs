@@ -341,3 +341,59 @@ async fn connections_beyond_the_cap_wait_their_turn() {
         .unwrap();
     assert_eq!(served.status(), 200);
 }
+
+#[tokio::test]
+async fn the_app_is_sent_precompressed_with_its_encoding_and_cache_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = app_dir(dir.path());
+    let wasm = "jalon-app-0123456789abcdef_bg.wasm";
+    std::fs::write(dist.join(wasm), b"\0asm raw bytes").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.br")), b"brotli bytes").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.gz")), b"gzip bytes").unwrap();
+    std::fs::write(dist.join("index.html.br"), b"brotli shell").unwrap();
+    let server = TestServer::start(dir.path(), Some(dist)).await;
+    let get = |path: &str, accept: &str| {
+        server
+            .http
+            .get(server.url(path))
+            .header("accept-encoding", accept)
+            .send()
+    };
+
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br, zstd", Some("br"), "brotli bytes"),
+        ("gzip", Some("gzip"), "gzip bytes"),
+        ("identity", None, "\0asm raw bytes"),
+    ] {
+        let response = get(&format!("/{wasm}"), accept).await.unwrap();
+        assert_eq!(response.status(), 200, "{accept}");
+        assert_eq!(
+            header(&response, "content-encoding").as_deref(),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(
+            header(&response, "content-type").as_deref(),
+            Some("application/wasm")
+        );
+        assert!(
+            header(&response, "vary")
+                .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")),
+            "{accept}: a cache must keep one copy per encoding"
+        );
+        assert_eq!(
+            header(&response, "cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(response.text().await.unwrap(), body, "{accept}");
+    }
+
+    // A deep link gets the shell, precompressed too, and revalidated on every load.
+    let response = get("/personne/1", "br").await.unwrap();
+    assert_eq!(header(&response, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(
+        header(&response, "cache-control").as_deref(),
+        Some("no-cache")
+    );
+    assert_eq!(response.text().await.unwrap(), "brotli shell");
+}

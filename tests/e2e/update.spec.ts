@@ -4,7 +4,7 @@
 // of the built app, so that it may deploy a "new version" (the same build with its stylesheet
 // under a new content hash, as a rebuild gives) and restart the server as a deployment does.
 import { expect, test, type Page } from "@playwright/test";
-import { type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -51,6 +51,8 @@ function deployNewVersion(dist: string): string {
   const renamed = "jalon-00000000000000aa.css";
   fs.renameSync(path.join(dist, old), path.join(dist, renamed));
   fs.writeFileSync(index, html.replaceAll(old, renamed));
+  // The build's brotli and gzip copies, written again as a build writes them.
+  execFileSync("node", [path.join(root, "scripts/precompress.mjs"), dist]);
   return `/${renamed}`;
 }
 
