@@ -44,6 +44,8 @@ pub struct AppState {
     pub syncing: RwSignal<bool>,
     /// Time of the last successful sync (ms since the epoch).
     pub last_sync: RwSignal<Option<f64>>,
+    /// While a first sync fills the replica: how many of its changes are stored, of how many.
+    pub first_sync: RwSignal<Option<(usize, usize)>>,
     pub last_error: RwSignal<Option<String>>,
     /// Bumped whenever the local data changes, so that lists reload.
     pub data_version: RwSignal<u64>,
@@ -96,6 +98,7 @@ impl AppState {
             unconfirmed: RwSignal::new(0),
             syncing: RwSignal::new(false),
             last_sync: RwSignal::new(last_sync),
+            first_sync: RwSignal::new(None),
             last_error: RwSignal::new(None),
             data_version: RwSignal::new(0),
             wipe_notice: RwSignal::new(wipe_notice),
@@ -408,7 +411,7 @@ impl AppState {
         if !session.must_change_password {
             let (store, api, token) = (store.clone(), self.api(), session.token.clone());
             tabs::with_sync_lock(async move {
-                let _ = sync_once(&store, &api, &token).await;
+                let _ = sync_once(&store, &api, &token, None).await;
             })
             .await;
         }
@@ -433,7 +436,13 @@ impl AppState {
         // A deployment shows as « Nouvelle version disponible » within a sync period.
         crate::update::check();
         self.upload_consultations(&session.token).await;
-        let result = sync_once(&store, &api, &session.token).await;
+        // An empty replica fills: its progress shows instead of a list still empty.
+        if store.cursor().await.is_ok_and(|c| c == 0) && store.replica_is_empty().await == Ok(true)
+        {
+            self.first_sync.set(Some((0, 0)));
+        }
+        let progress = move |stored, total| self.first_sync.set(Some((stored, total)));
+        let result = sync_once(&store, &api, &session.token, Some(&progress)).await;
         match result {
             Ok(_) => {
                 self.failures.set_value(0);
@@ -489,6 +498,8 @@ impl AppState {
                     .set(Some(format!("{} : {e}", fr::SAVE_FAILED)));
             }
         }
+        // The list keeps the progress shown until it has read what was stored (pages::caseload).
+        self.first_sync.set(None);
         self.data_changed();
     }
 }

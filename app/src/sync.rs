@@ -25,8 +25,9 @@ impl From<RoundError<StoreError, ApiFailure>> for SyncError {
     }
 }
 
-/// The IndexedDB store as the sync round sees it.
-pub struct Local<'a>(pub &'a Store);
+/// The IndexedDB store as the sync round sees it, and who is told how a first sync fills it
+/// (stored, total).
+pub struct Local<'a>(pub &'a Store, pub Option<&'a dyn Fn(usize, usize)>);
 
 impl LocalReplica for Local<'_> {
     type Error = StoreError;
@@ -66,6 +67,12 @@ impl LocalReplica for Local<'_> {
     async fn replace_all(&mut self, records: &[Change], cursor: i64) -> Result<bool, StoreError> {
         self.0.replace_replica(records, cursor).await
     }
+
+    fn progress(&mut self, stored: usize, total: usize) {
+        if let Some(tell) = self.1 {
+            tell(stored, total);
+        }
+    }
 }
 
 /// The server as the sync round sees it, for one session.
@@ -93,12 +100,18 @@ impl Remote for Server<'_> {
 
 /// Pushes every waiting change, then pulls until the server has nothing more, then repairs.
 /// Stops at the first failure: what was stored stays stored, the rest waits for the next round.
-pub async fn sync_once(store: &Store, api: &Api, token: &str) -> Result<SyncReport, SyncError> {
+/// `progress` hears how a first sync fills the replica.
+pub async fn sync_once(
+    store: &Store,
+    api: &Api,
+    token: &str,
+    progress: Option<&dyn Fn(usize, usize)>,
+) -> Result<SyncReport, SyncError> {
     let waiting = store.pending_count().await.map_err(SyncError::Store)?;
     let mut server = Server {
         api,
         token,
         waiting: Some(waiting),
     };
-    Ok(client::sync_round(&mut Local(store), &mut server).await?)
+    Ok(client::sync_round(&mut Local(store, progress), &mut server).await?)
 }

@@ -189,12 +189,13 @@ async fn jalon_bootstrap(rows: &[Change]) -> f64 {
             changes: page.to_vec(),
             cursor: page.last().unwrap().rev,
             has_more: (i + 1) * PAGE < rows.len(),
+            total: None,
             checksum: None,
             buckets: vec![],
         })
         .collect();
     let start = now();
-    let pulled = pull_pages(&mut Local(&store), &mut Pages(pages.into_iter()))
+    let pulled = pull_pages(&mut Local(&store, None), &mut Pages(pages.into_iter()))
         .await
         .unwrap();
     assert_eq!(pulled.changes, rows.len());

@@ -250,6 +250,7 @@ async fn a_pulled_page_is_stored_together_with_its_cursor() {
         ],
         cursor: 42,
         has_more: false,
+        total: None,
         checksum: None,
         buckets: vec![],
     };
@@ -406,6 +407,7 @@ async fn an_edit_shows_over_the_server_state_until_a_whole_pull_includes_it() {
         }],
         cursor: rev,
         has_more: false,
+        total: None,
         checksum: None,
         buckets: vec![],
     };
@@ -514,6 +516,7 @@ async fn pulled_conflicts_are_kept_and_a_choice_is_queued_for_the_server() {
         }],
         cursor: 9,
         has_more: false,
+        total: None,
         checksum: None,
         buckets: vec![],
     };
@@ -556,6 +559,7 @@ async fn a_diverged_replica_is_replaced_even_while_changes_wait_but_not_before_a
         ],
         cursor: 2,
         has_more: false,
+        total: None,
         checksum: None,
         buckets: vec![],
     };
@@ -629,6 +633,7 @@ async fn a_journal_lists_received_notes_and_those_still_waiting() {
         }],
         cursor: 3,
         has_more: false,
+        total: None,
         checksum: None,
         buckets: vec![],
     };
@@ -737,6 +742,7 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
             changes: first,
             cursor: 3,
             has_more: true,
+            total: None,
             checksum: None,
             buckets: vec![],
         },
@@ -746,12 +752,15 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
             changes: second,
             cursor: 5,
             has_more: false,
+            total: None,
             checksum: Some("x".into()),
             buckets: vec![],
         },
     ];
     let mut server = Pages::new(pages);
-    let pulled = pull_pages(&mut Local(&store), &mut server).await.unwrap();
+    let pulled = pull_pages(&mut Local(&store, None), &mut server)
+        .await
+        .unwrap();
     assert_eq!(server.asked, vec![0, 3]);
     assert_eq!(pulled.changes, 5);
     assert_eq!(pulled.expected.as_deref(), Some("x"));
@@ -766,10 +775,11 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
         changes: vec![],
         cursor: 5,
         has_more: false,
+        total: None,
         checksum: None,
         buckets: vec![],
     }];
-    let later = pull_pages(&mut Local(&store), &mut Pages::new(again))
+    let later = pull_pages(&mut Local(&store, None), &mut Pages::new(again))
         .await
         .unwrap();
     assert_eq!(later.local, store.replica_checksums().await.unwrap());
@@ -805,6 +815,7 @@ async fn a_waiting_item_shows_over_the_received_one_and_another_user_does_not_in
             }],
             cursor: 1,
             has_more: false,
+            total: None,
             checksum: None,
             buckets: vec![],
         })
@@ -877,6 +888,7 @@ async fn a_diverged_bucket_is_replaced_alone() {
             changes: all,
             cursor: 4,
             has_more: false,
+            total: None,
             checksum: None,
             buckets: vec![],
         })

@@ -563,6 +563,7 @@ pub async fn pull(
         cursor: pull.cursor,
         changes: pull.changes,
         has_more: pull.has_more,
+        total: pull.total,
         checksum: pull.checksum,
         buckets: pull.buckets,
     }))

@@ -322,6 +322,9 @@ async fn pull_pages_follow_the_cursor_without_skipping_or_repeating() {
         let page = server.pull(&token, cursor, 7).await;
         assert!(page.changes.len() <= 7);
         assert!(page.changes.iter().all(|c| c.rev > cursor));
+        // The first page of a first sync says how many changes the whole pull brings.
+        let total = (cursor == 0).then_some(everything.len() as u64);
+        assert_eq!(page.total, total, "page after {cursor}");
         paged.extend(page.changes);
         cursor = page.cursor;
         if !page.has_more {

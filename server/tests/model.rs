@@ -179,6 +179,7 @@ impl Server {
             changes: page.changes,
             cursor: page.cursor,
             has_more: page.has_more,
+            total: page.total,
             checksum: page.checksum,
             buckets: page.buckets,
         }

@@ -141,6 +141,15 @@ pub fn people_count(count: usize) -> String {
     }
 }
 
+pub const FIRST_SYNC: &str = "Préparation de cet appareil";
+pub const FIRST_SYNC_HELP: &str = "Les dossiers arrivent sur cet appareil pour être consultés et modifiés même hors connexion. La liste s'affiche dès qu'ils sont tous là.";
+
+pub const FIRST_SYNC_STARTING: &str = "Demande des dossiers au serveur…";
+/// "3 000 / 21 000 éléments"
+pub fn first_sync_progress(stored: usize, total: usize) -> String {
+    format!("{} / {} éléments", number(stored), number(total))
+}
+
 pub fn more_results(hidden: usize) -> String {
     format!("… et {} autres : précisez la recherche.", number(hidden))
 }

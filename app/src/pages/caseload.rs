@@ -132,6 +132,30 @@ async fn load(
     })
 }
 
+/// While a first sync fills the replica: how far it is, instead of a list still empty.
+#[component]
+fn FirstSync(progress: RwSignal<Option<(usize, usize)>>) -> impl IntoView {
+    let progress = move || progress.get().unwrap_or_default();
+    view! {
+        <section class="first-sync" data-testid="first-sync" aria-labelledby="first-sync-title">
+            <h2 id="first-sync-title">{fr::FIRST_SYNC}</h2>
+            <p>{fr::FIRST_SYNC_HELP}</p>
+            // Indeterminate until the server has said how many changes come.
+            <progress
+                max=move || progress().1.max(1)
+                value=move || (progress().1 > 0).then(|| progress().0)
+                aria-labelledby="first-sync-title"
+            ></progress>
+            <p class="count" aria-live="polite">
+                {move || match progress() {
+                    (_, 0) => fr::FIRST_SYNC_STARTING.to_owned(),
+                    (stored, total) => fr::first_sync_progress(stored, total),
+                }}
+            </p>
+        </section>
+    }
+}
+
 #[component]
 pub fn CaseloadPage() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -149,6 +173,23 @@ pub fn CaseloadPage() -> impl IntoView {
         async move { load(&store, reference, viewer, version).await.map(Arc::new) }
     });
     let role = move || state.session.get().map(|s| s.user.role);
+    // A first sync's progress shows until the list has read what it stored (then complete).
+    let filling = RwSignal::new(None::<(usize, usize)>);
+    Effect::new(move |_| {
+        if let Some(progress) = state.first_sync.get() {
+            filling.set(Some(progress));
+            return;
+        }
+        let read = loaded.get().is_some_and(|l| {
+            l.as_ref()
+                .map_or(true, |l| l.version == state.data_version.get())
+        });
+        match filling.get_untracked() {
+            Some(_) if read => filling.set(None),
+            Some((_, total)) if total > 0 => filling.set(Some((total, total))),
+            _ => {}
+        }
+    });
 
     // What the filters keep: recomputed on each keystroke, cheap (see `list::select`).
     let selection = Memo::new(move |_| {
@@ -241,6 +282,7 @@ pub fn CaseloadPage() -> impl IntoView {
                     when=move || role() != Some(Role::Administrator)
                     fallback=|| view! { <Redirect path="/admin" /> }
                 >
+                <Show when=move || filling.get().is_none() fallback=move || view! { <FirstSync progress=filling /> }>
                     {home}
                     <section class="list" aria-label=fr::PEOPLE>
                         <h2>{fr::PEOPLE}</h2>
@@ -294,6 +336,7 @@ pub fn CaseloadPage() -> impl IntoView {
                         </Show>
                         {list}
                     </section>
+                </Show>
                 </Show>
             </main>
         </Show>

@@ -23,6 +23,9 @@
 //! [`sync_round`] with their own [`LocalReplica`] and [`Remote`].
 
 use std::collections::{HashMap, HashSet};
+use std::future::poll_fn;
+use std::pin::pin;
+use std::task::Poll;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -385,6 +388,10 @@ pub trait LocalReplica {
     /// Replaces the whole replica and sets the cursor; refuses (`false`) when the outbox holds
     /// anything.
     async fn replace_all(&mut self, records: &[Change], cursor: i64) -> Result<bool, Self::Error>;
+    /// While a pull from cursor 0 fills the replica: `stored` of `total` changes are stored.
+    fn progress(&mut self, stored: usize, total: usize) {
+        let _ = (stored, total);
+    }
 }
 
 /// The server, as the sync round needs it.
@@ -521,22 +528,32 @@ pub async fn pull_pages<L: LocalReplica, R: Remote>(
         && local.is_empty().await.map_err(RoundError::Local)?;
     let mut builder = fresh.then(ChecksumBuilder::default);
     let mut changes = 0;
+    let mut total = None;
+    let cursor = local.cursor().await.map_err(RoundError::Local)?;
+    let mut page = remote
+        .pull(cursor, None)
+        .await
+        .map_err(RoundError::Remote)?;
     let last = loop {
-        let cursor = local.cursor().await.map_err(RoundError::Local)?;
-        let page = remote
-            .pull(cursor, None)
-            .await
-            .map_err(RoundError::Remote)?;
         changes += page.changes.len();
-        local.apply_pull(&page).await.map_err(RoundError::Local)?;
+        total = page.total.map(|t| t as usize).or(total);
         if let Some(builder) = builder.as_mut() {
             for change in &page.changes {
                 builder.insert(&change.record);
             }
         }
         if !page.has_more {
+            local.apply_pull(&page).await.map_err(RoundError::Local)?;
             break page;
         }
+        // The next page travels while this one is stored (its cursor is the one stored with
+        // it). Whatever fails, what was stored stays stored and the next round goes on from it.
+        let (stored, next) = join(local.apply_pull(&page), remote.pull(page.cursor, None)).await;
+        stored.map_err(RoundError::Local)?;
+        if let Some(total) = total {
+            local.progress(changes, total.max(changes));
+        }
+        page = next.map_err(RoundError::Remote)?;
     };
     let local = match builder {
         Some(builder) => {
@@ -553,6 +570,30 @@ pub async fn pull_pages<L: LocalReplica, R: Remote>(
         expected_buckets: last.buckets,
         local,
     })
+}
+
+/// Runs both futures at once and waits for both (the domain has no executor of its own).
+async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    let (mut out_a, mut out_b) = (None, None);
+    poll_fn(|cx| {
+        if out_a.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            out_a = Some(v);
+        }
+        if out_b.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            out_b = Some(v);
+        }
+        if out_a.is_some() && out_b.is_some() {
+            Poll::Ready((out_a.take().unwrap(), out_b.take().unwrap()))
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
 }
 
 mod memory;

@@ -196,6 +196,11 @@ pub struct PullResponse {
     pub cursor: i64,
     /// More changes wait after `cursor`: pull again at once.
     pub has_more: bool,
+    /// On the first page of a pull from cursor 0 (a first sync, a bucket fetched again) with
+    /// more pages after it: how many changes the whole pull brings, this page included — what
+    /// the device shows as its progress while its replica fills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
     /// On the last page: the [`checksum`] of every record the device should now hold (of
     /// one bucket, for a pull of one bucket).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -106,6 +106,9 @@ pub struct Pull {
     /// counter of the snapshot it was read from.
     pub cursor: i64,
     pub has_more: bool,
+    /// On the first page of a pull from cursor 0 with more after it: how many changes the
+    /// whole pull brings.
+    pub total: Option<u64>,
     pub checksum: Option<String>,
     pub buckets: Vec<String>,
 }
@@ -444,11 +447,17 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         let (changes, has_more) =
             changes_after(&mut tx, user, cursor, i64::from(limit), bucket).await?;
+        let total = if cursor == 0 && has_more {
+            Some(count_after(&mut tx, user, cursor, bucket).await?)
+        } else {
+            None
+        };
         let cursor = changes.last().map_or(cursor, |c| c.rev);
         let mut pull = Pull {
             changes,
             cursor,
             has_more,
+            total,
             checksum: None,
             buckets: Vec::new(),
         };
@@ -618,6 +627,35 @@ async fn changes_after(
         changes.truncate(limit as usize);
     }
     Ok((changes, full || truncated))
+}
+
+/// How many changes of `user`'s scope (of one bucket if set) come after `cursor`: what
+/// [`changes_after`] would bring without a limit, counted in the same snapshot.
+async fn count_after(
+    conn: &mut SqliteConnection,
+    user: &SessionUser,
+    cursor: i64,
+    bucket: Option<u8>,
+) -> Result<u64, sqlx::Error> {
+    let Some(scope) = read_scope_sql(user) else {
+        return Ok(0);
+    };
+    let user_id = user.id.to_string();
+    let mut total = 0;
+    for Synced { name, person, .. } in SYNCED {
+        let sql = format!(
+            "SELECT count(*) FROM {name}
+             WHERE rev > ?2 AND {person} IN ({scope}) AND (?3 IS NULL OR substr({person}, 1, 1) = ?3)"
+        );
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(&user_id)
+            .bind(cursor)
+            .bind(bucket.map(|b| format!("{b:x}")))
+            .fetch_one(&mut *conn)
+            .await?;
+        total += count as u64;
+    }
+    Ok(total)
 }
 
 /// A table whose rows devices hold: its name, the column naming the person a row belongs to,

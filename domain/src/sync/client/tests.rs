@@ -74,6 +74,7 @@ fn page(changes: Vec<Change>, cursor: i64) -> PullResponse {
         changes,
         cursor,
         has_more: false,
+        total: None,
         checksum: None,
         buckets: vec![],
     }
@@ -225,6 +226,8 @@ struct Scripted {
     pushes: VecDeque<Option<PushResponse>>,
     pulls: VecDeque<Option<PullResponse>>,
     pushed: Vec<Vec<MutationEnvelope>>,
+    /// The cursor of every pull asked for.
+    asked: Vec<i64>,
 }
 
 impl Remote for Scripted {
@@ -235,9 +238,88 @@ impl Remote for Scripted {
         self.pushes.pop_front().flatten().ok_or(())
     }
 
-    async fn pull(&mut self, _: i64, _: Option<u8>) -> Result<PullResponse, ()> {
+    async fn pull(&mut self, cursor: i64, _: Option<u8>) -> Result<PullResponse, ()> {
+        self.asked.push(cursor);
         self.pulls.pop_front().flatten().ok_or(())
     }
+}
+
+/// A memory replica that notes the progress it is told.
+#[derive(Default)]
+struct Watched(MemoryReplica, Vec<(usize, usize)>);
+
+impl LocalReplica for Watched {
+    type Error = std::convert::Infallible;
+    async fn outbox(&mut self) -> Result<Vec<OutboxEntry>, Self::Error> {
+        self.0.outbox().await
+    }
+    async fn cursor(&mut self) -> Result<i64, Self::Error> {
+        self.0.cursor().await
+    }
+    async fn is_empty(&mut self) -> Result<bool, Self::Error> {
+        self.0.is_empty().await
+    }
+    async fn apply_push(
+        &mut self,
+        sent: &[OutboxEntry],
+        results: &[MutationResult],
+    ) -> Result<(), Self::Error> {
+        self.0.apply_push(sent, results).await
+    }
+    async fn apply_pull(&mut self, page: &PullResponse) -> Result<(), Self::Error> {
+        self.0.apply_pull(page).await
+    }
+    async fn checksums(&mut self) -> Result<Option<(String, Vec<String>)>, Self::Error> {
+        self.0.checksums().await
+    }
+    async fn replace_bucket(&mut self, b: u8, records: &[Change]) -> Result<bool, Self::Error> {
+        self.0.replace_bucket(b, records).await
+    }
+    async fn replace_all(&mut self, records: &[Change], c: i64) -> Result<bool, Self::Error> {
+        self.0.replace_all(records, c).await
+    }
+    fn progress(&mut self, stored: usize, total: usize) {
+        self.1.push((stored, total));
+    }
+}
+
+#[test]
+fn a_first_sync_tells_its_progress_and_asks_each_page_after_the_last() {
+    let change = |rev: i64| Change {
+        rev,
+        record: Record::Person(person(rev as u128, "0555555555")),
+    };
+    let mut server = Scripted::default();
+    server.pulls.push_back(Some(PullResponse {
+        has_more: true,
+        total: Some(5),
+        ..page(vec![change(1), change(2)], 2)
+    }));
+    server.pulls.push_back(Some(PullResponse {
+        has_more: true,
+        ..page(vec![change(3), change(4)], 4)
+    }));
+    server.pulls.push_back(Some(page(vec![change(5)], 9)));
+    let mut device = Watched::default();
+    let pulled = block_on(pull_pages(&mut device, &mut server)).unwrap();
+    assert_eq!(pulled.changes, 5);
+    assert_eq!(server.asked, vec![0, 2, 4]);
+    assert_eq!(device.1, vec![(2, 5), (4, 5)]);
+    assert_eq!(device.0.cursor, 9);
+    assert_eq!(device.0.records.len(), 5);
+
+    // A page lost on the way: what came before it stays stored, the next round goes on.
+    let mut server = Scripted::default();
+    server.pulls.push_back(Some(PullResponse {
+        has_more: true,
+        total: Some(3),
+        ..page(vec![change(1), change(2)], 2)
+    }));
+    server.pulls.push_back(None);
+    let mut device = Watched::default();
+    assert!(block_on(pull_pages(&mut device, &mut server)).is_err());
+    assert_eq!(device.0.cursor, 2);
+    assert_eq!(device.0.records.len(), 2);
 }
 
 #[test]
