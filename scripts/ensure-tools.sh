@@ -4,7 +4,7 @@
 #
 #   ensure_build_tools   wasm target, trunk, wasm-bindgen-cli (= Cargo.lock), wasm-opt
 #   ensure_browser       Debian's chromium and chromium-driver
-#   ensure_e2e_deps      @playwright/test for tests/e2e (never downloads a browser)
+#   ensure_e2e_deps      @playwright/test and axe-core for tests/e2e (never downloads a browser)
 
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132.0.0"
@@ -66,11 +66,12 @@ ensure_browser() {
 }
 
 ensure_e2e_deps() {
+  # Installed again whenever the lock file changed since the last install.
   local want have
-  want="$(node -p "require('./tests/e2e/package.json').devDependencies['@playwright/test']")"
-  have="$(node -p "require('./tests/e2e/node_modules/@playwright/test/package.json').version" 2>/dev/null || true)"
+  want="$(sha256sum tests/e2e/package-lock.json | cut -d' ' -f1)"
+  have="$(cat tests/e2e/node_modules/.jalon-lock 2>/dev/null || true)"
   if [ "$want" != "$have" ]; then
     step "Installing the end-to-end test dependencies (npm ci)"
-    (cd tests/e2e && npm ci --no-audit --no-fund)
+    (cd tests/e2e && npm ci --no-audit --no-fund && echo "$want" >node_modules/.jalon-lock)
   fi
 }

@@ -48,7 +48,8 @@ pub fn SyncStatus() -> impl IntoView {
                 data-synced-at=move || state.last_sync.get().map(|ms| ms.to_string())
             >
                 // Only the time shows in the bar; the words are for screen readers.
-                {move || match state.last_sync.get() {
+                // A first sync counts once the list shows what it brought.
+                {move || match state.last_sync.get().filter(|_| state.first_sync.get().is_none()) {
                     Some(ms) => view! {
                         <span class="visually-hidden">{format!("{} : ", fr::LAST_SYNC)}</span>
                         <span title=fr::LAST_SYNC>{format_time(ms)}</span>
@@ -67,11 +68,15 @@ pub fn SyncStatus() -> impl IntoView {
             <button
                 type="button"
                 class="secondary sync-now"
-                aria-label=move || if state.syncing.get() { fr::SYNCING } else { fr::SYNC_NOW }
                 on:click=move |_| state.request_sync()
                 disabled=move || state.syncing.get()
             >
+                // Short on screen; the rest of the name is for screen readers, after the
+                // visible words (RGAA: the accessible name contains the visible text).
                 {move || if state.syncing.get() { fr::SYNC_RUNNING } else { fr::SYNC }}
+                <span class="visually-hidden">
+                    {move || if state.syncing.get() { fr::SYNC_RUNNING_MORE } else { fr::SYNC_MORE }}
+                </span>
             </button>
         </section>
     }
@@ -427,7 +432,7 @@ pub fn TextField(
             <FieldInput id=id.to_owned() name=id kind value
                 invalid=Signal::derive(move || message().is_some())
                 described_by=error_id.clone() />
-            <p class="field-error" id=error_id>
+            <p class="field-error" aria-live="polite" id=error_id>
                 {message}
             </p>
         </div>
@@ -455,7 +460,7 @@ pub fn CommuneSelect(value: RwSignal<String>, errors: RwSignal<Invalid>) -> impl
                     .map(|c| view! { <option value=c.code>{c.label()}</option> })
                     .collect_view()}
             </select>
-            <p class="field-error" id="commune_code-error">
+            <p class="field-error" aria-live="polite" id="commune_code-error">
                 {message}
             </p>
         </div>

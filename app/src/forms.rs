@@ -45,7 +45,7 @@ pub fn SelectField(
                     .map(|(code, label)| view! { <option value=code>{label}</option> })
                     .collect_view()}
             </select>
-            <p class="field-error" id=error_id>{message}</p>
+            <p class="field-error" aria-live="polite" id=error_id>{message}</p>
         </div>
     }
 }
@@ -69,7 +69,7 @@ pub fn InputField(
             <FieldInput id=id.clone() name=field kind value
                 invalid=Signal::derive(move || message().is_some())
                 described_by=error_id.clone() />
-            <p class="field-error" id=error_id>{message}</p>
+            <p class="field-error" aria-live="polite" id=error_id>{message}</p>
         </div>
     }
 }
@@ -84,6 +84,7 @@ pub fn TextArea(
     errors: RwSignal<Invalid>,
 ) -> impl IntoView {
     let message = move || errors.with(|e| e.message_for(field).map(str::to_owned));
+    let error_id = format!("{id}-error");
     view! {
         <div class="field" class:invalid=move || message().is_some()>
             <label for=id.clone()>{label}</label>
@@ -92,8 +93,10 @@ pub fn TextArea(
                 rows="3"
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=error_id.clone()
             ></textarea>
-            <p class="field-error">{message}</p>
+            <p class="field-error" aria-live="polite" id=error_id>{message}</p>
         </div>
     }
 }

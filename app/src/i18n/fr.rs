@@ -84,12 +84,12 @@ pub const SIGNING_OUT: &str = "Déconnexion…";
 // Sync status
 pub const ONLINE: &str = "En ligne";
 pub const OFFLINE: &str = "Hors ligne";
-pub const SYNC_NOW: &str = "Synchroniser maintenant";
-/// The sync button's visible text (its accessible name is `SYNC_NOW`).
+/// The sync button: its visible text, then what completes its name for screen readers
+/// (« Synchroniser maintenant », « En cours… de synchronisation »).
 pub const SYNC: &str = "Synchroniser";
-/// The sync button's visible text while a sync runs (its accessible name is `SYNCING`).
+pub const SYNC_MORE: &str = " maintenant";
 pub const SYNC_RUNNING: &str = "En cours…";
-pub const SYNCING: &str = "Synchronisation…";
+pub const SYNC_RUNNING_MORE: &str = " de synchronisation";
 pub const NOTHING_PENDING: &str = "Tout est synchronisé";
 pub const LAST_SYNC: &str = "Dernière synchronisation";
 pub const NEVER_SYNCED: &str = "Jamais synchronisé";

@@ -101,8 +101,9 @@ pub fn Journal(person_id: Uuid, staff: HashMap<Uuid, String>) -> impl IntoView {
                     rows="4"
                     prop:value=move || text.get()
                     on:input=move |ev| text.set(event_target_value(&ev))
+                    aria-describedby="note_text-error"
                 ></textarea>
-                <p class="field-error">{text_error}</p>
+                <p class="field-error" aria-live="polite" id="note_text-error">{text_error}</p>
                 <TextField id="note_date" label=fr::NOTE_DATE value=date errors kind="date" />
                 <button type="submit">{fr::ADD_NOTE}</button>
             </form>
@@ -175,8 +176,9 @@ fn NoteItem(
                         rows="4"
                         prop:value=move || draft.get()
                         on:input=move |ev| draft.set(event_target_value(&ev))
+                        aria-describedby=format!("{edit_id}-error")
                     ></textarea>
-                    <p class="field-error">{move || errors.with(|e| e.message_for("note_text").map(str::to_owned))}</p>
+                    <p class="field-error" aria-live="polite" id=format!("{edit_id}-error")>{move || errors.with(|e| e.message_for("note_text").map(str::to_owned))}</p>
                     <button type="submit">{fr::SAVE_NEW_VERSION}</button>
                 </form>
             </Show>

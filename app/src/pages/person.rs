@@ -637,14 +637,14 @@ fn CloseForm(enrolment: Enrolment) -> impl IntoView {
             <TextField id="exit_date" label=fr::EXIT_DATE value=date errors kind="date" />
             <div class="field">
                 <label for="exit_reason">{fr::EXIT_REASON}</label>
-                <select id="exit_reason" on:change=move |ev| reason.set(event_target_value(&ev))>
+                <select id="exit_reason" aria-describedby="exit_reason-error" on:change=move |ev| reason.set(event_target_value(&ev))>
                     <option value="">{fr::CHOOSE_REASON}</option>
                     {ExitReason::ALL
                         .into_iter()
                         .map(|r| view! { <option value=r.as_str()>{r.label_fr()}</option> })
                         .collect_view()}
                 </select>
-                <p class="field-error">{reason_error}</p>
+                <p class="field-error" aria-live="polite" id="exit_reason-error">{reason_error}</p>
             </div>
             {move || enrolment_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
             <button type="submit" class="secondary" disabled=move || saved.get()>

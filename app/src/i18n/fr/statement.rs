@@ -8,13 +8,15 @@ pub const A11Y_STATUS_TITLE: &str = "État de conformité";
 pub const A11Y_STATUS: &str = "Jalon est partiellement conforme avec le référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1, en raison des non-conformités et des vérifications manquantes énumérées ci-dessous. Aucun audit de conformité n'a encore été réalisé.";
 pub const A11Y_GAPS_TITLE: &str = "Contenus non accessibles ou non vérifiés";
 pub const A11Y_GAPS: &[&str] = &[
-    "Les écrans n'ont pas encore tous été contrôlés par un outil automatique (axe-core) ni par un audit humain.",
-    "Aucun parcours complet n'a encore été vérifié au clavier seul ni avec un lecteur d'écran.",
-    "Les messages d'erreur sous les champs sont reliés à leur champ, mais ne sont pas tous annoncés par les lecteurs d'écran au moment où ils apparaissent.",
+    "Aucun audit humain n'a encore été réalisé ; l'outil automatique qui contrôle les écrans ne détecte qu'une partie des défauts possibles.",
+    "Aucun parcours n'a encore été vérifié avec un lecteur d'écran.",
     "Sur un écran étroit, le nom de la personne connectée peut être tronqué dans la barre du haut ; le nom complet figure sur la page « Mon compte ».",
 ];
 pub const A11Y_DONE_TITLE: &str = "Ce qui est déjà fait";
 pub const A11Y_DONE: &[&str] = &[
+    "À chaque version, un outil automatique (axe-core, règles WCAG 2.1 niveaux A et AA) contrôle tous les écrans de chaque profil — connexion, accueil et liste, fiche d'une personne avec toutes ses parties ouvertes, conflit à résoudre, erreurs de saisie, agenda, nouvelle personne, compte, pilotage, dossier complet, administration — et n'y relève aucune erreur.",
+    "À chaque version, un parcours complet (connexion, nouvelle personne, recherche, rendez-vous planifié puis saisi, note, sortie) est parcouru au clavier seul, le focus restant visible sur chaque commande atteinte.",
+    "Les messages d'erreur sous les champs sont reliés à leur champ et annoncés par les lecteurs d'écran dès qu'ils apparaissent.",
     "Chaque graphique du pilotage est accompagné du tableau de ses données.",
     "Les dates se saisissent en texte (jj/mm/aaaa) et les heures sur 24 heures (hh:mm), avec le format indiqué à côté du libellé.",
     "Les champs ont un libellé visible ; les zones tactiles mesurent au moins 44 pixels ; le focus clavier est visible.",

@@ -129,7 +129,7 @@ fn AccountFields(form: FormState, errors: RwSignal<Invalid>, prefix: String) -> 
                         </label>
                     }
                 }).collect_view()}
-                <p class="field-error">{move || errors.with(|e| e.message_for("supervised").map(str::to_owned))}</p>
+                <p class="field-error" aria-live="polite">{move || errors.with(|e| e.message_for("supervised").map(str::to_owned))}</p>
             </fieldset>
         </Show>
     }

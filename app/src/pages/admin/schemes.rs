@@ -254,9 +254,10 @@ fn SchemeCard(
                 <Show when=move || kind.get() != "everywhere">
                     <div class="field">
                         <label for=format!("{prefix}-list")>{move || if kind.get() == "communes" { fr::TERRITORY_COMMUNES } else { fr::TERRITORY_EPCI }}</label>
-                        <textarea autocomplete="off" id=format!("{prefix}-list") rows="5" prop:value=move || list.get() on:input=move |ev| list.set(event_target_value(&ev))></textarea>
-                        <p class="muted">{fr::EPCI_HINT}</p>
-                        <p class="field-error">{move || errors.with(|e| e.message_for("territory").map(str::to_owned))}</p>
+                        <textarea autocomplete="off" id=format!("{prefix}-list") rows="5" prop:value=move || list.get() on:input=move |ev| list.set(event_target_value(&ev))
+                            aria-describedby=format!("{prefix}-list-hint {prefix}-list-error")></textarea>
+                        <p class="muted" id=format!("{prefix}-list-hint")>{fr::EPCI_HINT}</p>
+                        <p class="field-error" aria-live="polite" id=format!("{prefix}-list-error")>{move || errors.with(|e| e.message_for("territory").map(str::to_owned))}</p>
                     </div>
                 </Show>
                 <SelectField id=format!("{prefix}-rule") label=fr::FILE_ACTIVE_RULE
