@@ -32,7 +32,7 @@ for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 
 ./target/release/examples/loadgen "http://127.0.0.1:$port" 10 8
 kill $server
 
-step "Pull of 100 changes, end to end (Playwright)"
+step "Pull of 100 changes, search, and a supervisor's first sync against a plain fetch-and-put, end to end (Playwright)"
 (cd tests/e2e && JALON_SERVER_BIN="$PWD/../../target/release/jalon-server" \
   npx playwright test --config bench.config.ts) 2>&1 | grep -E "BENCH|passed|failed"
 
