@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use crate::api::{Api, ApiFailure};
 use crate::i18n::fr;
 use crate::storage::{self, StorageStatus};
-use crate::store::{Store, StoredSession};
+use crate::store::{Store, StoreError, StoredSession};
 use crate::sync::{SyncError, sync_once};
 use crate::tabs;
 use crate::vault::ReplicaKey;
@@ -84,7 +84,7 @@ impl AppState {
     /// Opens the app on what the store holds: locked when a session is kept (the replica is
     /// sealed until the password is typed), signed out otherwise. Starts the sync triggers and
     /// the inactivity lock.
-    pub async fn boot(store: Store) -> Result<AppState, crate::store::StoreError> {
+    pub async fn boot(store: Store) -> Result<AppState, StoreError> {
         let vault_locked = store.vault().await?.is_some() && store.has_session().await?;
         let last_sync = store.last_sync().await?;
         let wipe_notice = store.take_wipe_notice().await?;
@@ -201,7 +201,7 @@ impl AppState {
 
     /// Unlocks the store with `key` (opened by the password or at sign-in), reads the session
     /// and what the screens show, and syncs.
-    pub async fn unlocked(self, key: ReplicaKey) -> Result<(), crate::store::StoreError> {
+    pub async fn unlocked(self, key: ReplicaKey) -> Result<(), StoreError> {
         let store = self.store();
         store.unlock(key.key.clone());
         self.replica_key.set_value(Some(key));
@@ -275,6 +275,24 @@ impl AppState {
         if let Ok((waiting, unconfirmed)) = self.store().outbox_counts().await {
             self.pending.set(waiting);
             self.unconfirmed.set(unconfirmed);
+        }
+    }
+
+    /// Ends a change stored on this device: stored, the screens redraw and a sync starts;
+    /// refused by the storage, the error shows in the top bar and the form keeps what was
+    /// typed (the caller clears it only on `true`).
+    pub fn saved<T>(self, result: Result<T, StoreError>) -> bool {
+        match result {
+            Ok(_) => {
+                self.data_changed();
+                self.request_sync();
+                true
+            }
+            Err(e) => {
+                self.last_error
+                    .set(Some(format!("{} : {e}", fr::SAVE_FAILED)));
+                false
+            }
         }
     }
 
@@ -403,7 +421,7 @@ impl AppState {
     /// Signs out: pushes what can be pushed, ends the session on the server, then erases the
     /// caseload and locks. What has still not reached the server stays sealed for the next
     /// sign-in of the same user.
-    pub async fn sign_out(self) -> Result<(), crate::store::StoreError> {
+    pub async fn sign_out(self) -> Result<(), StoreError> {
         let Some(session) = self.session.get_untracked() else {
             return Ok(());
         };

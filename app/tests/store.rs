@@ -1138,3 +1138,42 @@ async fn a_new_version_upgrades_the_first_schema_in_place_and_keeps_the_waiting_
     assert_eq!(outbox[0], waiting);
     store.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_save_the_storage_refuses_is_shown_and_never_taken_for_done() {
+    use jalon_app::i18n::fr;
+    use jalon_app::state::AppState;
+    use jalon_domain::notes::Note;
+    use leptos::prelude::GetUntracked;
+    // The app's tasks run on the browser's event loop, as in the app.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let (store, _) = fresh_store().await;
+    let state = AppState::boot(store).await.unwrap();
+    let note = Note {
+        id: Uuid::new_v4(),
+        person_id: Uuid::new_v4(),
+        author_id: Uuid::from_u128(1),
+        date: date!(2026 - 11 - 20),
+        text: "Écrite pendant que l'appareil se verrouille".into(),
+        replaces: None,
+    };
+    let store = state.store();
+    // Stored: the screens redraw.
+    assert!(state.saved(store.add_note(note.clone()).await));
+    assert_eq!(state.data_version.get_untracked(), 1);
+    // The replica locked meanwhile: refused, said, and nothing redraws as if it were stored.
+    store.lock();
+    let refused = store
+        .add_note(Note {
+            id: Uuid::new_v4(),
+            ..note
+        })
+        .await;
+    assert!(!state.saved(refused));
+    assert_eq!(state.data_version.get_untracked(), 1);
+    let shown = state
+        .last_error
+        .get_untracked()
+        .expect("the error is shown");
+    assert!(shown.starts_with(fr::SAVE_FAILED), "{shown}");
+}

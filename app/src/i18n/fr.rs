@@ -178,6 +178,7 @@ pub const FORM_HAS_ERRORS: &str = "La fiche n'est pas enregistrée : corrigez le
 pub const ONLY_REFERENTS_CREATE: &str =
     "Seuls les référents inscrivent de nouvelles personnes dans leur portefeuille.";
 pub const SAVE_FAILED: &str = "Enregistrement impossible sur cet appareil";
+pub const READ_FAILED: &str = "Lecture impossible sur cet appareil";
 
 // Person file
 pub const PERSON_NOT_FOUND: &str = "Cette personne n'est pas (ou plus) sur cet appareil.";

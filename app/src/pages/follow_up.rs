@@ -55,10 +55,8 @@ fn save(
         Err(invalid) => return invalid,
     };
     spawn_local(async move {
-        if state.store().save_item(item).await.is_ok() {
+        if state.saved(state.store().save_item(item).await) {
             done();
-            state.data_changed();
-            state.request_sync();
         }
     });
     Invalid::default()

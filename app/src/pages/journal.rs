@@ -35,10 +35,8 @@ fn save(
         Err(invalid) => return invalid,
     };
     spawn_local(async move {
-        if state.store().add_note(note).await.is_ok() {
+        if state.saved(state.store().add_note(note).await) {
             done();
-            state.data_changed();
-            state.request_sync();
         }
     });
     Invalid::default()

@@ -31,6 +31,7 @@ use crate::pages::new_person::today;
 use crate::pages::summary::Summary;
 use crate::refusals::Refusals;
 use crate::state::AppState;
+use crate::store::StoreError;
 
 /// Reads `f` without subscribing the caller to what it reads.
 fn untracked<T>(f: impl Fn() -> T) -> T {
@@ -90,42 +91,41 @@ pub fn PersonPage() -> impl IntoView {
             .get()
             .map(|r| r.schemes)
             .unwrap_or_else(Scheme::haute_vienne_defaults);
+        // A storage error shows as such, never as a person not found.
         async move {
-            let id = id?;
-            let person = store
+            let Some(id) = id else { return Ok(None) };
+            let Some(person) = store
                 .people_as_shown()
-                .await
-                .ok()?
+                .await?
                 .into_iter()
-                .find(|p| p.id == id)?;
-            let pending = store.pending_people().await.ok()?.contains(&id);
+                .find(|p| p.id == id)
+            else {
+                return Ok(None);
+            };
+            let pending = store.pending_people().await?.contains(&id);
             let mut conflicts: Vec<Conflict> = store
                 .conflicts()
-                .await
-                .ok()?
+                .await?
                 .into_iter()
                 .filter(|c| c.person_id == id && c.is_open())
                 .collect();
             conflicts.sort_by_key(|c| c.field);
             let enrolments: Vec<Enrolment> = store
                 .enrolments()
-                .await
-                .ok()?
+                .await?
                 .into_iter()
                 .filter(|e| e.person_id == id)
                 .collect();
             let items: Vec<Item> = store
                 .items_as_shown()
-                .await
-                .ok()?
+                .await?
                 .into_iter()
                 .map(|(i, _)| i)
                 .filter(|i| i.person_id == id)
                 .collect();
             let notes: Vec<Note> = store
                 .notes()
-                .await
-                .ok()?
+                .await?
                 .into_iter()
                 .filter(|n| n.person_id == id)
                 .collect();
@@ -138,14 +138,14 @@ pub fn PersonPage() -> impl IntoView {
                 today(),
             );
             let next = next_appointment(&items, today()).cloned();
-            Some(FileData {
+            Ok::<_, StoreError>(Some(FileData {
                 person,
                 pending,
                 conflicts,
                 enrolments,
                 alerts,
                 next,
-            })
+            }))
         }
     });
 
@@ -177,7 +177,7 @@ pub fn PersonPage() -> impl IntoView {
 
     // Parts that hold no state of their own are redrawn on every reload; the conflicts and the
     // enrolments are keyed, so that a background sync never resets a choice being made.
-    let file = move || data.get().flatten();
+    let file = move || data.get().and_then(Result::ok).flatten();
     // Forms only for a person of the user's caseload (one handed over or closed elsewhere stays
     // on the device until the next sync, read-only).
     let writable = Memo::new(move |_| {
@@ -188,8 +188,10 @@ pub fn PersonPage() -> impl IntoView {
     });
     let header = move || {
         data.get().map(|loaded| match loaded {
-            None => view! { <p class="empty">{fr::PERSON_NOT_FOUND}</p> }.into_any(),
-            Some(file) => view! {
+            Err(e) => view! { <p class="form-error" role="alert">{format!("{} : {e}", fr::READ_FAILED)}</p> }
+                .into_any(),
+            Ok(None) => view! { <p class="empty">{fr::PERSON_NOT_FOUND}</p> }.into_any(),
+            Ok(Some(file)) => view! {
                 <div class="title-row">
                     <h1>{file.person.display_name()}</h1>
                     {file.pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })}
@@ -320,9 +322,7 @@ fn DeleteButton(person_id: Uuid) -> impl IntoView {
         }
         let navigate = navigate.clone();
         spawn_local(async move {
-            if state.store().delete_person(person_id).await.is_ok() {
-                state.data_changed();
-                state.request_sync();
+            if state.saved(state.store().delete_person(person_id).await) {
                 navigate("/", Default::default());
             }
         });
@@ -402,15 +402,8 @@ fn EnrolmentItem(
         };
         let enrolment = enrolment.clone();
         spawn_local(async move {
-            if state
-                .store()
-                .change_referent(&enrolment, referent_id)
-                .await
-                .is_ok()
-            {
+            if state.saved(state.store().change_referent(&enrolment, referent_id).await) {
                 saved.set(true);
-                state.data_changed();
-                state.request_sync();
             }
         });
     };
@@ -534,10 +527,8 @@ fn NewEnrolmentForm(
         };
         errors.set(Invalid::default());
         spawn_local(async move {
-            if state.store().enrol(&enrolment).await.is_ok() {
+            if state.saved(state.store().enrol(&enrolment).await) {
                 saved.set(true);
-                state.data_changed();
-                state.request_sync();
             }
         });
     };
@@ -614,15 +605,8 @@ fn CloseForm(enrolment: Enrolment) -> impl IntoView {
         errors.set(Invalid::default());
         let enrolment = enrolment.clone();
         spawn_local(async move {
-            if state
-                .store()
-                .close_enrolment(&enrolment, exit)
-                .await
-                .is_ok()
-            {
+            if state.saved(state.store().close_enrolment(&enrolment, exit).await) {
                 saved.set(true);
-                state.data_changed();
-                state.request_sync();
             }
         });
     };
@@ -678,10 +662,8 @@ fn ConflictCard(conflict: Conflict, staff: HashMap<Uuid, String>) -> impl IntoVi
                         let keep = move |_| {
                             let (conflict, value) = (conflict.clone(), candidate.value.clone());
                             spawn_local(async move {
-                                if state.store().resolve_conflict(&conflict, value).await.is_ok() {
+                                if state.saved(state.store().resolve_conflict(&conflict, value).await) {
                                     done.set(true);
-                                    state.data_changed();
-                                    state.request_sync();
                                 }
                             });
                         };

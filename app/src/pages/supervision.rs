@@ -276,9 +276,8 @@ fn DataTable(table: Table, what: String, message: RwSignal<Option<String>>) -> i
                             let what = what.clone();
                             leptos::task::spawn_local(async move {
                                 let at = (crate::state::now_ms() / 1000.0) as i64;
-                                if state.store().record_export(&what, at).await.is_ok() {
-                                    state.request_sync();
-                                }
+                                // The export is in the audit log once the server has it.
+                                state.saved(state.store().record_export(&what, at).await);
                             });
                         }
                         Err(e) => message.set(Some(e)),
