@@ -68,6 +68,11 @@ pub enum Scope {
 }
 
 impl SessionUser {
+    /// Whether this user supervises `scheme`.
+    pub fn supervises(&self, scheme: SchemeCode) -> bool {
+        self.role == Role::Supervisor && self.supervised_schemes.contains(&scheme)
+    }
+
     pub fn scope(&self) -> Scope {
         match self.role {
             Role::Referent => Scope::Referent(self.id),

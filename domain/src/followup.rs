@@ -54,6 +54,20 @@ impl AppointmentStatus {
     pub fn may_become(self, next: AppointmentStatus) -> bool {
         self == AppointmentStatus::Planned || self == next
     }
+
+    /// The statuses an appointment in this one may be given: what a form offers.
+    pub fn choices(self) -> Vec<AppointmentStatus> {
+        AppointmentStatus::ALL
+            .iter()
+            .copied()
+            .filter(|next| self.may_become(*next))
+            .collect()
+    }
+
+    /// Whether its outcome and report may still be entered or completed: not once cancelled.
+    pub fn may_be_reported(self) -> bool {
+        self != AppointmentStatus::Cancelled
+    }
 }
 
 /// A meeting between the référent and the person.

@@ -288,6 +288,17 @@ pub fn check_new_enrolment(
     })
 }
 
+/// Whether `actor` may close `enrolment`: an active one, by the référent who follows it or a
+/// supervisor of its scheme ([`close_enrolment`] checks the same, with the reasons).
+pub fn may_close(actor: &SessionUser, enrolment: &Enrolment) -> bool {
+    enrolment.status == EnrolmentStatus::Active && closes(actor, enrolment)
+}
+
+fn closes(actor: &SessionUser, enrolment: &Enrolment) -> bool {
+    (actor.role == Role::Referent && actor.id == enrolment.referent_id)
+        || actor.supervises(enrolment.scheme)
+}
+
 /// The enrolment state machine: an active enrolment can be closed, once. Returns the closed
 /// enrolment, or why the transition is impossible or not allowed to `actor` (the référent who
 /// follows it, or a supervisor of its scheme).
@@ -298,9 +309,7 @@ pub fn close_enrolment(
     today: Date,
 ) -> Result<Enrolment, Invalid> {
     let mut invalid = Invalid::default();
-    let allowed = (actor.role == Role::Referent && actor.id == enrolment.referent_id)
-        || (actor.role == Role::Supervisor && actor.supervised_schemes.contains(&enrolment.scheme));
-    if !allowed {
+    if !closes(actor, enrolment) {
         invalid.push(FieldError::new(
             "enrolment",
             "not_allowed",
@@ -431,6 +440,38 @@ mod tests {
 
     fn codes(r: Result<Enrolment, Invalid>) -> Vec<String> {
         r.unwrap_err().errors.into_iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn what_a_screen_offers_agrees_with_the_checks() {
+        use crate::people::may_hand_over;
+        let (referent, other) = (
+            user(3, Role::Referent, vec![]),
+            user(4, Role::Referent, vec![]),
+        );
+        let supervisor = user(5, Role::Supervisor, vec![SchemeCode::Arpe]);
+        let elsewhere = user(6, Role::Supervisor, vec![SchemeCode::Plie]);
+        let closed = Enrolment {
+            status: EnrolmentStatus::Closed,
+            ..enrolment()
+        };
+        for (actor, closes, hands_over) in [
+            (&referent, true, false),
+            (&other, false, false),
+            (&supervisor, true, true),
+            (&elsewhere, false, false),
+        ] {
+            assert_eq!(may_close(actor, &enrolment()), closes, "{}", actor.id);
+            let checked = close_enrolment(&enrolment(), actor, exit(ExitReason::LongJob), TODAY);
+            assert_eq!(checked.is_ok(), closes, "{}", actor.id);
+            assert_eq!(
+                may_hand_over(actor, &enrolment()),
+                hands_over,
+                "{}",
+                actor.id
+            );
+            assert!(!may_close(actor, &closed) && !may_hand_over(actor, &closed));
+        }
     }
 
     #[test]

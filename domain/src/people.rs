@@ -291,6 +291,12 @@ pub fn check_person_creation(
     Ok(PersonCreation { person, enrolment })
 }
 
+/// Whether `actor` may hand `enrolment` over to another référent: an active one, by a
+/// supervisor of its scheme ([`check_referent_change`] checks the same, with the reasons).
+pub fn may_hand_over(actor: &SessionUser, enrolment: &Enrolment) -> bool {
+    enrolment.status == EnrolmentStatus::Active && actor.supervises(enrolment.scheme)
+}
+
 /// Checks that `actor` may hand `enrolment` over to `new_referent` (looked up among the staff;
 /// `None` when unknown): only a supervisor of the scheme, only an active enrolment, only to a
 /// référent of the same scheme.
@@ -300,7 +306,7 @@ pub fn check_referent_change(
     new_referent: Option<&StaffMember>,
 ) -> Result<(), Invalid> {
     let mut invalid = Invalid::default();
-    if actor.role != Role::Supervisor || !actor.supervised_schemes.contains(&enrolment.scheme) {
+    if !actor.supervises(enrolment.scheme) {
         invalid.push(FieldError::new(
             "referent_id",
             "not_allowed",
@@ -411,7 +417,7 @@ pub fn check_deletion(
         (actor.role == Role::Referent
             && e.referent_id == actor.id
             && e.status == EnrolmentStatus::Active)
-            || (actor.role == Role::Supervisor && actor.supervised_schemes.contains(&e.scheme))
+            || actor.supervises(e.scheme)
     });
     if !allowed {
         invalid.push(FieldError::new(

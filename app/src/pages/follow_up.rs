@@ -93,8 +93,19 @@ pub fn FollowUp(person_id: Uuid, enrolments: Signal<Vec<Enrolment>>) -> impl Int
     }
 }
 
-fn pending_badge(pending: bool) -> impl IntoView {
-    pending.then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })
+fn pending_badge(pending: Signal<bool>) -> impl IntoView {
+    move || {
+        pending
+            .get()
+            .then(|| view! { <span class="badge pending">{fr::NOT_SYNCED}</span> })
+    }
+}
+
+/// Whether item `id` still waits for the server, read live: rows are keyed by item and
+/// version only, so a sync that only confirms an item never redraws its row (and never closes
+/// a form open in it, nor drops what is typed there).
+fn waits(items: Signal<Shown>, id: Uuid) -> Signal<bool> {
+    Signal::derive(move || items.with(|all| all.iter().any(|(i, p)| i.id == id && *p)))
 }
 
 #[component]
@@ -113,7 +124,7 @@ fn Duplicates(items: Signal<Shown>) -> impl IntoView {
     view! {
         <For
             each=open
-            key=|(item, _, pending)| (item.id, item.version, *pending)
+            key=|(item, _, _)| (item.id, item.version)
             children=move |(item, warning, _): (Item, DuplicateWarning, bool)| {
                 let reason = warning.reason.label_fr();
                 let (other_id, other_label) = (warning.other_person_id, warning.other_label.clone());
@@ -173,8 +184,14 @@ fn Obstacles(
             <ul class="items">
                 <For
                     each=rows
-                    key=|(theme, found)| (*theme, found.as_ref().map(|(i, p)| (i.version, *p)))
-                    children=move |(theme, found)| view! { <ObstacleRow person_id theme found enrolments /> }
+                    key=|(theme, found)| (*theme, found.as_ref().map(|(i, _)| i.version))
+                    children=move |(theme, found)| {
+                        let pending = match &found {
+                            Some((item, _)) => waits(items, item.id),
+                            None => Signal::stored(false),
+                        };
+                        view! { <ObstacleRow person_id theme found pending enrolments /> }
+                    }
                 />
             </ul>
         </section>
@@ -186,13 +203,11 @@ fn ObstacleRow(
     person_id: Uuid,
     theme: ObstacleTheme,
     found: Option<(Item, bool)>,
+    pending: Signal<bool>,
     enrolments: Signal<Vec<Enrolment>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let (current, pending) = match found {
-        Some((item, pending)) => (Some(item), pending),
-        None => (None, false),
-    };
+    let current = found.map(|(item, _)| item);
     let (status, date) = match current.as_ref().map(|i| &i.body) {
         Some(ItemBody::Obstacle(o)) => (o.status.as_str().to_owned(), format_iso_date(o.date)),
         _ => (String::new(), format_iso_date(today())),
@@ -356,7 +371,7 @@ fn Contracts(
                             <strong>{fr::contract_dates(&format_date_fr(c.start), &format_date_fr(c.end))}</strong>
                             <span>{fr::signed_on(&format_date_fr(c.signed_on), c.weekly_hours)}</span>
                             <p>{c.objectives}</p>
-                            {pending_badge(pending)}
+                            {pending_badge(Signal::stored(pending))}
                         </li>
                     })
                     .collect_view()}
@@ -451,9 +466,10 @@ fn Appointments(
             <ul class="items">
                 <For
                     each=appointments
-                    key=|(i, _, p)| (i.id, i.version, *p)
-                    children=move |(item, appointment, pending)| view! {
-                        <AppointmentRow item appointment pending enrolments />
+                    key=|(i, _, _)| (i.id, i.version)
+                    children=move |(item, appointment, _)| {
+                        let pending = waits(items, item.id);
+                        view! { <AppointmentRow item appointment pending enrolments /> }
                     }
                 />
             </ul>
@@ -465,15 +481,16 @@ fn Appointments(
 fn AppointmentRow(
     item: Item,
     appointment: Appointment,
-    pending: bool,
+    pending: Signal<bool>,
     enrolments: Signal<Vec<Enrolment>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let status = RwSignal::new(appointment.status.as_str().to_owned());
     let report = RwSignal::new(appointment.report.clone());
     let errors = RwSignal::new(Invalid::default());
-    let editable = appointment.status == AppointmentStatus::Planned
-        || appointment.status == AppointmentStatus::Attended;
+    // The domain's state machine says what the form may offer.
+    let editable = appointment.status.may_be_reported();
+    let choices = appointment.status.choices();
     let title = format!(
         "{} {} · {}",
         format_date_fr(appointment.date),
@@ -554,7 +571,7 @@ fn AppointmentRow(
                         <SelectField
                             id=format!("appointment-status-{id}")
                             label=fr::OUTCOME
-                            options=options(AppointmentStatus::ALL, AppointmentStatus::as_str, AppointmentStatus::label_fr)
+                            options=options(&choices, AppointmentStatus::as_str, AppointmentStatus::label_fr)
                             value=status
                             errors
                         />
@@ -680,8 +697,11 @@ fn Steps(
             <ul class="items">
                 <For
                     each=steps
-                    key=|(i, _, p)| (i.id, i.version, *p)
-                    children=move |(item, step, pending)| view! { <StepRow item step pending enrolments /> }
+                    key=|(i, _, _)| (i.id, i.version)
+                    children=move |(item, step, _)| {
+                        let pending = waits(items, item.id);
+                        view! { <StepRow item step pending enrolments /> }
+                    }
                 />
             </ul>
         </section>
@@ -692,7 +712,7 @@ fn Steps(
 fn StepRow(
     item: Item,
     step: Step,
-    pending: bool,
+    pending: Signal<bool>,
     enrolments: Signal<Vec<Enrolment>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();

@@ -10,8 +10,10 @@ use jalon_domain::caseload::{Alert, alerts};
 use jalon_domain::followup::{Appointment, Item, next_appointment};
 use jalon_domain::merge::{Conflict, FieldValue, diff};
 use jalon_domain::notes::Note;
-use jalon_domain::pathway::{Exit, ExitReason, check_new_enrolment, close_enrolment};
-use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, check_person_update, in_caseload};
+use jalon_domain::pathway::{Exit, ExitReason, check_new_enrolment, close_enrolment, may_close};
+use jalon_domain::people::{
+    Enrolment, EnrolmentStatus, Person, check_person_update, in_caseload, may_hand_over,
+};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
 use leptos::prelude::*;
@@ -369,15 +371,9 @@ fn EnrolmentItem(
         format_date_fr(enrolment.start_date),
     );
     let user = state.session.get_untracked().map(|s| s.user);
-    let may_hand_over = active
-        && user.as_ref().is_some_and(|u| {
-            u.role == Role::Supervisor && u.supervised_schemes.contains(&enrolment.scheme)
-        });
-    let may_close = active
-        && user.as_ref().is_some_and(|u| {
-            (u.role == Role::Referent && u.id == enrolment.referent_id)
-                || (u.role == Role::Supervisor && u.supervised_schemes.contains(&enrolment.scheme))
-        });
+    // The domain's rules, as the server applies them.
+    let may_hand_over = user.as_ref().is_some_and(|u| may_hand_over(u, &enrolment));
+    let may_close = user.as_ref().is_some_and(|u| may_close(u, &enrolment));
     let colleagues: Vec<(Uuid, String)> = state
         .reference
         .get_untracked()

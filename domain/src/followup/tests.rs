@@ -465,3 +465,18 @@ fn the_next_appointment_is_the_earliest_planned_from_today() {
     assert!(next_appointment(&items[3..], TODAY).is_none());
     assert!(next_appointment(&[], TODAY).is_none());
 }
+
+#[test]
+fn a_planned_appointment_may_take_any_outcome_and_an_outcome_only_keeps_its_own() {
+    use AppointmentStatus::*;
+    assert_eq!(Planned.choices(), AppointmentStatus::ALL.to_vec());
+    for outcome in [Attended, Excused, NoShow, Cancelled] {
+        assert_eq!(outcome.choices(), vec![outcome]);
+    }
+    assert!(
+        [Planned, Attended, Excused, NoShow]
+            .iter()
+            .all(|s| s.may_be_reported())
+    );
+    assert!(!Cancelled.may_be_reported());
+}
