@@ -1,5 +1,6 @@
 // A whole pathway with the keyboard alone — no mouse, no click: sign in, create a person, find
-// her in the list, plan an appointment and report it, write a note, record her exit. Every
+// her in the list, plan an appointment and report it (a sync confirming it meanwhile leaves
+// the open form as typed), write a note, record her exit. Every
 // control reached shows where the focus is (RGAA 10.7: a visible focus).
 import { expect, test, type Page } from "@playwright/test";
 import { DEMO_PASSWORD, autoUnlock } from "./helpers";
@@ -70,16 +71,23 @@ test("a whole pathway with the keyboard alone", async ({ page }) => {
   await activate(page, "CLAVIER Solène");
   await expect(page.getByRole("heading", { name: "CLAVIER Solène" })).toBeVisible();
 
-  // An appointment planned, then reported.
+  // An appointment planned offline, then reported.
   const appointments = page.getByRole("region", { name: "Rendez-vous" });
+  await page.context().setOffline(true);
   await activate(page, "Planifier un rendez-vous");
   await typeInto(page, "Heure", "09:15");
   await typeInto(page, "Lieu", "Visite");
   await activate(page, "Planifier");
-  await expect(appointments.locator("li.appointment")).toContainText("Visite à domicile");
+  await expect(appointments.locator("li.appointment")).toContainText("Non synchronisé");
   await activate(page, "Saisir l'issue");
   await typeInto(page, "Issue du rendez-vous", "Honoré");
   await typeInto(page, "Compte rendu", "Premier entretien, au clavier seul.");
+  // Back online, the sync confirms the appointment while its form is open: the form stays
+  // open with what was typed.
+  await page.context().setOffline(false);
+  await expect(page.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  await expect(appointments.locator("li.appointment")).not.toContainText("Non synchronisé");
+  await expect(page.locator("textarea:focus")).toHaveValue("Premier entretien, au clavier seul.");
   await activate(page, "Enregistrer");
   await expect(appointments.locator("li.appointment")).toContainText("Honoré");
 
