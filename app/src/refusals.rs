@@ -86,6 +86,18 @@ fn describe_item(item: &Item) -> Vec<(String, String)> {
             ),
         )],
         ItemBody::Duplicate(d) => vec![(fr::ALERT_DUPLICATE.to_owned(), d.other_label.clone())],
+        ItemBody::Order(o) => vec![
+            (
+                fr::ORDERS.to_owned(),
+                fr::order_line(
+                    &o.label,
+                    o.quantity,
+                    &jalon_domain::money::euros(o.amount_cents),
+                ),
+            ),
+            (fr::ORDER_DATE.to_owned(), date(o.ordered_on)),
+            (fr::STATUS.to_owned(), o.status.label_fr().to_owned()),
+        ],
     }
 }
 

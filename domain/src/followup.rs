@@ -18,6 +18,8 @@ use uuid::Uuid;
 use crate::auth::SessionUser;
 use crate::code_enum;
 use crate::error::{FieldError, Invalid};
+use crate::money::agreements::Agreement;
+use crate::money::orders::{PurchaseOrder, check_order};
 use crate::people::{Enrolment, EnrolmentStatus};
 use crate::schemes::Scheme;
 
@@ -194,6 +196,7 @@ pub enum ItemBody {
     Contract(Contract),
     Obstacle(Obstacle),
     Duplicate(DuplicateWarning),
+    Order(PurchaseOrder),
 }
 
 impl ItemBody {
@@ -204,6 +207,7 @@ impl ItemBody {
             ItemBody::Contract(_) => "contract",
             ItemBody::Obstacle(_) => "obstacle",
             ItemBody::Duplicate(_) => "duplicate",
+            ItemBody::Order(_) => "order",
         }
     }
 }
@@ -527,6 +531,8 @@ pub struct ItemContext<'a> {
     pub enrolments: &'a [Enrolment],
     /// The schemes, with their settings (the pathway limit).
     pub schemes: &'a [Scheme],
+    /// The framework agreements (what an order is checked against).
+    pub agreements: &'a [Agreement],
     pub today: Date,
 }
 
@@ -567,8 +573,15 @@ pub fn check_item(
         .collect::<Vec<_>>();
     let plans_something = matches!(
         item.body,
-        ItemBody::Appointment(_) | ItemBody::Step(_) | ItemBody::Contract(_)
+        ItemBody::Appointment(_) | ItemBody::Step(_) | ItemBody::Contract(_) | ItemBody::Order(_)
     );
+    if creating && matches!(item.body, ItemBody::Order(_)) && active.is_empty() {
+        invalid.push(FieldError::new(
+            "order",
+            "no_active_enrolment",
+            "La personne n'a pas d'accompagnement en cours : la commande est impossible.",
+        ));
+    }
     let limits: Vec<Option<PathwayLimit>> = active
         .iter()
         .map(|e| pathway_limit(e, ctx.schemes, ctx.today))
@@ -624,6 +637,20 @@ pub fn check_item(
                 "obstacle_date",
                 "La date du frein",
                 Some(o.date),
+                ctx.today,
+                &mut invalid,
+            );
+        }
+        (ItemBody::Order(o), current) => {
+            let current = match current {
+                Some(ItemBody::Order(c)) => Some(c),
+                _ => None,
+            };
+            check_order(
+                o,
+                current,
+                ctx.agreements,
+                ctx.actor,
                 ctx.today,
                 &mut invalid,
             );

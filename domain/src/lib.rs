@@ -14,6 +14,7 @@ mod communes_data;
 pub mod error;
 pub mod followup;
 pub mod merge;
+pub mod money;
 pub mod notes;
 pub mod pathway;
 pub mod people;

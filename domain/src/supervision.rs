@@ -609,7 +609,7 @@ impl Cell {
     pub fn display(&self) -> String {
         match self {
             Cell::Text(text) => text.clone(),
-            Cell::Count(n) => group_digits(&n.to_string()),
+            Cell::Count(n) => crate::text::group_digits(&n.to_string()),
             Cell::Decimal(x) => decimal(*x, true),
             Cell::Percent(Some(x)) => format!("{}\u{a0}%", decimal(*x, true)),
             Cell::Percent(None) => "—".to_owned(),
@@ -630,19 +630,12 @@ impl Cell {
 fn decimal(x: f64, grouped: bool) -> String {
     let tenths = (x * 10.0).round() as i64;
     let whole = (tenths / 10).to_string();
-    let whole = if grouped { group_digits(&whole) } else { whole };
+    let whole = if grouped {
+        crate::text::group_digits(&whole)
+    } else {
+        whole
+    };
     format!("{whole},{}", (tenths % 10).abs())
-}
-
-fn group_digits(digits: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A table of the dashboard: what the page shows and what its CSV export holds.

@@ -1,5 +1,17 @@
 //! Text helpers shared by the app and the server.
 
+/// `1 250`: digits grouped by three with a narrow no-break space, as French writes numbers.
+pub fn group_digits(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Lower-cases `s` and strips French diacritics, for accent- and case-insensitive search.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod money;
 pub mod openapi;
 pub mod routes;
 pub mod supervision;
@@ -64,6 +65,9 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/consultations", post(routes::consultations))
         .route("/device/wiped", post(routes::device_wiped))
         .route("/people/{id}/access-report", get(access::report))
+        .route("/agreements", get(money::list).post(money::create))
+        .route("/agreements/{id}/renewals", post(money::renew))
+        .route("/orders/{id}/status", post(money::change_stage))
         .route("/supervision", get(supervision::show))
         .route("/supervision.xlsx", get(supervision::xlsx))
         .nest("/admin", admin::routes())

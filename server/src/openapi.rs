@@ -14,7 +14,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::{access, admin, routes, supervision};
+use crate::{access, admin, money, routes, supervision};
 
 /// Every error answer: a machine-readable code and a French message (with the faulty fields of
 /// a validation error).
@@ -78,6 +78,10 @@ impl ToSchema for Binary {}
         access::report,
         supervision::show,
         supervision::xlsx,
+        money::list,
+        money::create,
+        money::renew,
+        money::change_stage,
         admin::accounts::list,
         admin::accounts::create,
         admin::accounts::update,
@@ -101,6 +105,7 @@ impl ToSchema for Binary {}
         (name = "auth", description = "Sign-in, sessions and passwords"),
         (name = "sync", description = "The caseload replicated on devices"),
         (name = "supervision", description = "Figures of the schemes"),
+        (name = "money", description = "Framework agreements and purchase orders"),
         (name = "admin", description = "Accounts, schemes, audit, import, retention"),
     ),
 )]

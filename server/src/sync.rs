@@ -672,10 +672,15 @@ async fn save_item(
         return Ok(not_in_scope());
     }
     let enrolments = db::enrolments_of(tx, item.person_id).await?;
+    let agreements = match item.body {
+        ItemBody::Order(_) => db::money::agreements(tx).await?,
+        _ => Vec::new(),
+    };
     let item_ctx = ItemContext {
         actor: ctx.actor,
         enrolments: &enrolments,
         schemes: ctx.schemes,
+        agreements: &agreements,
         today: ctx.today,
     };
     let item = match check_item(item.clone(), current.as_ref(), &item_ctx) {
@@ -686,11 +691,47 @@ async fn save_item(
         // The same state sent twice (two devices made the same change): nothing new.
         return Ok(Outcome::Applied);
     }
+    if let ItemBody::Order(order) = &item.body
+        && current.is_none()
+        && let Some(refusal) = over_cap(tx, &agreements, item.id, order).await?
+    {
+        return Ok(refusal);
+    }
     let rev = db::next_revs(tx, 1).await?;
     db::save_item(tx, &item, rev, ctx.now).await?;
+    if let ItemBody::Order(order) = &item.body {
+        db::money::save_order(tx, item.id, order).await?;
+    }
     ctx.audit(tx, &format!("{}.save", item.body.kind()), item.person_id)
         .await?;
     Ok(Outcome::Applied)
+}
+
+/// The cap of a new order's period, summed inside this writing transaction (SQLite's
+/// `BEGIN IMMEDIATE` makes writers take turns): two devices can never overspend together.
+async fn over_cap(
+    tx: &mut SqliteConnection,
+    agreements: &[jalon_domain::money::agreements::Agreement],
+    item_id: Uuid,
+    order: &jalon_domain::money::orders::PurchaseOrder,
+) -> Result<Option<Outcome>, sqlx::Error> {
+    let Some(period) = agreements
+        .iter()
+        .find(|a| a.id == order.agreement_id)
+        .and_then(|a| a.period(order.period))
+    else {
+        return Ok(None);
+    };
+    let others = db::money::ordered_in(tx, order.agreement_id, order.period, item_id).await?;
+    Ok(
+        jalon_domain::money::orders::check_cap(period, others, order.amount_cents)
+            .err()
+            .map(|error| Outcome::Rejected {
+                code: error.code.clone(),
+                message: error.message.clone(),
+                errors: vec![error],
+            }),
+    )
 }
 
 /// Keeps one of a conflict's values: the field takes it (unless it changed again since the

@@ -568,6 +568,8 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
     let server = TestServer::start(dir.path(), None).await;
     let (token, _) = server.login("superviseur").await;
     let (changes, _) = server.pull_all(&token, 0).await;
+    let (_, reference) = server.get(&token, "/api/reference").await;
+    let reference: jalon_domain::sync::ReferenceData = serde_json::from_value(reference).unwrap();
     let today = time::OffsetDateTime::now_utc().date();
     let mut enrolments = Vec::new();
     let mut items = Vec::new();
@@ -606,6 +608,7 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
             actor: &author,
             enrolments: &of_person,
             schemes: &Scheme::haute_vienne_defaults(),
+            agreements: &reference.agreements,
             today,
         };
         // Checked as a new version of itself: every field rule applies.
@@ -615,7 +618,14 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
     }
     assert_eq!(
         kinds,
-        HashSet::from(["appointment", "step", "contract", "obstacle", "duplicate"])
+        HashSet::from([
+            "appointment",
+            "step",
+            "contract",
+            "obstacle",
+            "duplicate",
+            "order"
+        ])
     );
     let enrolment_refs: Vec<&Enrolment> = enrolments.iter().collect();
     let item_refs: Vec<_> = items.iter().collect();

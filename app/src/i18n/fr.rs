@@ -123,15 +123,7 @@ pub const EMPTY_CASELOAD: &str = "Aucune personne ne correspond.";
 
 /// `1 250`: digits grouped by three with a narrow no-break space, as French writes numbers.
 pub fn number(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    out
+    jalon_domain::text::group_digits(&n.to_string())
 }
 
 pub fn people_count(count: usize) -> String {
@@ -366,6 +358,48 @@ pub const CONTRACT_END: &str = "Fin du contrat";
 pub const OBJECTIVES: &str = "Objectifs";
 pub const WEEKLY_HOURS: &str = "Heures d'activité par semaine";
 pub const SAVE_CONTRACT: &str = "Enregistrer le contrat";
+
+pub const ORDERS: &str = "Bons de commande";
+pub const NO_ORDER: &str = "Aucun bon de commande.";
+pub const NEW_ORDER: &str = "Commander une prestation";
+pub const NO_AGREEMENT_IN_FORCE: &str =
+    "Aucun accord-cadre n'est en vigueur aujourd'hui : aucune commande n'est possible.";
+pub const AGREEMENT: &str = "Accord-cadre";
+pub const SERVICE: &str = "Prestation";
+pub const QUANTITY: &str = "Quantité";
+pub const ORDER_DATE: &str = "Date de commande";
+pub const SAVE_ORDER: &str = "Enregistrer la commande";
+pub const ORDER_WAITS: &str = "Le serveur décidera à la prochaine synchronisation : le montant maximum de la période y est vérifié.";
+
+pub fn order_line(label: &str, quantity: u32, amount: &str) -> String {
+    format!("{label} × {quantity} — {amount}")
+}
+
+pub fn ordered_on(date: &str, provider: &str) -> String {
+    format!("Commandé le {date} auprès de {provider}")
+}
+
+pub fn order_amount(amount: &str, left: &str) -> String {
+    format!("Montant : {amount}. Reste sur la période, au dernier état connu : {left}.")
+}
+
+pub fn order_over_left(left: &str) -> String {
+    format!(
+        "Selon le dernier état connu, il ne reste que {left} sur la période : le serveur refusera sans doute cette commande."
+    )
+}
+
+/// The button moving an order to `stage`.
+pub fn order_action(stage: jalon_domain::money::orders::OrderStatus) -> &'static str {
+    use jalon_domain::money::orders::OrderStatus;
+    match stage {
+        OrderStatus::Done => "Service fait",
+        OrderStatus::Cancelled => "Annuler la commande",
+        OrderStatus::Invoiced => "Facturé",
+        OrderStatus::Paid => "Payé",
+        OrderStatus::Placed => "Commandé",
+    }
+}
 
 pub fn contract_dates(start: &str, end: &str) -> String {
     format!("Du {start} au {end}")

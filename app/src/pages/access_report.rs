@@ -55,6 +55,17 @@ fn item_line(body: &ItemBody) -> String {
             o.status.label_fr()
         ),
         ItemBody::Duplicate(d) => format!("{} : {}", fr::ALERT_DUPLICATE, d.other_label),
+        ItemBody::Order(o) => format!(
+            "{} : {} — {} — {}",
+            fr::ORDERS,
+            fr::order_line(
+                &o.label,
+                o.quantity,
+                &jalon_domain::money::euros(o.amount_cents)
+            ),
+            format_date_fr(o.ordered_on),
+            o.status.label_fr()
+        ),
     }
 }
 

@@ -25,7 +25,7 @@ use crate::state::AppState;
 
 /// Checks `item` against the state this device shows (`current`), then queues it. Returns the
 /// errors to show; `done` runs once it is stored.
-fn save(
+pub(super) fn save(
     state: AppState,
     item: Item,
     current: Option<&Item>,
@@ -44,10 +44,16 @@ fn save(
         .get_untracked()
         .map(|r| r.schemes)
         .unwrap_or_else(Scheme::haute_vienne_defaults);
+    let agreements = state
+        .reference
+        .get_untracked()
+        .map(|r| r.agreements)
+        .unwrap_or_default();
     let ctx = ItemContext {
         actor: &session.user,
         enrolments,
         schemes: &schemes,
+        agreements: &agreements,
         today: today(),
     };
     let item = match check_item(item, current, &ctx) {
@@ -90,10 +96,11 @@ pub fn FollowUp(person_id: Uuid, enrolments: Signal<Vec<Enrolment>>) -> impl Int
         <Steps person_id items enrolments />
         <Contracts person_id items enrolments />
         <Obstacles person_id items enrolments />
+        <crate::pages::orders::Orders person_id items enrolments />
     }
 }
 
-fn pending_badge(pending: Signal<bool>) -> impl IntoView {
+pub(super) fn pending_badge(pending: Signal<bool>) -> impl IntoView {
     move || {
         pending
             .get()
@@ -104,7 +111,7 @@ fn pending_badge(pending: Signal<bool>) -> impl IntoView {
 /// Whether item `id` still waits for the server, read live: rows are keyed by item and
 /// version only, so a sync that only confirms an item never redraws its row (and never closes
 /// a form open in it, nor drops what is typed there).
-fn waits(items: Signal<Shown>, id: Uuid) -> Signal<bool> {
+pub(super) fn waits(items: Signal<Shown>, id: Uuid) -> Signal<bool> {
     Signal::derive(move || items.with(|all| all.iter().any(|(i, p)| i.id == id && *p)))
 }
 
@@ -271,7 +278,7 @@ fn ObstacleRow(
 }
 
 /// The active enrolment new plans belong to (the first, if ever there were several).
-fn active_enrolment(enrolments: &[Enrolment]) -> Option<Enrolment> {
+pub(super) fn active_enrolment(enrolments: &[Enrolment]) -> Option<Enrolment> {
     enrolments
         .iter()
         .find(|e| e.status == EnrolmentStatus::Active)

@@ -10,6 +10,7 @@ pub mod follow_up;
 pub mod journal;
 pub mod login;
 pub mod new_person;
+pub mod orders;
 pub mod person;
 pub mod summary;
 pub mod supervision;

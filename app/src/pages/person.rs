@@ -259,6 +259,7 @@ pub fn PersonPage() -> impl IntoView {
                         <a href="#etapes">{fr::STEPS}</a>
                         <a href="#contrats">{fr::CONTRACTS}</a>
                         <a href="#freins">{fr::OBSTACLES}</a>
+                        <a href="#commandes">{fr::ORDERS}</a>
                         <a href="#journal">{fr::JOURNAL}</a>
                         <a href="#fiche">{fr::IDENTITY}</a>
                     </nav>

@@ -68,7 +68,8 @@ pub fn anonymized_item(item: &Item) -> Option<Item> {
         ItemBody::Appointment(a) => a.report.clear(),
         ItemBody::Step(s) => s.provider.clear(),
         ItemBody::Contract(c) => c.objectives.clear(),
-        ItemBody::Obstacle(_) => {}
+        // An order holds no free text and stays for the accounts of its agreement.
+        ItemBody::Obstacle(_) | ItemBody::Order(_) => {}
         ItemBody::Duplicate(_) => return None,
     }
     Some(item)

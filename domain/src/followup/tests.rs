@@ -59,6 +59,7 @@ fn check(item: Item, current: Option<&Item>, enrolments: &[Enrolment]) -> Result
             actor: &actor(1),
             enrolments,
             schemes: &Scheme::haute_vienne_defaults(),
+            agreements: &[],
             today: TODAY,
         },
     )

@@ -246,6 +246,9 @@ impl Record {
 pub struct ReferenceData {
     pub schemes: Vec<Scheme>,
     pub staff: Vec<StaffMember>,
+    /// The framework agreements a référent orders from (with what each period has left).
+    #[serde(default)]
+    pub agreements: Vec<crate::money::agreements::Agreement>,
     /// A device that has not reached the server for this many days locks its data until it
     /// does.
     #[serde(default = "default_lock_days")]

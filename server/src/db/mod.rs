@@ -4,6 +4,7 @@
 //! SQLite runs in WAL mode with `synchronous = FULL`: a transaction that returned from `COMMIT`
 //! survives a crash or power loss, which is what lets push acknowledge a mutation.
 
+use jalon_domain::money::agreements::Agreement;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ use sqlx::{Row, SqlitePool};
 pub mod accounts;
 pub mod audit;
 pub mod devices;
+pub mod money;
 pub mod retention;
 pub mod schemes;
 pub mod signin;
@@ -264,6 +266,10 @@ impl Db {
     /// Starts a read transaction: one snapshot, no lock on writers.
     pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
         self.pool.begin().await
+    }
+
+    pub async fn agreements(&self) -> Result<Vec<Agreement>, sqlx::Error> {
+        money::agreements(&mut *self.pool.acquire().await?).await
     }
 
     pub async fn user_count(&self) -> Result<i64, sqlx::Error> {

@@ -24,6 +24,8 @@ use uuid::Uuid;
 use crate::auth;
 use crate::db::{self, Db, HistoryEntry, NewUser};
 
+mod money;
+
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "jalon-demo";
 
@@ -689,6 +691,8 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     if db::user_count(&mut tx).await? > 0 {
         return Ok(());
     }
+    // The active enrolments, some of which get purchase orders.
+    let mut followed: Vec<Enrolment> = Vec::new();
     // The schemes are stored at first start, demo or not (`Db::ensure_schemes`).
     for scheme in &schemes {
         let pool: Vec<&Commune> = communes::all()
@@ -774,6 +778,9 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                     let rev = db::next_revs(&mut tx, 1).await?;
                     db::insert_note(&mut tx, note, rev, now).await?;
                 }
+                if enrolment.status == EnrolmentStatus::Active {
+                    followed.push(enrolment.clone());
+                }
                 if n == 2 && i == 0 {
                     seed_conflict(&mut tx, &mut rng, &person, referent_id, now).await?;
                 }
@@ -782,6 +789,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
         }
     }
 
+    let mut supervisor_id = Uuid::nil();
     for (username, display_name, role, supervised) in [
         (
             "superviseur",
@@ -796,10 +804,14 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
             &[][..],
         ),
     ] {
+        let id = rng.uuid();
+        if role == Role::Supervisor {
+            supervisor_id = id;
+        }
         db::insert_user(
             &mut tx,
             &NewUser {
-                id: rng.uuid(),
+                id,
                 username,
                 display_name,
                 role,
@@ -811,6 +823,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
         )
         .await?;
     }
+    money::seed(&mut tx, today, supervisor_id, &followed, now).await?;
     tx.commit().await
 }
 

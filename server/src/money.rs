@@ -1,0 +1,237 @@
+//! The supervision's side of framework agreements: the agreements with their consumption and
+//! orders, a new agreement, a renewal, and the invoicing and payment of an order. Orders are
+//! placed by référents through sync (`sync::save_item`), where the cap is enforced.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use jalon_domain::auth::Role;
+use jalon_domain::followup::{Item, ItemBody, ItemContext, check_item};
+use jalon_domain::money::agreements::{
+    Agreement, AgreementDraft, AgreementStatus, Alert, Consumption, PeriodTerms, alert,
+    check_agreement, check_renewal,
+};
+use jalon_domain::money::orders::OrderStatus;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{CurrentUser, now_unix};
+use crate::db;
+use crate::error::ApiError;
+use crate::routes::ApiJson;
+use crate::routes::today;
+
+/// Where a period of an agreement stands.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PeriodState {
+    pub number: u8,
+    pub consumption: Consumption,
+    pub alert: Option<Alert>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgreementState {
+    pub agreement: Agreement,
+    pub status: AgreementStatus,
+    pub may_renew: bool,
+    pub periods: Vec<PeriodState>,
+}
+
+/// An order of the people the supervisor oversees (no name: the app shows the person from its
+/// replica).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Agreements {
+    pub agreements: Vec<AgreementState>,
+    pub orders: Vec<Item>,
+}
+
+fn supervisor(current: &CurrentUser) -> Result<(), ApiError> {
+    if current.user.role == Role::Supervisor {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+#[utoipa::path(
+    get, path = "/api/agreements", tag = "money",
+    responses(
+        (status = 200, description = "Every agreement with the consumption of its periods, and the orders of the supervisor's schemes", body = Agreements),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<Agreements>, ApiError> {
+    supervisor(&current)?;
+    let mut tx = state.db.begin_read().await?;
+    let agreements = db::money::agreements(&mut tx).await?;
+    let consumption = db::money::consumption(&mut tx).await?;
+    let orders = db::money::order_items(&mut tx, &current.user).await?;
+    let today = today();
+    let agreements = agreements
+        .into_iter()
+        .map(|agreement| AgreementState {
+            status: agreement.status(today),
+            may_renew: agreement.may_renew(),
+            periods: agreement
+                .periods
+                .iter()
+                .map(|p| {
+                    let consumption = consumption
+                        .iter()
+                        .find(|(id, number, _)| *id == agreement.id && *number == p.number)
+                        .map(|(_, _, c)| *c)
+                        .unwrap_or_default();
+                    PeriodState {
+                        number: p.number,
+                        consumption,
+                        alert: alert(consumption.ordered_cents, p.terms.max_cents),
+                    }
+                })
+                .collect(),
+            agreement,
+        })
+        .collect();
+    Ok(Json(Agreements { agreements, orders }))
+}
+
+#[utoipa::path(
+    post, path = "/api/agreements", tag = "money",
+    request_body = AgreementDraft,
+    responses(
+        (status = 201, description = "The agreement with its initial period", body = Agreement),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A field is invalid", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn create(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(draft): ApiJson<AgreementDraft>,
+) -> Result<(StatusCode, Json<Agreement>), ApiError> {
+    supervisor(&current)?;
+    let agreement =
+        check_agreement(draft, Uuid::new_v4(), today()).map_err(ApiError::Validation)?;
+    let now = now_unix();
+    let mut tx = state.db.begin_write().await?;
+    db::money::insert_agreement(&mut tx, &agreement, current.user.id, now).await?;
+    db::audit(
+        &mut tx,
+        now,
+        Some(current.user.id),
+        "agreement.create",
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(agreement)))
+}
+
+#[utoipa::path(
+    post, path = "/api/agreements/{id}/renewals", tag = "money",
+    params(("id" = Uuid, Path, description = "The agreement")),
+    request_body = PeriodTerms,
+    responses(
+        (status = 200, description = "The agreement with its new period", body = Agreement),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such agreement", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Invalid, or already renewed twice (`no_renewal_left`)", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn renew(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<Uuid>,
+    ApiJson(terms): ApiJson<PeriodTerms>,
+) -> Result<Json<Agreement>, ApiError> {
+    supervisor(&current)?;
+    let now = now_unix();
+    let mut tx = state.db.begin_write().await?;
+    let mut agreement = db::money::agreement(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let period = check_renewal(&agreement, terms, today()).map_err(ApiError::Validation)?;
+    db::money::insert_period(&mut tx, id, &period, current.user.id, now).await?;
+    db::audit(&mut tx, now, Some(current.user.id), "agreement.renew", None).await?;
+    tx.commit().await?;
+    agreement.periods.push(period);
+    Ok(Json(agreement))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct StageChange {
+    pub status: OrderStatus,
+}
+
+#[utoipa::path(
+    post, path = "/api/orders/{id}/status", tag = "money",
+    params(("id" = Uuid, Path, description = "The order (a follow-up item)")),
+    request_body = StageChange,
+    responses(
+        (status = 200, description = "The order's new version", body = Item),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such order among the supervisor's people", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Not the next stage of the order", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn change_stage(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<Uuid>,
+    ApiJson(change): ApiJson<StageChange>,
+) -> Result<Json<Item>, ApiError> {
+    supervisor(&current)?;
+    let now = now_unix();
+    let mut tx = state.db.begin_write().await?;
+    let current_item = db::item(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    let ItemBody::Order(order) = &current_item.body else {
+        return Err(ApiError::NotFound);
+    };
+    if !db::in_scope(&mut tx, &current.user, current_item.person_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    let enrolments = db::enrolments_of(&mut tx, current_item.person_id).await?;
+    let agreements = db::money::agreements(&mut tx).await?;
+    let schemes = db::schemes::schemes(&mut tx).await?;
+    let next = Item {
+        author_id: current.user.id,
+        body: ItemBody::Order(jalon_domain::money::orders::PurchaseOrder {
+            status: change.status,
+            ..order.clone()
+        }),
+        ..current_item.clone()
+    };
+    let ctx = ItemContext {
+        actor: &current.user,
+        enrolments: &enrolments,
+        schemes: &schemes,
+        agreements: &agreements,
+        today: today(),
+    };
+    let next = check_item(next, Some(&current_item), &ctx).map_err(ApiError::Validation)?;
+    if next.body == current_item.body {
+        return Ok(Json(current_item));
+    }
+    let rev = db::next_revs(&mut tx, 1).await?;
+    db::save_item(&mut tx, &next, rev, now).await?;
+    if let ItemBody::Order(order) = &next.body {
+        db::money::save_order(&mut tx, next.id, order).await?;
+    }
+    db::audit(
+        &mut tx,
+        now,
+        Some(current.user.id),
+        "order.save",
+        Some(next.person_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(next))
+}

@@ -1,0 +1,389 @@
+//! Framework agreements and purchase orders through the real server: agreements and their
+//! renewals (a third is refused), orders placed by référents at the price of the period in
+//! force, the cap of a period held by the writing transaction against concurrent devices, the
+//! lifecycle of an order by whom each stage belongs to, and the demo's agreements.
+
+mod common;
+
+use common::{TestServer, creation};
+use jalon_domain::followup::{Item, ItemBody};
+use jalon_domain::money::agreements::{Agreement, PeriodTerms, PriceLine};
+use jalon_domain::money::orders::{OrderStatus, PurchaseOrder};
+use jalon_domain::schemes::SchemeCode;
+use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome, ReferenceData};
+use serde_json::{Value, json};
+use time::{Date, Duration};
+use uuid::Uuid;
+
+fn today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+fn terms(start: Date, end: Date, max_cents: i64, unit_cents: i64) -> PeriodTerms {
+    PeriodTerms {
+        start,
+        end,
+        max_cents,
+        prices: vec![PriceLine {
+            code: "p1".into(),
+            label: "Diagnostic de l'activité".into(),
+            unit_cents,
+        }],
+    }
+}
+
+/// A new agreement whose initial period is in force today, with a maximum of `max_cents`
+/// and one service at `unit_cents`.
+async fn agreement(server: &TestServer, token: &str, max_cents: i64, unit_cents: i64) -> Agreement {
+    let start = today() - Duration::days(30);
+    let (status, body) = server
+        .post(
+            token,
+            "/api/agreements",
+            json!({
+                "provider": "  Cabinet d'essai  ",
+                "object": "Accompagnement des ETI",
+                "lot": "eti",
+                "initial": terms(start, start + Duration::days(364), max_cents, unit_cents),
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+fn order_item(person_id: Uuid, author: &Value, order: PurchaseOrder) -> Item {
+    Item {
+        id: Uuid::new_v4(),
+        person_id,
+        version: 1,
+        author_id: Uuid::parse_str(author["id"].as_str().unwrap()).unwrap(),
+        body: ItemBody::Order(order),
+    }
+}
+
+async fn push_one(server: &TestServer, token: &str, seq: u64, mutation: Mutation) -> Outcome {
+    server
+        .push(token, &[MutationEnvelope { seq, mutation }])
+        .await
+        .results[0]
+        .outcome
+        .clone()
+}
+
+fn codes(outcome: &Outcome) -> Vec<String> {
+    match outcome {
+        Outcome::Rejected { errors, .. } => errors.iter().map(|e| e.code.clone()).collect(),
+        Outcome::Applied => vec![],
+    }
+}
+
+/// The `ordered_cents` of an agreement's period as the server reports it.
+async fn ordered(server: &TestServer, token: &str, id: Uuid) -> (i64, i64) {
+    let (status, body) = server.get(token, "/api/agreements").await;
+    assert_eq!(status, 200, "{body}");
+    let state = body["agreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agreement"]["id"] == json!(id))
+        .unwrap()
+        .clone();
+    (
+        state["periods"][0]["consumption"]["ordered_cents"]
+            .as_i64()
+            .unwrap(),
+        state["periods"][0]["consumption"]["invoiced_cents"]
+            .as_i64()
+            .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn an_agreement_is_renewed_twice_at_most_and_only_by_a_supervisor() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (referent, _) = server.login("plie1").await;
+    let start = today();
+    let (status, _) = server
+        .post(
+            &referent,
+            "/api/agreements",
+            json!({
+                "provider": "Cabinet",
+                "object": "ETI",
+                "lot": "eti",
+                "initial": terms(start, start + Duration::days(364), 100, 100),
+            }),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = server.get(&referent, "/api/agreements").await;
+    assert_eq!(status, 403);
+
+    let created = agreement(&server, &supervisor, 1_000_000, 45_000).await;
+    assert_eq!(created.provider, "Cabinet d'essai");
+    let mut end = created.periods[0].terms.end;
+    for n in 1..=2 {
+        let start = end + Duration::days(1);
+        end = start + Duration::days(200);
+        let (status, body) = server
+            .post(
+                &supervisor,
+                &format!("/api/agreements/{}/renewals", created.id),
+                serde_json::to_value(terms(start, end, 500_000, 47_000)).unwrap(),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["periods"].as_array().unwrap().len(), n + 1);
+    }
+    let start = end + Duration::days(1);
+    let (status, body) = server
+        .post(
+            &supervisor,
+            &format!("/api/agreements/{}/renewals", created.id),
+            serde_json::to_value(terms(start, start + Duration::days(100), 1, 1)).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["code"], "no_renewal_left");
+    let (status, _) = server
+        .post(
+            &supervisor,
+            &format!("/api/agreements/{}/renewals", Uuid::new_v4()),
+            serde_json::to_value(terms(start, start + Duration::days(100), 1, 1)).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // Devices receive the agreements with what each period has left.
+    let (status, body) = server.get(&referent, "/api/reference").await;
+    assert_eq!(status, 200);
+    let reference: ReferenceData = serde_json::from_value(body).unwrap();
+    let sent = reference
+        .agreements
+        .iter()
+        .find(|a| a.id == created.id)
+        .unwrap();
+    assert_eq!(sent.periods.len(), 3);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_order_is_placed_at_the_price_in_force_and_refused_beyond_the_cap_with_what_was_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (token, user) = server.login("plie1").await;
+    let framework = agreement(&server, &supervisor, 100_000, 45_000).await;
+    let new = creation(&user, SchemeCode::Plie, "87085", "Commande");
+    assert_eq!(
+        push_one(&server, &token, 1, Mutation::CreatePerson(new.clone())).await,
+        Outcome::Applied
+    );
+    let priced = |quantity| PurchaseOrder::priced(&framework, "p1", quantity, today()).unwrap();
+
+    let cheap = PurchaseOrder {
+        unit_cents: 100,
+        amount_cents: 200,
+        ..priced(2)
+    };
+    let outcome = push_one(
+        &server,
+        &token,
+        2,
+        Mutation::SaveItem(order_item(new.person.id, &user, cheap)),
+    )
+    .await;
+    assert_eq!(codes(&outcome), ["price_changed"]);
+
+    let first = order_item(new.person.id, &user, priced(2));
+    let outcome = push_one(&server, &token, 3, Mutation::SaveItem(first.clone())).await;
+    assert_eq!(outcome, Outcome::Applied);
+    assert_eq!(ordered(&server, &supervisor, framework.id).await.0, 90_000);
+
+    let over = order_item(new.person.id, &user, priced(1));
+    let outcome = push_one(&server, &token, 4, Mutation::SaveItem(over.clone())).await;
+    assert_eq!(codes(&outcome), ["over_cap"]);
+    let Outcome::Rejected { message, .. } = &outcome else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("il restait 100,00\u{a0}€ sur 1\u{202f}000,00\u{a0}€"),
+        "{message}"
+    );
+
+    // Cancelling the first order frees its amount: the second now fits.
+    let cancelled = Item {
+        body: ItemBody::Order(PurchaseOrder {
+            status: OrderStatus::Cancelled,
+            ..priced(2)
+        }),
+        ..first.clone()
+    };
+    assert_eq!(
+        push_one(&server, &token, 5, Mutation::SaveItem(cancelled)).await,
+        Outcome::Applied
+    );
+    assert_eq!(ordered(&server, &supervisor, framework.id).await.0, 0);
+    assert_eq!(
+        push_one(&server, &token, 6, Mutation::SaveItem(over)).await,
+        Outcome::Applied
+    );
+    assert_eq!(ordered(&server, &supervisor, framework.id).await.0, 45_000);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn devices_ordering_at_the_same_time_never_overspend_a_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    // Room for exactly five orders of 450 €.
+    let framework = agreement(&server, &supervisor, 225_000, 45_000).await;
+    let mut devices = Vec::new();
+    for n in 1..=6 {
+        let (token, user) = server.login(&format!("plie{n}")).await;
+        let new = creation(&user, SchemeCode::Plie, "87085", &format!("Parallèle{n}"));
+        assert_eq!(
+            push_one(&server, &token, 1, Mutation::CreatePerson(new.clone())).await,
+            Outcome::Applied
+        );
+        devices.push((token, user, new.person.id));
+    }
+    let order = PurchaseOrder::priced(&framework, "p1", 1, today()).unwrap();
+    let pushes = devices.iter().flat_map(|(token, user, person)| {
+        let server = &server;
+        let order = order.clone();
+        (0..2).map(move |k| {
+            let item = order_item(*person, user, order.clone());
+            async move { push_one(server, token, 2 + k, Mutation::SaveItem(item)).await }
+        })
+    });
+    let outcomes = futures_util::future::join_all(pushes).await;
+    let applied = outcomes.iter().filter(|o| **o == Outcome::Applied).count();
+    let refused = outcomes.iter().filter(|o| codes(o) == ["over_cap"]).count();
+    assert_eq!((applied, refused), (5, 7), "{outcomes:?}");
+    assert_eq!(ordered(&server, &supervisor, framework.id).await.0, 225_000);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn each_stage_of_an_order_is_recorded_by_whom_it_belongs_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (token, user) = server.login("plie2").await;
+    let framework = agreement(&server, &supervisor, 100_000, 45_000).await;
+    let new = creation(&user, SchemeCode::Plie, "87085", "Étapes");
+    push_one(&server, &token, 1, Mutation::CreatePerson(new.clone())).await;
+    let placed = PurchaseOrder::priced(&framework, "p1", 1, today()).unwrap();
+    let item = order_item(new.person.id, &user, placed.clone());
+    push_one(&server, &token, 2, Mutation::SaveItem(item.clone())).await;
+    let at = |status| Item {
+        version: 2,
+        body: ItemBody::Order(PurchaseOrder {
+            status,
+            ..placed.clone()
+        }),
+        ..item.clone()
+    };
+    let outcome = push_one(
+        &server,
+        &token,
+        3,
+        Mutation::SaveItem(at(OrderStatus::Invoiced)),
+    )
+    .await;
+    assert_eq!(codes(&outcome), ["invalid_transition"]);
+    assert_eq!(
+        push_one(
+            &server,
+            &token,
+            4,
+            Mutation::SaveItem(at(OrderStatus::Done))
+        )
+        .await,
+        Outcome::Applied
+    );
+    let outcome = push_one(
+        &server,
+        &token,
+        5,
+        Mutation::SaveItem(at(OrderStatus::Cancelled)),
+    )
+    .await;
+    assert_eq!(codes(&outcome), ["invalid_transition"]);
+
+    let stage = |status: &str| json!({ "status": status });
+    let path = format!("/api/orders/{}/status", item.id);
+    let (status, _) = server.post(&token, &path, stage("invoiced")).await;
+    assert_eq!(status, 403);
+    let (status, body) = server.post(&supervisor, &path, stage("paid")).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = server.post(&supervisor, &path, stage("invoiced")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], 3);
+    assert_eq!(
+        ordered(&server, &supervisor, framework.id).await,
+        (45_000, 45_000)
+    );
+    let (status, _) = server
+        .post(
+            &supervisor,
+            &format!("/api/orders/{}/status", Uuid::new_v4()),
+            stage("paid"),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // The référent's device receives the supervision's stage.
+    let (changes, _) = server.pull_all(&token, 0).await;
+    let latest = changes
+        .iter()
+        .rev()
+        .filter_map(|c| match &c.record {
+            jalon_domain::sync::Record::Item(i) if i.id == item.id => Some(i.clone()),
+            _ => None,
+        })
+        .next()
+        .unwrap();
+    assert!(matches!(
+        &latest.body,
+        ItemBody::Order(o) if o.status == OrderStatus::Invoiced
+    ));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_has_six_current_agreements_whose_orders_stay_within_their_maximum() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (status, body) = server.get(&supervisor, "/api/agreements").await;
+    assert_eq!(status, 200);
+    let states = body["agreements"].as_array().unwrap();
+    assert_eq!(states.len(), 12);
+    let active = states.iter().filter(|a| a["status"] == "active").count();
+    assert_eq!(active, 6);
+    let mut ordered_total = 0;
+    for state in states {
+        let agreement: Agreement = serde_json::from_value(state["agreement"].clone()).unwrap();
+        for (period, consumption) in agreement
+            .periods
+            .iter()
+            .zip(state["periods"].as_array().unwrap())
+        {
+            let ordered = consumption["consumption"]["ordered_cents"]
+                .as_i64()
+                .unwrap();
+            assert!(ordered <= period.terms.max_cents);
+            assert_eq!(ordered, period.ordered_cents);
+            ordered_total += ordered;
+        }
+    }
+    assert!(ordered_total > 0);
+    assert!(!body["orders"].as_array().unwrap().is_empty());
+    server.stop().await;
+}
