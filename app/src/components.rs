@@ -129,6 +129,7 @@ pub fn TopBar() -> impl IntoView {
             .get()
             .is_some_and(|s| s.user.role == jalon_domain::auth::Role::Administrator)
     };
+
     view! {
         <header class="topbar">
             <a class="brand" href="/">

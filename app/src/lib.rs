@@ -65,6 +65,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::caseload::CaseloadPage />
                     <Route path=path!("/agenda") view=pages::agenda::AgendaPage />
                     <Route path=path!("/pilotage") view=pages::supervision::SupervisionPage />
+                    <Route path=path!("/marches") view=pages::agreements::AgreementsPage />
                     <Route path=path!("/connexion") view=pages::login::LoginPage />
                     <Route path=path!("/accessibilite") view=pages::accessibility::AccessibilityPage />
                     <Route path=path!("/compte") view=pages::account::AccountPage />

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use jalon_domain::auth::Role;
 use jalon_domain::followup::{Item, ItemBody, ItemContext, check_item};
 use jalon_domain::money::agreements::{
-    Agreement, AgreementDraft, AgreementStatus, Alert, Consumption, PeriodTerms, alert,
+    Agreement, AgreementDraft, AgreementState, AgreementStatus, AgreementsView, PeriodTerms,
     check_agreement, check_renewal,
 };
 use jalon_domain::money::orders::OrderStatus;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -21,30 +21,6 @@ use crate::db;
 use crate::error::ApiError;
 use crate::routes::ApiJson;
 use crate::routes::today;
-
-/// Where a period of an agreement stands.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PeriodState {
-    pub number: u8,
-    pub consumption: Consumption,
-    pub alert: Option<Alert>,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AgreementState {
-    pub agreement: Agreement,
-    pub status: AgreementStatus,
-    pub may_renew: bool,
-    pub periods: Vec<PeriodState>,
-}
-
-/// An order of the people the supervisor oversees (no name: the app shows the person from its
-/// replica).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Agreements {
-    pub agreements: Vec<AgreementState>,
-    pub orders: Vec<Item>,
-}
 
 fn supervisor(current: &CurrentUser) -> Result<(), ApiError> {
     if current.user.role == Role::Supervisor {
@@ -57,7 +33,7 @@ fn supervisor(current: &CurrentUser) -> Result<(), ApiError> {
 #[utoipa::path(
     get, path = "/api/agreements", tag = "money",
     responses(
-        (status = 200, description = "Every agreement with the consumption of its periods, and the orders of the supervisor's schemes", body = Agreements),
+        (status = 200, description = "Every agreement with the consumption of its periods, and the orders of the supervisor's schemes", body = AgreementsView),
         (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
     ),
 )]
@@ -65,38 +41,29 @@ fn supervisor(current: &CurrentUser) -> Result<(), ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
-) -> Result<Json<Agreements>, ApiError> {
+) -> Result<Json<AgreementsView>, ApiError> {
     supervisor(&current)?;
     let mut tx = state.db.begin_read().await?;
     let agreements = db::money::agreements(&mut tx).await?;
     let consumption = db::money::consumption(&mut tx).await?;
     let orders = db::money::order_items(&mut tx, &current.user).await?;
     let today = today();
-    let agreements = agreements
+    let mut agreements = agreements
         .into_iter()
-        .map(|agreement| AgreementState {
-            status: agreement.status(today),
-            may_renew: agreement.may_renew(),
-            periods: agreement
-                .periods
-                .iter()
-                .map(|p| {
-                    let consumption = consumption
-                        .iter()
-                        .find(|(id, number, _)| *id == agreement.id && *number == p.number)
-                        .map(|(_, _, c)| *c)
-                        .unwrap_or_default();
-                    PeriodState {
-                        number: p.number,
-                        consumption,
-                        alert: alert(consumption.ordered_cents, p.terms.max_cents),
-                    }
-                })
-                .collect(),
-            agreement,
-        })
-        .collect();
-    Ok(Json(Agreements { agreements, orders }))
+        .map(|agreement| AgreementState::new(agreement, &consumption, today))
+        .collect::<Vec<_>>();
+    // Those in force first, then those to come, then the ended ones; by provider within.
+    agreements.sort_by_key(|a| {
+        (
+            match a.status {
+                AgreementStatus::Active => 0,
+                AgreementStatus::Upcoming => 1,
+                AgreementStatus::Ended => 2,
+            },
+            a.agreement.provider.clone(),
+        )
+    });
+    Ok(Json(AgreementsView { agreements, orders }))
 }
 
 #[utoipa::path(

@@ -127,6 +127,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
     let empty_push = json!({"protocol": 1, "schema": 2, "mutations": []});
     let nobody = Uuid::new_v4();
     let report = format!("/api/people/{person}/access-report");
+    let terms = json!({"start": "2026-01-01", "end": "2026-12-31", "max_cents": 100, "prices": []});
     #[rustfmt::skip]
     let matrix: Vec<(Method, String, Option<Value>, [u16; 10])> = vec![
         //                                                          out  tok  arpe plie glob sup  adm  tmp  off  rev
@@ -144,6 +145,13 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
                                                                    [401, 401, 200, 200, 200, 200, 403, 403, 403, 403]),
         (Method::GET, "/api/supervision.xlsx?from=2026-01-01&to=2026-01-31".into(), None,
                                                                    [401, 401, 200, 200, 200, 200, 403, 403, 403, 403]),
+        (Method::GET, "/api/agreements".into(), None,              [401, 401, 403, 403, 403, 200, 403, 403, 403, 403]),
+        (Method::POST, "/api/agreements".into(), Some(json!({"provider": "", "object": "", "lot": "eti", "initial": terms.clone()})),
+                                                                   [401, 401, 403, 403, 403, 422, 403, 403, 403, 403]),
+        (Method::POST, format!("/api/agreements/{nobody}/renewals"), Some(terms.clone()),
+                                                                   [401, 401, 403, 403, 403, 404, 403, 403, 403, 403]),
+        (Method::POST, format!("/api/orders/{nobody}/status"), Some(json!({"status": "paid"})),
+                                                                   [401, 401, 403, 403, 403, 404, 403, 403, 403, 403]),
         (Method::GET, format!("/api/people/{nobody}/access-report"), None,
                                                                    [401, 401, 403, 403, 403, 403, 404, 403, 403, 403]),
         (Method::GET, "/api/admin/accounts".into(), None,          [401, 401, 403, 403, 403, 403, 200, 403, 403, 403]),

@@ -27,7 +27,8 @@ export async function autoUnlock(page: Page, password = DEMO_PASSWORD) {
   });
 }
 
-/** Signs in through the form and waits for the first sync to fill the list. */
+/** Signs in through the form and waits for the first sync to fill the list (a supervisor's
+ * 21 000 records take more than the default 10 s on a cold two-core machine). */
 export async function signIn(page: Page, username: string) {
   await autoUnlock(page);
   await page.goto("/");
@@ -35,7 +36,7 @@ export async function signIn(page: Page, username: string) {
   await page.getByLabel("Identifiant").fill(username);
   await page.getByLabel("Mot de passe").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Se connecter" }).click();
-  await expect(page.getByTestId("last-sync")).toContainText("Dernière synchronisation");
+  await expect(page.getByTestId("last-sync")).toContainText("Dernière synchronisation", { timeout: 40_000 });
 }
 
 /** Waits until the service worker controls the page, so that it can reload offline. */

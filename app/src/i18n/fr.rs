@@ -371,6 +371,46 @@ pub const ORDER_DATE: &str = "Date de commande";
 pub const SAVE_ORDER: &str = "Enregistrer la commande";
 pub const ORDER_WAITS: &str = "Le serveur décidera à la prochaine synchronisation : le montant maximum de la période y est vérifié.";
 
+pub const AGREEMENTS: &str = "Marchés : accords-cadres et bons de commande";
+pub const SEE_AGREEMENTS: &str = "Marchés : consommation des accords-cadres et bons de commande →";
+pub const AGREEMENTS_FOR_SUPERVISORS: &str = "Les accords-cadres sont gérés par la supervision.";
+pub const AGREEMENTS_HELP: &str = "Chaque période a un montant maximum que la somme des bons de commande ne dépasse jamais : le serveur refuse une commande au-delà. Alerte à 80 % et à 100 %.";
+pub const BACK_TO_SUPERVISION: &str = "← Retour au pilotage";
+pub const MAXIMUM: &str = "Maximum";
+pub const MAXIMUM_TYPED: &str = "Montant maximum de la période (€)";
+pub const ORDERED: &str = "Commandé";
+pub const SERVICE_DONE: &str = "Service fait";
+pub const INVOICED: &str = "Facturé";
+pub const PAID: &str = "Payé";
+pub const LEFT: &str = "Reste";
+pub const ALERT: &str = "Alerte";
+pub const RENEW: &str = "Reconduire l'accord-cadre";
+pub const SAVE_RENEWAL: &str = "Enregistrer la reconduction";
+pub const NO_RENEWAL_LEFT: &str = "Reconduit deux fois : aucune reconduction n'est plus possible.";
+pub const NEW_AGREEMENT: &str = "Nouvel accord-cadre";
+pub const OBJECT: &str = "Objet";
+pub const LOT: &str = "Lot";
+pub const PERIOD_START: &str = "Début de la période";
+pub const PERIOD_END: &str = "Fin de la période";
+pub const PRICE_LIST: &str = "Bordereau de prix";
+pub const PRICE_LIST_HINT: &str =
+    "Une prestation par ligne : « intitulé ; prix unitaire », par exemple « Diagnostic ; 450,00 ».";
+pub const SAVE_AGREEMENT: &str = "Enregistrer l'accord-cadre";
+pub const AGREEMENT_SAVED: &str = "Accord-cadre enregistré.";
+pub const NOT_AN_AMOUNT: &str = "Saisissez un montant en euros, par exemple 15 000,00.";
+pub const AGREEMENT_PROVIDER: &str = "Prestataire";
+pub const AMOUNT: &str = "Montant";
+pub const STAGE: &str = "Étape";
+pub const ACTIONS: &str = "Actions";
+
+pub fn share_of_max(share: u32) -> String {
+    format!("{share}\u{a0}% du maximum commandé")
+}
+
+pub fn periods_of(provider: &str) -> String {
+    format!("Périodes de l'accord-cadre de {provider}")
+}
+
 pub fn order_line(label: &str, quantity: u32, amount: &str) -> String {
     format!("{label} × {quantity} — {amount}")
 }

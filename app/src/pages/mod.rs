@@ -5,6 +5,7 @@ pub mod accessibility;
 pub mod account;
 pub mod admin;
 pub mod agenda;
+pub mod agreements;
 pub mod caseload;
 pub mod follow_up;
 pub mod journal;

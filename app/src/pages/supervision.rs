@@ -190,6 +190,9 @@ pub fn SupervisionPage() -> impl IntoView {
                 <h1>{fr::SUPERVISION}</h1>
                 <Show when=allowed fallback=|| view! { <p class="notice">{fr::SUPERVISION_NOT_FOR_ADMIN}</p> }>
                     <p class="muted">{fr::SUPERVISION_HELP}</p>
+                    <Show when=move || state.session.get().is_some_and(|s| s.user.role == Role::Supervisor)>
+                        <p class="no-print"><A href="/marches">{fr::SEE_AGREEMENTS}</A></p>
+                    </Show>
                     <form autocomplete="off" class="period no-print" on:submit=|ev| ev.prevent_default()>
                         <div class="field">
                             <label for="period-kind">{fr::PERIOD}</label>

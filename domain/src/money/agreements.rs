@@ -66,7 +66,6 @@ pub struct PeriodTerms {
 pub struct Period {
     /// 0 for the initial period, then 1 and 2 for the renewals.
     pub number: u8,
-    #[serde(flatten)]
     pub terms: PeriodTerms,
     /// The orders of the period that are not cancelled, when the server sent it: what a
     /// device shows as left. The server decides on its own sum, in the writing transaction.
@@ -358,6 +357,110 @@ pub fn alert(ordered_cents: i64, max_cents: i64) -> Option<Alert> {
     }
 }
 
+/// Where a period of an agreement stands (`GET /api/agreements`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeriodState {
+    pub number: u8,
+    pub consumption: Consumption,
+    pub alert: Option<Alert>,
+}
+
+/// An agreement as the supervision sees it: its status and the consumption of each period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgreementState {
+    pub agreement: Agreement,
+    pub status: AgreementStatus,
+    pub may_renew: bool,
+    pub periods: Vec<PeriodState>,
+}
+
+impl AgreementState {
+    /// `consumption` holds the sums of every period of every agreement, by agreement id and
+    /// period number; a period without orders has consumed nothing.
+    pub fn new(
+        agreement: Agreement,
+        consumption: &[(Uuid, u8, Consumption)],
+        today: Date,
+    ) -> AgreementState {
+        let periods = agreement
+            .periods
+            .iter()
+            .map(|p| {
+                let consumption = consumption
+                    .iter()
+                    .find(|(id, number, _)| *id == agreement.id && *number == p.number)
+                    .map(|(_, _, c)| *c)
+                    .unwrap_or_default();
+                PeriodState {
+                    number: p.number,
+                    consumption,
+                    alert: alert(consumption.ordered_cents, p.terms.max_cents),
+                }
+            })
+            .collect();
+        AgreementState {
+            status: agreement.status(today),
+            may_renew: agreement.may_renew(),
+            periods,
+            agreement,
+        }
+    }
+}
+
+/// A price list typed one service a line, « intitulé ; prix unitaire » (`Diagnostic ; 450`),
+/// coded `p1`, `p2`… in order. Errors name the line.
+pub fn parse_price_list(text: &str) -> Result<Vec<PriceLine>, Invalid> {
+    let mut invalid = Invalid::default();
+    let mut lines = Vec::new();
+    for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let parsed = line
+            .rsplit_once(';')
+            .and_then(|(label, price)| Some((label.trim(), super::parse_euros(price)?)));
+        match parsed {
+            Some((label, unit_cents)) if !label.is_empty() => lines.push(PriceLine {
+                code: format!("p{}", i + 1),
+                label: label.to_owned(),
+                unit_cents,
+            }),
+            _ => invalid.push(FieldError::new(
+                "prices",
+                "invalid_line",
+                format!(
+                    "Ligne {} du bordereau : écrivez « intitulé ; prix unitaire », par exemple « Diagnostic ; 450,00 ».",
+                    i + 1
+                ),
+            )),
+        }
+    }
+    invalid.into_result().map(|()| lines)
+}
+
+/// The price list as typed back in [`parse_price_list`]'s form (to renew with the same list).
+pub fn price_list_text(prices: &[PriceLine]) -> String {
+    prices
+        .iter()
+        .map(|p| {
+            format!(
+                "{} ; {},{:02}",
+                p.label,
+                p.unit_cents / 100,
+                p.unit_cents % 100
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The agreements and the orders of the supervisor's people (`GET /api/agreements`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgreementsView {
+    pub agreements: Vec<AgreementState>,
+    pub orders: Vec<crate::followup::Item>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,6 +572,39 @@ mod tests {
         assert_eq!(a.status(date!(2017 - 06 - 01)), AgreementStatus::Upcoming);
         assert_eq!(a.status(date!(2018 - 12 - 31)), AgreementStatus::Active);
         assert_eq!(a.status(date!(2019 - 01 - 01)), AgreementStatus::Ended);
+    }
+
+    #[test]
+    fn a_price_list_is_typed_one_service_a_line_and_read_back() {
+        let prices = parse_price_list("Diagnostic ; 450\n\n Suivi mensuel ; 120,50 ").unwrap();
+        assert_eq!(prices.len(), 2);
+        assert_eq!(
+            (
+                prices[1].code.as_str(),
+                prices[1].label.as_str(),
+                prices[1].unit_cents
+            ),
+            ("p2", "Suivi mensuel", 12_050)
+        );
+        assert_eq!(parse_price_list(&price_list_text(&prices)).unwrap(), prices);
+        let invalid = parse_price_list("Diagnostic 450\n ; 3").unwrap_err();
+        assert_eq!(invalid.errors.len(), 2);
+        assert!(invalid.errors[1].message.starts_with("Ligne 2"));
+    }
+
+    #[test]
+    fn a_period_without_orders_consumed_nothing() {
+        let a = agreement();
+        let used = Consumption {
+            ordered_cents: 2_500_000,
+            ..Consumption::default()
+        };
+        let state = AgreementState::new(a.clone(), &[(a.id, 0, used)], date!(2018 - 06 - 01));
+        assert_eq!(state.periods[0].alert, Some(Alert::Near));
+        assert_eq!(state.status, AgreementStatus::Active);
+        let none = AgreementState::new(a, &[], date!(2018 - 06 - 01));
+        assert_eq!(none.periods[0].consumption, Consumption::default());
+        assert_eq!(none.periods[0].alert, None);
     }
 
     #[test]

@@ -1,0 +1,96 @@
+import { expect, test } from "@playwright/test";
+import { signIn, waitForServiceWorker } from "./helpers";
+
+// A framework agreement from the supervisor's desktop to the référent's tablet: created with a
+// maximum of 1 000 €, two orders typed offline that together exceed it — the server applies
+// the first and refuses the second with what was left — then the supervisor sees the
+// consumption with its 80 % alert and records the order's stages.
+test("an order typed offline is capped by its period's maximum and the refusal says what was left", async ({
+  browser,
+}) => {
+  const desk = await browser.newContext();
+  const office = await desk.newPage();
+  await signIn(office, "superviseur");
+  await office.getByRole("link", { name: "Pilotage", exact: true }).click();
+  await office.getByRole("link", { name: /^Marchés : consommation des accords-cadres/ }).click();
+  await expect(office).toHaveURL(/\/marches$/);
+  await expect(office.locator("article.agreement").first()).toBeVisible();
+
+  const year = new Date().getFullYear();
+  const form = office.getByRole("region", { name: "Nouvel accord-cadre" });
+  await form.getByLabel("Prestataire", { exact: true }).fill("Cabinet Essai Plafond");
+  await form.getByLabel("Objet").fill("Accompagnement des travailleurs indépendants");
+  await form.getByLabel("Début de la période").fill(`01/01/${year}`);
+  await form.getByLabel("Fin de la période").fill(`31/12/${year}`);
+  await form.getByLabel("Montant maximum de la période (€)").fill("1 000");
+  // A malformed price list is refused in French, and what was typed stays.
+  await form.getByLabel("Bordereau de prix").fill("Diagnostic 450");
+  await form.getByRole("button", { name: "Enregistrer l'accord-cadre" }).click();
+  await expect(form.getByText(/Ligne 1 du bordereau/)).toBeVisible();
+  await expect(form.getByLabel("Objet")).toHaveValue("Accompagnement des travailleurs indépendants");
+  await form.getByLabel("Bordereau de prix").fill("Diagnostic de l'activité ; 450,00");
+  await form.getByRole("button", { name: "Enregistrer l'accord-cadre" }).click();
+  await expect(form.getByText("Accord-cadre enregistré.")).toBeVisible();
+  const card = office.locator("article.agreement", { hasText: "Cabinet Essai Plafond" });
+  await expect(card).toContainText("1\u202f000,00\u00a0€");
+  await expect(card).toContainText("En cours");
+
+  // The référent, offline, orders twice for a person of their caseload.
+  const field = await browser.newContext();
+  const tablet = await field.newPage();
+  await signIn(tablet, "plie8");
+  await waitForServiceWorker(tablet);
+  await field.setOffline(true);
+  await expect(tablet.getByTestId("network")).toHaveText("Hors ligne");
+  await tablet.locator("li.person").first().getByRole("link").click();
+  const orders = tablet.getByRole("region", { name: "Bons de commande" });
+  const choose = async (label: string, text: string) => {
+    const select = orders.getByLabel(label, { exact: true });
+    const value = await select.locator("option", { hasText: text }).getAttribute("value");
+    await select.selectOption(value ?? "");
+  };
+  const order = async (quantity: string) => {
+    await choose("Accord-cadre", "Cabinet Essai Plafond");
+    await choose("Prestation", "Diagnostic de l'activité");
+    await orders.getByLabel("Quantité").fill(quantity);
+  };
+  await orders.getByText("Commander une prestation").click();
+  await order("2");
+  await expect(orders).toContainText("Montant : 900,00\u00a0€. Reste sur la période, au dernier état connu : 1\u202f000,00\u00a0€.");
+  await orders.getByRole("button", { name: "Enregistrer la commande" }).click();
+  const placed = orders.locator("li.order", { hasText: "× 2" });
+  await expect(placed).toContainText("Non synchronisé");
+  await expect(placed).toContainText("Commandé");
+  await order("1");
+  await orders.getByRole("button", { name: "Enregistrer la commande" }).click();
+  await expect(orders.locator("li.order", { hasText: "× 1" })).toContainText("Non synchronisé");
+
+  await field.setOffline(false);
+  await expect(tablet.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  await expect(placed).not.toContainText("Non synchronisé");
+  await expect(orders.locator("li.order", { hasText: "× 1" })).toHaveCount(0);
+  await tablet.getByRole("link", { name: "Jalon" }).first().click();
+  const refusals = tablet.locator("ul.refusals");
+  await expect(refusals).toContainText("il restait 100,00\u00a0€ sur 1\u202f000,00\u00a0€");
+  await expect(refusals).toContainText("Diagnostic de l'activité × 1");
+
+  // The supervisor sees the consumption and records the stages of the order.
+  await office.reload();
+  await expect(card).toContainText("900,00\u00a0€");
+  await expect(card).toContainText("80 % du maximum atteint");
+  const row = office.locator("tr", { hasText: "Diagnostic de l'activité × 2" });
+  await row.getByRole("button", { name: "Service fait" }).click();
+  await expect(row).toContainText("Service fait");
+  await row.getByRole("button", { name: "Facturé" }).click();
+  await expect(row.getByRole("button", { name: "Payé" })).toBeVisible();
+  await expect(card.locator("tbody tr").first()).toContainText("900,00\u00a0€");
+
+  // The référent's tablet receives the stage.
+  await tablet.goBack();
+  await tablet.reload();
+  await expect(tablet.getByRole("region", { name: "Bons de commande" }).locator("li.order")).toContainText("Facturé", {
+    timeout: 40_000,
+  });
+  await desk.close();
+  await field.close();
+});
