@@ -60,9 +60,14 @@ pub struct PeriodTerms {
     pub prices: Vec<PriceLine>,
 }
 
-/// A period of an agreement.
+/// A period of an agreement (`AgreementPeriod` in the API description, beside the
+/// dashboard's `Period`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = AgreementPeriod)
+)]
 pub struct Period {
     /// 0 for the initial period, then 1 and 2 for the renewals.
     pub number: u8,
