@@ -85,6 +85,13 @@ test("an order typed offline is capped by its period's maximum and the refusal s
   await expect(row.getByRole("button", { name: "Payé" })).toBeVisible();
   await expect(card.locator("tbody tr").first()).toContainText("900,00\u00a0€");
 
+  // The dashboard warns of the period at 80 %, from what the supervisor's device last synced.
+  await office.getByRole("link", { name: "Pilotage", exact: true }).click();
+  await expect(office.getByRole("region", { name: "Accords-cadres en vigueur" })).toContainText(
+    "Cabinet Essai Plafond : 900,00\u00a0€ commandés sur 1\u202f000,00\u00a0€",
+    { timeout: 40_000 },
+  );
+
   // The référent's tablet receives the stage.
   await tablet.goBack();
   await tablet.reload();

@@ -372,6 +372,14 @@ pub const SAVE_ORDER: &str = "Enregistrer la commande";
 pub const ORDER_WAITS: &str = "Le serveur décidera à la prochaine synchronisation : le montant maximum de la période y est vérifié.";
 
 pub const AGREEMENTS: &str = "Marchés : accords-cadres et bons de commande";
+pub const AGREEMENT_ALERTS: &str = "Accords-cadres en vigueur";
+pub const NO_AGREEMENT_ALERT: &str =
+    "Aucune période en vigueur n'atteint 80 % de son maximum (dernier état synchronisé).";
+
+pub fn agreement_alert(provider: &str, ordered: &str, max: &str) -> String {
+    format!("{provider} : {ordered} commandés sur {max}")
+}
+
 pub const SEE_AGREEMENTS: &str = "Marchés : consommation des accords-cadres et bons de commande →";
 pub const AGREEMENTS_FOR_SUPERVISORS: &str = "Les accords-cadres sont gérés par la supervision.";
 pub const AGREEMENTS_HELP: &str = "Chaque période a un montant maximum que la somme des bons de commande ne dépasse jamais : le serveur refuse une commande au-delà. Alerte à 80 % et à 100 %.";

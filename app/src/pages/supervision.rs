@@ -191,7 +191,7 @@ pub fn SupervisionPage() -> impl IntoView {
                 <Show when=allowed fallback=|| view! { <p class="notice">{fr::SUPERVISION_NOT_FOR_ADMIN}</p> }>
                     <p class="muted">{fr::SUPERVISION_HELP}</p>
                     <Show when=move || state.session.get().is_some_and(|s| s.user.role == Role::Supervisor)>
-                        <p class="no-print"><A href="/marches">{fr::SEE_AGREEMENTS}</A></p>
+                        <AgreementAlerts />
                     </Show>
                     <form autocomplete="off" class="period no-print" on:submit=|ev| ev.prevent_default()>
                         <div class="field">
@@ -366,5 +366,46 @@ fn FileActiveChart(figures: Vec<Figures>) -> impl IntoView {
                 {lines}
             </svg>
         </figure>
+    }
+}
+
+/// The periods in force whose orders reach 80 % or 100 % of their maximum, as last synced
+/// (offline too), with the way to the agreements' screen.
+#[component]
+fn AgreementAlerts() -> impl IntoView {
+    use jalon_domain::money::agreements::alert;
+    use jalon_domain::money::euros;
+    let state = expect_context::<AppState>();
+    let alerts = move || {
+        let agreements = state
+            .reference
+            .get()
+            .map(|r| r.agreements)
+            .unwrap_or_default();
+        agreements
+            .into_iter()
+            .filter_map(|a| {
+                let period = a.period_on(today())?;
+                let level = alert(period.ordered_cents, period.terms.max_cents)?;
+                Some((a.provider.clone(), period.clone(), level))
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="agreement-alerts no-print" aria-labelledby="agreement-alerts">
+            <h2 id="agreement-alerts">{fr::AGREEMENT_ALERTS}</h2>
+            <Show when=move || alerts().is_empty()>
+                <p class="muted">{fr::NO_AGREEMENT_ALERT}</p>
+            </Show>
+            <ul>
+                {move || alerts().into_iter().map(|(provider, period, level)| view! {
+                    <li>
+                        <span class="badge alert">{level.label_fr()}</span>" "
+                        {fr::agreement_alert(&provider, &euros(period.ordered_cents), &euros(period.terms.max_cents))}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <p><A href="/marches">{fr::SEE_AGREEMENTS}</A></p>
+        </section>
     }
 }
