@@ -109,6 +109,9 @@ pub fn action_label_fr(action: &str) -> &'static str {
         "contract.save" => "Contrat d'engagement",
         "obstacle.save" => "Frein",
         "duplicate.save" => "Doublon possible",
+        "order.save" => "Bon de commande",
+        "agreement.create" => "Création d'un accord-cadre",
+        "agreement.renew" => "Reconduction d'un accord-cadre",
         "auth.login" => "Connexion",
         "auth.login_failed" => "Connexion refusée",
         "auth.password_changed" => "Changement de mot de passe",
@@ -142,6 +145,9 @@ mod tests {
             "auth.login_failed",
             "account.deactivate",
             "device.revoke",
+            "order.save",
+            "agreement.create",
+            "agreement.renew",
         ] {
             assert_ne!(action_label_fr(action), "Autre action", "{action}");
         }
