@@ -481,3 +481,38 @@ fn a_planned_appointment_may_take_any_outcome_and_an_outcome_only_keeps_its_own(
     );
     assert!(!Cancelled.may_be_reported());
 }
+
+#[test]
+fn an_order_needs_an_active_enrolment_and_a_known_agreement() {
+    use crate::money::orders::{OrderStatus, PurchaseOrder};
+    let order = ItemBody::Order(PurchaseOrder {
+        agreement_id: Uuid::from_u128(9),
+        period: 0,
+        service: "p1".into(),
+        label: "Diagnostic".into(),
+        quantity: 1,
+        unit_cents: 45_000,
+        amount_cents: 45_000,
+        ordered_on: TODAY,
+        status: OrderStatus::Placed,
+    });
+    let closed = [enrolment(
+        SchemeCode::Plie,
+        date!(2025 - 01 - 06),
+        EnrolmentStatus::Closed,
+    )];
+    let refused = codes(check(item(order.clone()), None, &closed));
+    assert!(
+        refused.contains(&"no_active_enrolment".to_owned()),
+        "{refused:?}"
+    );
+    let active = [enrolment(
+        SchemeCode::Plie,
+        date!(2025 - 01 - 06),
+        EnrolmentStatus::Active,
+    )];
+    assert_eq!(
+        codes(check(item(order), None, &active)),
+        ["unknown_agreement"]
+    );
+}
