@@ -27,7 +27,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -68,6 +68,10 @@ pub fn router(state: AppState) -> Router {
         .route("/agreements", get(money::list).post(money::create))
         .route("/agreements/{id}/renewals", post(money::renew))
         .route("/orders/{id}/status", post(money::change_stage))
+        .route("/funds", get(money::funds))
+        .route("/funds/{fund}/{year}", put(money::set_envelope))
+        .route("/farms", post(money::create_farm))
+        .route("/grants", post(money::create_grant))
         .route("/supervision", get(supervision::show))
         .route("/supervision.xlsx", get(supervision::xlsx))
         .nest("/admin", admin::routes())

@@ -1,5 +1,6 @@
-//! The supervision's side of framework agreements: the agreements with their consumption and
-//! orders, a new agreement, a renewal, and the invoicing and payment of an order. Orders are
+//! The supervision's side of the money: framework agreements with their consumption and
+//! orders, a new agreement, a renewal, the invoicing and payment of an order; the farm funds'
+//! envelopes, farms and grants. Orders are
 //! placed by référents through sync (`sync::save_item`), where the cap is enforced.
 
 use axum::Json;
@@ -7,11 +8,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jalon_domain::auth::Role;
 use jalon_domain::followup::{Item, ItemBody, ItemContext, check_item};
+use jalon_domain::money::agreements::MAX_PERIOD_CENTS;
 use jalon_domain::money::agreements::{
     Agreement, AgreementDraft, AgreementState, AgreementStatus, AgreementsView, PeriodTerms,
     check_agreement, check_renewal,
 };
+use jalon_domain::money::funds::{Envelope, Farm, Fund, FundsView, Grant, check_farm, check_grant};
 use jalon_domain::money::orders::OrderStatus;
+use jalon_domain::{FieldError, Invalid};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -201,4 +205,176 @@ pub async fn change_stage(
     .await?;
     tx.commit().await?;
     Ok(Json(next))
+}
+
+#[utoipa::path(
+    get, path = "/api/funds", tag = "money",
+    responses(
+        (status = 200, description = "The farm funds' envelopes, the farms and the grants", body = FundsView),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn funds(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<FundsView>, ApiError> {
+    supervisor(&current)?;
+    let mut tx = state.db.begin_read().await?;
+    Ok(Json(FundsView {
+        envelopes: db::funds::envelopes(&mut tx).await?,
+        farms: db::funds::farms(&mut tx).await?,
+        grants: db::funds::grants(&mut tx).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct EnvelopeAmount {
+    pub amount_cents: i64,
+}
+
+#[utoipa::path(
+    put, path = "/api/funds/{fund}/{year}", tag = "money",
+    params(
+        ("fund" = String, Path, description = "`agridiff`, `sesa` or `emergency`"),
+        ("year" = i32, Path, description = "The calendar year"),
+    ),
+    request_body = EnvelopeAmount,
+    responses(
+        (status = 200, description = "The envelope as set", body = Envelope),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such fund", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Out of range, or below what the year already granted (`below_granted`)", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn set_envelope(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((fund, year)): Path<(String, i32)>,
+    ApiJson(amount): ApiJson<EnvelopeAmount>,
+) -> Result<Json<Envelope>, ApiError> {
+    supervisor(&current)?;
+    let fund = Fund::parse(&fund).ok_or(ApiError::NotFound)?;
+    let envelope = Envelope {
+        fund,
+        year,
+        amount_cents: amount.amount_cents,
+    };
+    if !(2015..=today().year() + 1).contains(&year)
+        || !(0..=MAX_PERIOD_CENTS).contains(&amount.amount_cents)
+    {
+        return Err(ApiError::Validation(Invalid::single(FieldError::new(
+            "envelope",
+            "out_of_range",
+            format!(
+                "Une enveloppe vaut de 0 à {} pour une année de 2015 à l'an prochain.",
+                jalon_domain::money::euros(MAX_PERIOD_CENTS)
+            ),
+        ))));
+    }
+    let now = now_unix();
+    let mut tx = state.db.begin_write().await?;
+    let granted = db::funds::granted(&mut tx, fund, year).await?;
+    if amount.amount_cents < granted {
+        return Err(ApiError::Validation(Invalid::single(FieldError::new(
+            "envelope",
+            "below_granted",
+            format!(
+                "Les aides de {year} atteignent déjà {} : l'enveloppe ne peut pas être plus basse.",
+                jalon_domain::money::euros(granted)
+            ),
+        ))));
+    }
+    db::funds::set_envelope(&mut tx, &envelope, current.user.id, now).await?;
+    db::audit(&mut tx, now, Some(current.user.id), "fund.envelope", None).await?;
+    tx.commit().await?;
+    Ok(Json(envelope))
+}
+
+#[utoipa::path(
+    post, path = "/api/farms", tag = "money",
+    request_body = Farm,
+    responses(
+        (status = 201, description = "The farm (with a new id)", body = Farm),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A field is invalid", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn create_farm(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(farm): ApiJson<Farm>,
+) -> Result<(StatusCode, Json<Farm>), ApiError> {
+    supervisor(&current)?;
+    let farm = check_farm(Farm {
+        id: Uuid::new_v4(),
+        ..farm
+    })
+    .map_err(ApiError::Validation)?;
+    let now = now_unix();
+    let mut tx = state.db.begin_write().await?;
+    for person in &farm.people {
+        if !db::in_scope(&mut tx, &current.user, *person).await? {
+            return Err(ApiError::Validation(Invalid::single(FieldError::new(
+                "farm_people",
+                "not_in_scope",
+                "Une personne liée à l'exploitation n'est pas dans les dispositifs que vous supervisez.",
+            ))));
+        }
+    }
+    db::funds::insert_farm(&mut tx, &farm, current.user.id, now).await?;
+    db::audit(&mut tx, now, Some(current.user.id), "farm.create", None).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(farm)))
+}
+
+#[utoipa::path(
+    post, path = "/api/grants", tag = "money",
+    request_body = Grant,
+    responses(
+        (status = 201, description = "The grant (with a new id)", body = Grant),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Invalid, unknown farm, no envelope, or beyond the envelope (`over_envelope`, with what was left)", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn create_grant(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(grant): ApiJson<Grant>,
+) -> Result<(StatusCode, Json<Grant>), ApiError> {
+    supervisor(&current)?;
+    let now = now_unix();
+    // The year's grants are summed inside the writing transaction: two supervisors granting
+    // at once never exceed the envelope together.
+    let mut tx = state.db.begin_write().await?;
+    if !db::funds::farm_exists(&mut tx, grant.farm_id).await? {
+        return Err(ApiError::Validation(Invalid::single(FieldError::new(
+            "grant_farm",
+            "unknown_farm",
+            "Cette exploitation n'existe pas.",
+        ))));
+    }
+    let year = grant.granted_on.year();
+    let envelope = db::funds::envelopes(&mut tx)
+        .await?
+        .into_iter()
+        .find(|e| e.fund == grant.fund && e.year == year);
+    let granted = db::funds::granted(&mut tx, grant.fund, year).await?;
+    let grant = check_grant(
+        Grant {
+            id: Uuid::new_v4(),
+            ..grant
+        },
+        envelope.as_ref(),
+        granted,
+        today(),
+    )
+    .map_err(ApiError::Validation)?;
+    db::funds::insert_grant(&mut tx, &grant, current.user.id, now).await?;
+    db::audit(&mut tx, now, Some(current.user.id), "fund.grant", None).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(grant)))
 }

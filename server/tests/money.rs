@@ -387,3 +387,103 @@ async fn the_demo_has_six_current_agreements_whose_orders_stay_within_their_maxi
     assert!(!body["orders"].as_array().unwrap().is_empty());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_fund_never_grants_beyond_its_years_envelope_and_the_demo_tells_2016() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (referent, _) = server.login("arpe1").await;
+    let (status, _) = server.get(&referent, "/api/funds").await;
+    assert_eq!(status, 403);
+
+    // The seed document's 2016: 82 farms, Agridiff 2 250 €, SESA within 35 000 €, 4 farmers
+    // helped by the emergency fund of 5 000 €.
+    let (status, body) = server.get(&supervisor, "/api/funds").await;
+    assert_eq!(status, 200);
+    let view: jalon_domain::money::funds::FundsView = serde_json::from_value(body).unwrap();
+    let year = jalon_domain::money::funds::fund_year(&view.envelopes, &view.grants, 2016);
+    let of = |code: &str| {
+        year.iter()
+            .find(|f| f.fund.as_str() == code)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(of("agridiff").granted_cents, 225_000);
+    assert_eq!(of("sesa").farms, 82);
+    assert!(of("sesa").granted_cents <= 3_500_000);
+    assert_eq!(
+        (of("emergency").farms, of("emergency").granted_cents),
+        (4, 500_000)
+    );
+
+    let year = today().year();
+    let (status, body) = server
+        .call(
+            reqwest::Method::PUT,
+            Some(&supervisor),
+            &format!("/api/funds/emergency/{year}"),
+            Some(json!({"amount_cents": 100})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["code"], "below_granted");
+    let (status, body) = server
+        .call(
+            reqwest::Method::PUT,
+            Some(&supervisor),
+            &format!("/api/funds/emergency/{year}"),
+            Some(json!({"amount_cents": 200_000})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, farm) = server
+        .post(
+            &supervisor,
+            "/api/farms",
+            json!({"id": Uuid::nil(), "name": " GAEC d'essai ", "siret": "", "commune_code": "87011",
+                   "farmers": ["Exploitante d'essai"], "people": []}),
+        )
+        .await;
+    assert_eq!(status, 201, "{farm}");
+    assert_eq!(farm["name"], "GAEC d'essai");
+    let (status, bad) = server
+        .post(
+            &supervisor,
+            "/api/farms",
+            json!({"id": Uuid::nil(), "name": "", "siret": "123", "commune_code": "75056"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{bad}");
+
+    // 2 000 € this year, of which 1 250 € already granted: 750 € fit, not 750,01 €.
+    let grant = |cents: i64| {
+        json!({"id": Uuid::nil(), "farm_id": farm["id"], "fund": "emergency",
+               "granted_on": today(), "amount_cents": cents, "purpose": "Trésorerie"})
+    };
+    let (status, body) = server.post(&supervisor, "/api/grants", grant(75_001)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["code"], "over_envelope");
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("il restait 750,00\u{a0}€ sur 2\u{202f}000,00\u{a0}€")
+    );
+    let (status, body) = server.post(&supervisor, "/api/grants", grant(75_000)).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, _) = server.post(&supervisor, "/api/grants", grant(1)).await;
+    assert_eq!(status, 422);
+    let (status, body) = server
+        .post(
+            &supervisor,
+            "/api/grants",
+            json!({"id": Uuid::nil(), "farm_id": Uuid::new_v4(), "fund": "sesa",
+                   "granted_on": today(), "amount_cents": 1, "purpose": ""}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["fields"][0]["code"], "unknown_farm");
+    server.stop().await;
+}

@@ -112,6 +112,9 @@ pub fn action_label_fr(action: &str) -> &'static str {
         "order.save" => "Bon de commande",
         "agreement.create" => "Création d'un accord-cadre",
         "agreement.renew" => "Reconduction d'un accord-cadre",
+        "fund.envelope" => "Enveloppe d'un fonds agricole",
+        "farm.create" => "Nouvelle exploitation agricole",
+        "fund.grant" => "Aide d'un fonds agricole",
         "auth.login" => "Connexion",
         "auth.login_failed" => "Connexion refusée",
         "auth.password_changed" => "Changement de mot de passe",
@@ -148,6 +151,9 @@ mod tests {
             "order.save",
             "agreement.create",
             "agreement.renew",
+            "fund.envelope",
+            "farm.create",
+            "fund.grant",
         ] {
             assert_ne!(action_label_fr(action), "Autre action", "{action}");
         }

@@ -1,8 +1,10 @@
 //! The money of the schemes: framework agreements with their periods and price lists
-//! (`agreements`) and the purchase orders placed against them (`orders`). Amounts are whole
+//! (`agreements`), the purchase orders placed against them (`orders`) and the farm funds with
+//! their envelopes, farms and grants (`funds`). Amounts are whole
 //! cents; the rules are here, the server's writing transaction enforces the caps with them.
 
 pub mod agreements;
+pub mod funds;
 pub mod orders;
 
 /// `93 415,64 €`: whole cents as a French reader reads an amount.

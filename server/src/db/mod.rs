@@ -28,6 +28,7 @@ use sqlx::{Row, SqlitePool};
 pub mod accounts;
 pub mod audit;
 pub mod devices;
+pub mod funds;
 pub mod money;
 pub mod retention;
 pub mod schemes;

@@ -824,6 +824,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
         .await?;
     }
     money::seed(&mut tx, today, supervisor_id, &followed, now).await?;
+    money::seed_funds(&mut tx, today, supervisor_id, now).await?;
     tx.commit().await
 }
 

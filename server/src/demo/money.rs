@@ -212,3 +212,110 @@ pub(super) async fn seed(
     }
     Ok(())
 }
+
+/// Farm names are made of a kind of farm and a place-name word: they designate no real farm.
+const FARM_KINDS: &[&str] = &["EARL", "GAEC", "SCEA", "Exploitation"];
+const FARM_PLACES: &[&str] = &[
+    "des Combes",
+    "du Puy Haut",
+    "de la Brande",
+    "des Genêts",
+    "du Moulin Bas",
+    "de la Font Vieille",
+    "des Châtaigniers",
+    "du Bois Rond",
+    "de la Croix Blanche",
+    "des Prés Longs",
+];
+
+/// The farm funds as the seed document tells them for 2016 — Agridiff (2 250 €) and the SESA
+/// cell (35 000 €) supporting 82 farms, the emergency fund (5 000 €) helping 4 farmers — and
+/// this year's envelopes with a few grants so far.
+pub(super) async fn seed_funds(
+    tx: &mut SqliteConnection,
+    today: Date,
+    supervisor_id: Uuid,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    use jalon_domain::communes::{self, LIMOGES_METROPOLE_EPCI};
+    use jalon_domain::money::funds::{Envelope, Farm, Fund, Grant};
+    let mut rng = Rng(0x4645_524D_4553);
+    let rural: Vec<_> = communes::all()
+        .iter()
+        .filter(|c| c.epci != LIMOGES_METROPOLE_EPCI)
+        .collect();
+    for year in [2016, today.year()] {
+        for (fund, cents) in [
+            (Fund::Agridiff, 225_000),
+            (Fund::Sesa, 3_500_000),
+            (Fund::Emergency, 500_000),
+        ] {
+            let envelope = Envelope {
+                fund,
+                year,
+                amount_cents: cents,
+            };
+            db::funds::set_envelope(tx, &envelope, supervisor_id, now).await?;
+        }
+    }
+    let mut farms = Vec::new();
+    for n in 0..90 {
+        let farmer = format!(
+            "{} {}",
+            rng.pick(super::FIRST_NAMES),
+            rng.pick(super::LAST_NAMES)
+        );
+        let farm = Farm {
+            id: rng.uuid(),
+            name: format!(
+                "{} {} {}",
+                rng.pick(FARM_KINDS),
+                rng.pick(FARM_PLACES),
+                n + 1
+            ),
+            siret: String::new(),
+            commune_code: rng.pick(&rural).code.to_owned(),
+            farmers: vec![farmer],
+            people: Vec::new(),
+        };
+        db::funds::insert_farm(tx, &farm, supervisor_id, now).await?;
+        farms.push(farm);
+    }
+    let mut grant = |farm: &Farm, fund, granted_on, amount_cents| Grant {
+        id: rng.uuid(),
+        farm_id: farm.id,
+        fund,
+        granted_on,
+        amount_cents,
+        purpose: match fund {
+            Fund::Agridiff => "Diagnostic de l'exploitation".into(),
+            Fund::Sesa => "Accompagnement économique et social".into(),
+            Fund::Emergency => "Aide d'urgence".into(),
+        },
+    };
+    let mut grants = Vec::new();
+    // 2016: SESA for 82 farms (400 € each), Agridiff for 5 of them (450 €), the emergency fund
+    // for 4 farmers (1 250 €).
+    for (i, farm) in farms.iter().take(82).enumerate() {
+        let on = day(2016, Month::March, 1) + Duration::days((i as i64 * 3) % 270);
+        grants.push(grant(farm, Fund::Sesa, on, 40_000));
+        if i % 20 == 0 {
+            grants.push(grant(farm, Fund::Agridiff, on, 45_000));
+        }
+        if i % 20 == 5 {
+            grants.push(grant(farm, Fund::Emergency, on, 125_000));
+        }
+    }
+    // This year: a few grants so far.
+    for (i, farm) in farms.iter().skip(82).enumerate() {
+        let on = (day(today.year(), Month::February, 1) + Duration::days(i as i64 * 20)).min(today);
+        grants.push(grant(farm, Fund::Sesa, on, 45_000));
+    }
+    if let Some(farm) = farms.last() {
+        grants.push(grant(farm, Fund::Emergency, today, 125_000));
+    }
+    for grant in &grants {
+        db::funds::insert_grant(tx, grant, supervisor_id, now).await?;
+    }
+    Ok(())
+}
