@@ -101,3 +101,47 @@ test("an order typed offline is capped by its period's maximum and the refusal s
   await desk.close();
   await field.close();
 });
+
+// The farm funds from the supervisor's desktop: the seed document's 2016, then a farm and a
+// grant refused beyond this year's emergency envelope with what was left.
+test("a farm fund never grants beyond its envelope of the year", async ({ browser }) => {
+  const desk = await browser.newContext();
+  const office = await desk.newPage();
+  await signIn(office, "superviseur");
+  await office.getByRole("link", { name: "Pilotage", exact: true }).click();
+  await office.getByRole("link", { name: /^Fonds agricoles/ }).click();
+  await expect(office).toHaveURL(/\/fonds$/);
+  const region = office.getByRole("region", { name: /^Fonds agricoles en/ });
+  const figures = region.locator("table").first();
+  await office.getByLabel("Année", { exact: true }).selectOption("2016");
+  const sesa = figures.locator("tr", { hasText: "Cellule SESA" });
+  await expect(sesa.locator("td").last()).toHaveText("82");
+  await expect(figures.locator("tr", { hasText: "Agridiff" })).toContainText("2\u202f250,00\u00a0€");
+  await office.getByLabel("Année", { exact: true }).selectOption(String(new Date().getFullYear()));
+  const emergency = figures.locator("tr", { hasText: "Fonds d'urgence" });
+  await expect(emergency).toContainText("5\u202f000,00\u00a0€");
+  await expect(emergency).toContainText("3\u202f750,00\u00a0€");
+
+  const farm = office.getByRole("region", { name: "Nouvelle exploitation" });
+  await farm.getByLabel("Nom de l'exploitation").fill("GAEC des Essais");
+  await farm.getByLabel("SIRET (facultatif)").fill("123");
+  await farm.getByLabel("Commune").selectOption({ label: "Bellac (87300)" });
+  await farm.getByRole("button", { name: "Enregistrer l'exploitation" }).click();
+  await expect(farm.getByText(/Le SIRET compte 14 chiffres/)).toBeVisible();
+  await farm.getByLabel("SIRET (facultatif)").fill("");
+  await farm.getByRole("button", { name: "Enregistrer l'exploitation" }).click();
+  await expect(farm.getByText("Exploitation enregistrée.")).toBeVisible();
+
+  const grant = office.getByRole("region", { name: "Accorder une aide" });
+  await grant.getByLabel("Exploitation").selectOption({ label: "GAEC des Essais" });
+  await grant.getByLabel("Fonds").selectOption({ label: "Fonds d'urgence" });
+  await grant.getByLabel("Montant de l'aide (€)").fill("4 000");
+  await grant.getByRole("button", { name: "Enregistrer l'aide" }).click();
+  await expect(grant).toContainText("il restait 3\u202f750,00\u00a0€ sur 5\u202f000,00\u00a0€");
+  await grant.getByLabel("Montant de l'aide (€)").fill("3 750");
+  await grant.getByRole("button", { name: "Enregistrer l'aide" }).click();
+  await expect(grant.getByText("Aide enregistrée.")).toBeVisible();
+  await expect(emergency.locator("td").nth(2)).toHaveText("0,00\u00a0€");
+  await expect(region.locator("table").last()).toContainText("GAEC des Essais");
+  await desk.close();
+});

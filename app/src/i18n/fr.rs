@@ -380,6 +380,41 @@ pub fn agreement_alert(provider: &str, ordered: &str, max: &str) -> String {
     format!("{provider} : {ordered} commandés sur {max}")
 }
 
+pub const SEE_FUNDS: &str =
+    "Fonds agricoles : enveloppes d'Agridiff, de la cellule SESA et du fonds d'urgence →";
+pub const FUNDS: &str = "Fonds agricoles";
+pub const FUNDS_HELP: &str = "Chaque fonds a une enveloppe par année ; le serveur refuse une aide qui la dépasserait et dit ce qu'il restait.";
+pub const FUND: &str = "Fonds";
+pub const ENVELOPE: &str = "Enveloppe";
+pub const ENVELOPE_TYPED: &str = "Montant de l'enveloppe (€)";
+pub const GRANTED: &str = "Accordé";
+pub const FARMS_SUPPORTED: &str = "Exploitations aidées";
+pub const GRANTS: &str = "Aides accordées";
+pub const GRANT_DATE: &str = "Date de l'aide";
+pub const FARM: &str = "Exploitation";
+pub const GRANT_PURPOSE: &str = "Objet de l'aide";
+pub const GRANT_AMOUNT: &str = "Montant de l'aide (€)";
+pub const SAVE_ENVELOPE: &str = "Enregistrer l'enveloppe";
+pub const ENVELOPE_SAVED: &str = "Enveloppe enregistrée.";
+pub const NEW_GRANT: &str = "Accorder une aide";
+pub const SAVE_GRANT: &str = "Enregistrer l'aide";
+pub const GRANT_SAVED: &str = "Aide enregistrée.";
+pub const CHOOSE_FARM: &str = "Choisissez une exploitation.";
+pub const NEW_FARM: &str = "Nouvelle exploitation";
+pub const FARM_NAME: &str = "Nom de l'exploitation";
+pub const SIRET: &str = "SIRET (facultatif)";
+pub const FARMERS: &str = "Exploitants (un par ligne)";
+pub const SAVE_FARM: &str = "Enregistrer l'exploitation";
+pub const FARM_SAVED: &str = "Exploitation enregistrée.";
+
+pub fn funds_of_year(year: i32) -> String {
+    format!("Fonds agricoles en {year}")
+}
+
+pub fn envelope_of_year(year: i32) -> String {
+    format!("Enveloppe {year} d'un fonds")
+}
+
 pub const SEE_AGREEMENTS: &str = "Marchés : consommation des accords-cadres et bons de commande →";
 pub const AGREEMENTS_FOR_SUPERVISORS: &str = "Les accords-cadres sont gérés par la supervision.";
 pub const AGREEMENTS_HELP: &str = "Chaque période a un montant maximum que la somme des bons de commande ne dépasse jamais : le serveur refuse une commande au-delà. Alerte à 80 % et à 100 %.";

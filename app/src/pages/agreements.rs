@@ -58,7 +58,11 @@ fn typed_terms(start: &str, end: &str, max: &str, prices: &str) -> Result<Period
 }
 
 /// What a failed request shows: the fields' errors, or one message.
-fn show_failure(failure: ApiFailure, errors: RwSignal<Invalid>, message: RwSignal<Option<String>>) {
+pub(super) fn show_failure(
+    failure: ApiFailure,
+    errors: RwSignal<Invalid>,
+    message: RwSignal<Option<String>>,
+) {
     match failure {
         ApiFailure::Refused { fields, .. } if !fields.is_empty() => {
             errors.set(Invalid { errors: fields })
@@ -128,7 +132,7 @@ pub fn AgreementsPage() -> impl IntoView {
 }
 
 /// A table's header row.
-fn head(titles: &[&'static str]) -> impl IntoView + use<> {
+pub(super) fn head(titles: &[&'static str]) -> impl IntoView + use<> {
     let cells = titles
         .iter()
         .map(|t| view! { <th scope="col">{*t}</th> })

@@ -406,6 +406,7 @@ fn AgreementAlerts() -> impl IntoView {
                 }).collect_view()}
             </ul>
             <p><A href="/marches">{fr::SEE_AGREEMENTS}</A></p>
+            <p><A href="/fonds">{fr::SEE_FUNDS}</A></p>
         </section>
     }
 }
