@@ -81,8 +81,9 @@ test("an order typed offline is capped by its period's maximum and the refusal s
   const row = office.locator("tr", { hasText: "Diagnostic de l'activité × 2" });
   await row.getByRole("button", { name: "Service fait" }).click();
   await expect(row).toContainText("Service fait");
-  await row.getByRole("button", { name: "Facturé" }).click();
-  await expect(row.getByRole("button", { name: "Payé" })).toBeVisible();
+  await row.getByRole("button", { name: "Marquer facturé" }).click();
+  await expect(row).toContainText("Facturé");
+  await expect(row.getByRole("button", { name: "Marquer payé" })).toBeVisible();
   await expect(card.locator("tbody tr").first()).toContainText("900,00\u00a0€");
 
   // The dashboard warns of the period at 80 %, from what the supervisor's device last synced.

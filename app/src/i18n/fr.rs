@@ -383,6 +383,7 @@ pub fn agreement_alert(provider: &str, ordered: &str, max: &str) -> String {
 pub const SEE_FUNDS: &str =
     "Fonds agricoles : enveloppes d'Agridiff, de la cellule SESA et du fonds d'urgence →";
 pub const FUNDS: &str = "Fonds agricoles";
+pub const FUNDS_FOR_SUPERVISORS: &str = "Les fonds agricoles sont gérés par la supervision.";
 pub const FUNDS_HELP: &str = "Chaque fonds a une enveloppe par année ; le serveur refuse une aide qui la dépasserait et dit ce qu'il restait.";
 pub const FUND: &str = "Fonds";
 pub const ENVELOPE: &str = "Enveloppe";
@@ -478,8 +479,8 @@ pub fn order_action(stage: jalon_domain::money::orders::OrderStatus) -> &'static
     match stage {
         OrderStatus::Done => "Service fait",
         OrderStatus::Cancelled => "Annuler la commande",
-        OrderStatus::Invoiced => "Facturé",
-        OrderStatus::Paid => "Payé",
+        OrderStatus::Invoiced => "Marquer facturé",
+        OrderStatus::Paid => "Marquer payé",
         OrderStatus::Placed => "Commandé",
     }
 }

@@ -92,7 +92,7 @@ pub fn FundsPage() -> impl IntoView {
             <main class="agreements">
                 <p class="no-print"><A href="/pilotage">{fr::BACK_TO_SUPERVISION}</A></p>
                 <h1>{fr::FUNDS}</h1>
-                <Show when=supervisor fallback=|| view! { <p class="notice">{fr::AGREEMENTS_FOR_SUPERVISORS}</p> }>
+                <Show when=supervisor fallback=|| view! { <p class="notice">{fr::FUNDS_FOR_SUPERVISORS}</p> }>
                     <p class="muted">{fr::FUNDS_HELP}</p>
                     <div class="field narrow">
                         <label for="funds-year">{fr::YEAR}</label>
