@@ -32,8 +32,15 @@ impl TestServer {
         .await
     }
 
-    /// A server with this configuration (its `listen` address is ignored: port 0).
+    /// A server with this configuration (its `listen` address is ignored: port 0). A new
+    /// demo database starts as a copy of the one this test binary seeded first: seeding
+    /// takes seconds, and every test would pay them.
     pub async fn start_with(config: Config) -> TestServer {
+        let file = config.data_dir.join("jalon.sqlite3");
+        if config.seed_demo && config.database_url.is_none() && !file.exists() {
+            std::fs::create_dir_all(&config.data_dir).unwrap();
+            std::fs::copy(demo_template(), &file).unwrap();
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -194,6 +201,41 @@ impl TestServer {
             }
         }
     }
+}
+
+/// The demo database seeded once per test binary, in Cargo's temporary folder for tests
+/// (replaced at each run). Seeded on its own thread and runtime, closed before copies are
+/// made, so the copies are whole files with no write-ahead log beside them.
+fn demo_template() -> &'static Path {
+    static TEMPLATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let binary = std::env::current_exe().unwrap();
+        let name = binary.file_stem().unwrap().to_string_lossy().into_owned();
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("demo-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = Config {
+            data_dir: dir.clone(),
+            ..Config::default()
+        };
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let db = jalon_server::prepare(&config).await.expect("demo seeded");
+                db.close().await;
+            });
+        })
+        .join()
+        .expect("the demo template is seeded");
+        let file = dir.join("jalon.sqlite3");
+        assert!(
+            !dir.join("jalon.sqlite3-wal").exists(),
+            "the demo template is closed"
+        );
+        file
+    })
 }
 
 impl Drop for TestServer {
