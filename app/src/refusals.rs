@@ -98,6 +98,14 @@ fn describe_item(item: &Item) -> Vec<(String, String)> {
             (fr::ORDER_DATE.to_owned(), date(o.ordered_on)),
             (fr::STATUS.to_owned(), o.status.label_fr().to_owned()),
         ],
+        ItemBody::Referral(r) => vec![
+            (
+                fr::REFERRALS.to_owned(),
+                fr::referral_line(r.partner.label_fr(), r.partner.product_fr()),
+            ),
+            (fr::REFERRAL_DATE.to_owned(), date(r.referred_on)),
+            (fr::STATUS.to_owned(), r.outcome.label_fr().to_owned()),
+        ],
     }
 }
 

@@ -20,6 +20,7 @@ use crate::code_enum;
 use crate::error::{FieldError, Invalid};
 use crate::money::agreements::Agreement;
 use crate::money::orders::{PurchaseOrder, check_order};
+use crate::money::partners::{PartnerAgreement, Referral, check_referral};
 use crate::people::{Enrolment, EnrolmentStatus};
 use crate::schemes::Scheme;
 
@@ -197,6 +198,7 @@ pub enum ItemBody {
     Obstacle(Obstacle),
     Duplicate(DuplicateWarning),
     Order(PurchaseOrder),
+    Referral(Referral),
 }
 
 impl ItemBody {
@@ -208,6 +210,7 @@ impl ItemBody {
             ItemBody::Obstacle(_) => "obstacle",
             ItemBody::Duplicate(_) => "duplicate",
             ItemBody::Order(_) => "order",
+            ItemBody::Referral(_) => "referral",
         }
     }
 }
@@ -533,6 +536,8 @@ pub struct ItemContext<'a> {
     pub schemes: &'a [Scheme],
     /// The framework agreements (what an order is checked against).
     pub agreements: &'a [Agreement],
+    /// The financing partners' yearly agreements (what a referral is checked against).
+    pub partner_agreements: &'a [PartnerAgreement],
     pub today: Date,
 }
 
@@ -573,13 +578,24 @@ pub fn check_item(
         .collect::<Vec<_>>();
     let plans_something = matches!(
         item.body,
-        ItemBody::Appointment(_) | ItemBody::Step(_) | ItemBody::Contract(_) | ItemBody::Order(_)
+        ItemBody::Appointment(_)
+            | ItemBody::Step(_)
+            | ItemBody::Contract(_)
+            | ItemBody::Order(_)
+            | ItemBody::Referral(_)
     );
     if creating && matches!(item.body, ItemBody::Order(_)) && active.is_empty() {
         invalid.push(FieldError::new(
             "order",
             "no_active_enrolment",
             "La personne n'a pas d'accompagnement en cours : la commande est impossible.",
+        ));
+    }
+    if creating && matches!(item.body, ItemBody::Referral(_)) && active.is_empty() {
+        invalid.push(FieldError::new(
+            "referral",
+            "no_active_enrolment",
+            "La personne n'a pas d'accompagnement en cours : l'orientation est impossible.",
         ));
     }
     let limits: Vec<Option<PathwayLimit>> = active
@@ -650,6 +666,20 @@ pub fn check_item(
                 o,
                 current,
                 ctx.agreements,
+                ctx.actor,
+                ctx.today,
+                &mut invalid,
+            );
+        }
+        (ItemBody::Referral(r), current) => {
+            let current = match current {
+                Some(ItemBody::Referral(c)) => Some(c),
+                _ => None,
+            };
+            check_referral(
+                r,
+                current,
+                ctx.partner_agreements,
                 ctx.actor,
                 ctx.today,
                 &mut invalid,

@@ -72,6 +72,11 @@ pub fn router(state: AppState) -> Router {
         .route("/funds/{fund}/{year}", put(money::set_envelope))
         .route("/farms", post(money::create_farm))
         .route("/grants", post(money::create_grant))
+        .route("/partners", get(money::partners))
+        .route(
+            "/partners/{partner}/{year}",
+            put(money::set_partner_agreement),
+        )
         .route("/supervision", get(supervision::show))
         .route("/supervision.xlsx", get(supervision::xlsx))
         .nest("/admin", admin::routes())

@@ -1,7 +1,8 @@
 //! The supervision's side of the money: framework agreements with their consumption and
 //! orders, a new agreement, a renewal, the invoicing and payment of an order; the farm funds'
-//! envelopes, farms and grants. Orders are
-//! placed by référents through sync (`sync::save_item`), where the cap is enforced.
+//! envelopes, farms and grants; the financing partners' yearly places and figures. Orders
+//! and referrals are placed by référents through sync (`sync::save_item`), where the cap and
+//! the places are enforced.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -15,6 +16,9 @@ use jalon_domain::money::agreements::{
 };
 use jalon_domain::money::funds::{Envelope, Farm, Fund, FundsView, Grant, check_farm, check_grant};
 use jalon_domain::money::orders::OrderStatus;
+use jalon_domain::money::partners::{
+    Partner, PartnerAgreement, PartnersView, check_agreement_places, partner_years,
+};
 use jalon_domain::{FieldError, Invalid};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -184,6 +188,7 @@ pub async fn change_stage(
         enrolments: &enrolments,
         schemes: &schemes,
         agreements: &agreements,
+        partner_agreements: &[],
         today: today(),
     };
     let next = check_item(next, Some(&current_item), &ctx).map_err(ApiError::Validation)?;
@@ -377,4 +382,84 @@ pub async fn create_grant(
     db::audit(&mut tx, now, Some(current.user.id), "fund.grant", None).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(grant)))
+}
+
+#[utoipa::path(
+    get, path = "/api/partners", tag = "money",
+    responses(
+        (status = 200, description = "The financing partners' yearly agreements and what became of the referrals, by partner and year", body = PartnersView),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn partners(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<PartnersView>, ApiError> {
+    supervisor(&current)?;
+    let mut tx = state.db.begin_read().await?;
+    let agreements = db::partners::agreements(&mut tx).await?;
+    let facts = db::partners::facts(&mut tx).await?;
+    Ok(Json(PartnersView {
+        years: partner_years(&agreements, &facts),
+        agreements,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AgreementPlaces {
+    pub places: u32,
+}
+
+#[utoipa::path(
+    put, path = "/api/partners/{partner}/{year}", tag = "money",
+    params(
+        ("partner" = String, Path, description = "`adie`, `initiative_hv` or `limousin_actif`"),
+        ("year" = i32, Path, description = "The calendar year"),
+    ),
+    request_body = AgreementPlaces,
+    responses(
+        (status = 200, description = "The agreement as set, with its places used", body = PartnerAgreement),
+        (status = 403, description = "Not a supervisor", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such partner", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Out of range, or fewer places than the year's referrals (`below_used`)", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn set_partner_agreement(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((partner, year)): Path<(String, i32)>,
+    ApiJson(body): ApiJson<AgreementPlaces>,
+) -> Result<Json<PartnerAgreement>, ApiError> {
+    supervisor(&current)?;
+    let partner = Partner::parse(&partner).ok_or(ApiError::NotFound)?;
+    if !(2015..=today().year() + 1).contains(&year) {
+        return Err(ApiError::Validation(Invalid::single(FieldError::new(
+            "year",
+            "out_of_range",
+            "Une convention porte sur une année de 2015 à l'an prochain.",
+        ))));
+    }
+    let now = now_unix();
+    let mut tx = state.db.begin_write().await?;
+    let used = db::partners::places_used(&mut tx, partner, year, Uuid::nil()).await?;
+    check_agreement_places(body.places, used).map_err(ApiError::Validation)?;
+    let agreement = PartnerAgreement {
+        partner,
+        year,
+        places: body.places,
+        used,
+    };
+    db::partners::set_agreement(&mut tx, &agreement, current.user.id, now).await?;
+    db::audit(
+        &mut tx,
+        now,
+        Some(current.user.id),
+        "partner.agreement",
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(agreement))
 }

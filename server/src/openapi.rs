@@ -86,6 +86,8 @@ impl ToSchema for Binary {}
         money::set_envelope,
         money::create_farm,
         money::create_grant,
+        money::partners,
+        money::set_partner_agreement,
         admin::accounts::list,
         admin::accounts::create,
         admin::accounts::update,

@@ -432,6 +432,7 @@ pub async fn reference(
         schemes: state.db.schemes().await?,
         staff: state.db.staff().await?,
         agreements: state.db.agreements().await?,
+        partner_agreements: state.db.partner_agreements().await?,
         device_lock_days: state.config.device_lock_days,
         inactivity_lock_minutes: state.config.inactivity_lock_minutes.clamp(1, 24 * 60),
     }))

@@ -676,11 +676,16 @@ async fn save_item(
         ItemBody::Order(_) => db::money::agreements(tx).await?,
         _ => Vec::new(),
     };
+    let partner_agreements = match item.body {
+        ItemBody::Referral(_) => db::partners::agreements(tx).await?,
+        _ => Vec::new(),
+    };
     let item_ctx = ItemContext {
         actor: ctx.actor,
         enrolments: &enrolments,
         schemes: ctx.schemes,
         agreements: &agreements,
+        partner_agreements: &partner_agreements,
         today: ctx.today,
     };
     let item = match check_item(item.clone(), current.as_ref(), &item_ctx) {
@@ -697,10 +702,18 @@ async fn save_item(
     {
         return Ok(refusal);
     }
+    if let ItemBody::Referral(referral) = &item.body
+        && current.is_none()
+        && let Some(refusal) = no_place(tx, &partner_agreements, item.id, referral).await?
+    {
+        return Ok(refusal);
+    }
     let rev = db::next_revs(tx, 1).await?;
     db::save_item(tx, &item, rev, ctx.now).await?;
-    if let ItemBody::Order(order) = &item.body {
-        db::money::save_order(tx, item.id, order).await?;
+    match &item.body {
+        ItemBody::Order(order) => db::money::save_order(tx, item.id, order).await?,
+        ItemBody::Referral(referral) => db::partners::save_referral(tx, item.id, referral).await?,
+        _ => {}
     }
     ctx.audit(tx, &format!("{}.save", item.body.kind()), item.person_id)
         .await?;
@@ -726,12 +739,34 @@ async fn over_cap(
     Ok(
         jalon_domain::money::orders::check_cap(period, others, order.amount_cents)
             .err()
-            .map(|error| Outcome::Rejected {
-                code: error.code.clone(),
-                message: error.message.clone(),
-                errors: vec![error],
-            }),
+            .map(over_limit),
     )
+}
+
+/// The refusal of a change that would go beyond a limit (a period's maximum, a year's
+/// places): its own code, so the device says which.
+fn over_limit(error: jalon_domain::FieldError) -> Outcome {
+    Outcome::Rejected {
+        code: error.code.clone(),
+        message: error.message.clone(),
+        errors: vec![error],
+    }
+}
+
+/// The places of a new referral's year, counted inside this writing transaction like the
+/// cap of an order: two devices never take the last place together.
+async fn no_place(
+    tx: &mut SqliteConnection,
+    agreements: &[jalon_domain::money::partners::PartnerAgreement],
+    item_id: Uuid,
+    referral: &jalon_domain::money::partners::Referral,
+) -> Result<Option<Outcome>, sqlx::Error> {
+    use jalon_domain::money::partners::{agreement_on, check_places};
+    let Some(agreement) = agreement_on(agreements, referral.partner, referral.referred_on) else {
+        return Ok(None);
+    };
+    let others = db::partners::places_used(tx, agreement.partner, agreement.year, item_id).await?;
+    Ok(check_places(agreement, others).err().map(over_limit))
 }
 
 /// Keeps one of a conflict's values: the field takes it (unless it changed again since the

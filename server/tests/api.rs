@@ -609,6 +609,7 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
             enrolments: &of_person,
             schemes: &Scheme::haute_vienne_defaults(),
             agreements: &reference.agreements,
+            partner_agreements: &reference.partner_agreements,
             today,
         };
         // Checked as a new version of itself: every field rule applies.
@@ -624,7 +625,8 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
             "contract",
             "obstacle",
             "duplicate",
-            "order"
+            "order",
+            "referral"
         ])
     );
     let enrolment_refs: Vec<&Enrolment> = enrolments.iter().collect();

@@ -1,7 +1,8 @@
 //! Framework agreements and purchase orders through the real server: agreements and their
 //! renewals (a third is refused), orders placed by référents at the price of the period in
 //! force, the cap of a period held by the writing transaction against concurrent devices, the
-//! lifecycle of an order by whom each stage belongs to, and the demo's agreements.
+//! lifecycle of an order by whom each stage belongs to, and the demo's agreements; the farm
+//! funds; the financing partners' places held the same way, and the demo's 73 referrals.
 
 mod common;
 
@@ -9,6 +10,7 @@ use common::{TestServer, creation};
 use jalon_domain::followup::{Item, ItemBody};
 use jalon_domain::money::agreements::{Agreement, PeriodTerms, PriceLine};
 use jalon_domain::money::orders::{OrderStatus, PurchaseOrder};
+use jalon_domain::money::partners::{Partner, PartnersView, Referral, ReferralOutcome};
 use jalon_domain::schemes::SchemeCode;
 use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome, ReferenceData};
 use serde_json::{Value, json};
@@ -485,5 +487,168 @@ async fn a_fund_never_grants_beyond_its_years_envelope_and_the_demo_tells_2016()
         .await;
     assert_eq!(status, 422);
     assert_eq!(body["error"]["fields"][0]["code"], "unknown_farm");
+    server.stop().await;
+}
+
+fn referral_item(person_id: Uuid, author: &Value, referral: Referral) -> Item {
+    Item {
+        id: Uuid::new_v4(),
+        person_id,
+        version: 1,
+        author_id: Uuid::parse_str(author["id"].as_str().unwrap()).unwrap(),
+        body: ItemBody::Referral(referral),
+    }
+}
+
+async fn partners(server: &TestServer, token: &str) -> PartnersView {
+    let (status, body) = server.get(token, "/api/partners").await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+#[tokio::test]
+async fn referrals_take_the_places_of_their_years_agreement_and_the_demo_refers_73_people() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (status, _) = server
+        .get(&server.login("arpe1").await.0, "/api/partners")
+        .await;
+    assert_eq!(status, 403);
+
+    // The seed document's 73 RSA beneficiaries, counted by SQL on the demo database (the
+    // referrals' items, their distinct people, every one on RSA) and by the partners' view.
+    let url = format!("sqlite://{}", dir.path().join("jalon.sqlite3").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let (people, on_rsa): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(DISTINCT i.person_id), COUNT(DISTINCT CASE WHEN p.rsa_beneficiary = 1
+                THEN i.person_id END)
+         FROM items i JOIN people p ON p.id = i.person_id WHERE i.kind = 'referral'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!((people, on_rsa), (73, 73));
+    let view = partners(&server, &supervisor).await;
+    assert_eq!(view.years.iter().map(|y| y.referred).sum::<u32>(), 73);
+    assert!(view.years.iter().any(|y| y.granted > 0 && y.businesses > 0));
+    for year in &view.years {
+        if let Some(places) = year.places {
+            assert!(year.referred - year.withdrawn <= places, "{year:?}");
+        }
+    }
+
+    // This year's ADIE agreement keeps one place: two référents refer at once, one gets it.
+    let year = today().year();
+    let used = view
+        .agreements
+        .iter()
+        .find(|a| a.partner == Partner::Adie && a.year == year)
+        .unwrap()
+        .used;
+    let path = format!("/api/partners/adie/{year}");
+    let set = |places: u32| {
+        server.call(
+            reqwest::Method::PUT,
+            Some(&supervisor),
+            &path,
+            Some(json!({ "places": places })),
+        )
+    };
+    if used > 0 {
+        let (status, body) = set(used - 1).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["fields"][0]["code"], "below_used");
+    }
+    let (status, body) = set(used + 1).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["used"], used);
+
+    let referral = Referral {
+        partner: Partner::Adie,
+        referred_on: today(),
+        project: "Atelier de réparation".into(),
+        outcome: ReferralOutcome::Pending,
+        amount_cents: None,
+        business_created_on: None,
+    };
+    let mut devices = Vec::new();
+    for n in 1..=2 {
+        let (token, user) = server.login(&format!("plie{n}")).await;
+        let new = creation(&user, SchemeCode::Plie, "87085", &format!("Orientée{n}"));
+        assert_eq!(
+            push_one(&server, &token, 1, Mutation::CreatePerson(new.clone())).await,
+            Outcome::Applied
+        );
+        devices.push((token, referral_item(new.person.id, &user, referral.clone())));
+    }
+    let outcomes = futures_util::future::join_all(
+        devices
+            .iter()
+            .map(|(token, item)| push_one(&server, token, 2, Mutation::SaveItem(item.clone()))),
+    )
+    .await;
+    let applied: Vec<usize> = (0..2)
+        .filter(|i| outcomes[*i] == Outcome::Applied)
+        .collect();
+    assert_eq!(applied.len(), 1, "{outcomes:?}");
+    let refused = &outcomes[1 - applied[0]];
+    assert_eq!(codes(refused), ["places_full"]);
+    let Outcome::Rejected { message, .. } = refused else {
+        unreachable!()
+    };
+    assert!(
+        message.contains(&format!("places de la convention {year} avec ADIE")),
+        "{message}"
+    );
+
+    // The answer: granted, then frozen; a withdrawn referral frees its place.
+    let (token, item) = &devices[applied[0]];
+    let granted = Item {
+        body: ItemBody::Referral(Referral {
+            outcome: ReferralOutcome::Granted,
+            amount_cents: Some(350_000),
+            ..referral.clone()
+        }),
+        ..item.clone()
+    };
+    assert_eq!(
+        push_one(&server, token, 3, Mutation::SaveItem(granted)).await,
+        Outcome::Applied
+    );
+    let withdrawn = Item {
+        body: ItemBody::Referral(Referral {
+            outcome: ReferralOutcome::Withdrawn,
+            ..referral.clone()
+        }),
+        ..item.clone()
+    };
+    assert_eq!(
+        codes(&push_one(&server, token, 4, Mutation::SaveItem(withdrawn)).await),
+        ["invalid_transition"]
+    );
+    let view = partners(&server, &supervisor).await;
+    let adie = view
+        .years
+        .iter()
+        .find(|y| y.partner == Some(Partner::Adie) && y.year == year)
+        .unwrap();
+    assert_eq!(adie.places, Some(used + 1));
+    assert!(adie.granted_cents >= 350_000);
+    let (other_token, other_item) = &devices[1 - applied[0]];
+    // Another partner of the same year still has places: the refused person is referred there.
+    let elsewhere = Item {
+        id: Uuid::new_v4(),
+        body: ItemBody::Referral(Referral {
+            partner: Partner::InitiativeHv,
+            ..referral
+        }),
+        ..other_item.clone()
+    };
+    assert_eq!(
+        push_one(&server, other_token, 5, Mutation::SaveItem(elsewhere)).await,
+        Outcome::Applied
+    );
     server.stop().await;
 }

@@ -146,3 +146,70 @@ test("a farm fund never grants beyond its envelope of the year", async ({ browse
   await expect(region.locator("table").last()).toContainText("GAEC des Essais");
   await desk.close();
 });
+
+// The financing partners: the supervisor sets the places of a partner's agreement for the
+// year, a référent refers a person offline within them and records the partner's answer, and
+// the supervision's figures of the year count it.
+test("a referral typed offline takes a place of the partner's agreement and its answer reaches the supervision", async ({
+  browser,
+}) => {
+  const year = String(new Date().getFullYear());
+  const desk = await browser.newContext();
+  const office = await desk.newPage();
+  await signIn(office, "superviseur");
+  await office.getByRole("link", { name: "Pilotage", exact: true }).click();
+  await office.getByRole("link", { name: /^Voir les partenaires financiers/ }).click();
+  await expect(office).toHaveURL(/\/partenaires$/);
+  const table = office.getByRole("region", { name: `Partenaires financiers en ${year}` }).locator("table");
+  const row = table.locator("tr", { hasText: "Initiative Haute-Vienne" });
+  await expect(row).toBeVisible();
+  const before = Number(await row.locator("td").nth(3).innerText());
+
+  const places = office.getByRole("region", { name: "Fixer les places d'une convention" });
+  await places.getByLabel("Partenaire").selectOption({ label: "Initiative Haute-Vienne" });
+  await places.getByLabel("Année").selectOption(year);
+  await places.getByLabel("Places").fill("1001");
+  await places.getByRole("button", { name: "Enregistrer la convention" }).click();
+  await expect(places.getByText("Une convention ouvre au plus 1000 places.")).toBeVisible();
+  await places.getByLabel("Places").fill("40");
+  await places.getByRole("button", { name: "Enregistrer la convention" }).click();
+  await expect(places.getByText("Convention enregistrée.")).toBeVisible();
+  await expect(row.locator("td").nth(0)).toContainText("/ 40");
+
+  // The référent, offline, refers a person of their caseload.
+  const field = await browser.newContext();
+  const tablet = await field.newPage();
+  await signIn(tablet, "plie5");
+  await waitForServiceWorker(tablet);
+  await field.setOffline(true);
+  await expect(tablet.getByTestId("network")).toHaveText("Hors ligne");
+  await tablet.locator("li.person").first().getByRole("link").click();
+  const referrals = tablet.getByRole("region", { name: "Partenaires financiers" });
+  await referrals.getByText("Orienter vers un partenaire financier").click();
+  await referrals.getByLabel("Partenaire", { exact: true }).selectOption({ label: "Initiative Haute-Vienne" });
+  await expect(referrals).toContainText(/Places restantes sur la convention \d{4}, au dernier état connu : \d+ sur 40\./);
+  await referrals.getByRole("button", { name: "Enregistrer l'orientation" }).click();
+  await expect(referrals.getByText("Décrivez le projet en quelques mots.")).toBeVisible();
+  await referrals.getByLabel("Projet de création").fill("Atelier de menuiserie d'essai");
+  await referrals.getByRole("button", { name: "Enregistrer l'orientation" }).click();
+  const referral = referrals.locator("li.referral", { hasText: "Atelier de menuiserie d'essai" });
+  await expect(referral).toContainText("En attente de la réponse");
+  await expect(referral).toContainText("Non synchronisé");
+
+  await field.setOffline(false);
+  await expect(tablet.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  await expect(referral).not.toContainText("Non synchronisé");
+  await referral.getByText("Enregistrer la réponse").click();
+  await referral.getByLabel("Réponse du partenaire").selectOption({ label: "Accordé" });
+  await referral.getByLabel("Montant accordé (€)").fill("3 500");
+  await referral.getByRole("button", { name: "Valider la réponse" }).click();
+  await expect(referral).toContainText("Accordé");
+  await expect(referral).toContainText("3\u202f500,00\u00a0€");
+  await expect(tablet.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+
+  await office.getByRole("link", { name: "Pilotage", exact: true }).click();
+  await office.getByRole("link", { name: /^Voir les partenaires financiers/ }).click();
+  await expect(row.locator("td").nth(3)).toHaveText(String(before + 1));
+  await desk.close();
+  await field.close();
+});

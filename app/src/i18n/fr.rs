@@ -423,6 +423,40 @@ pub const BACK_TO_SUPERVISION: &str = "← Retour au pilotage";
 pub const MAXIMUM: &str = "Maximum";
 pub const MAXIMUM_TYPED: &str = "Montant maximum de la période (€)";
 pub const ORDERED: &str = "Commandé";
+pub const REFERRALS: &str = "Partenaires financiers";
+pub const NO_REFERRAL: &str = "Aucune orientation vers un partenaire financier.";
+pub const NEW_REFERRAL: &str = "Orienter vers un partenaire financier";
+pub const PARTNER: &str = "Partenaire";
+pub const PROJECT: &str = "Projet de création";
+pub const REFERRAL_DATE: &str = "Date d'orientation";
+pub const SAVE_REFERRAL: &str = "Enregistrer l'orientation";
+pub const REFERRAL_WAITS: &str = "Le serveur décidera à la prochaine synchronisation : les places de la convention de l'année y sont comptées.";
+pub const CHOOSE_PARTNER: &str = "Choisissez un partenaire.";
+pub const PLACES_FULL: &str = "Selon le dernier état connu, toutes les places sont prises : le serveur refusera sans doute cette orientation.";
+pub const RECORD_ANSWER: &str = "Enregistrer la réponse";
+pub const ANSWER: &str = "Réponse du partenaire";
+pub const CHOOSE_ANSWER: &str = "Choisissez la réponse du partenaire.";
+pub const AMOUNT_GRANTED: &str = "Montant accordé (€)";
+pub const BUSINESS_CREATED_ON: &str = "Entreprise créée le";
+pub const SAVE_ANSWER: &str = "Valider la réponse";
+pub const PARTNERS_TITLE: &str = "Partenaires financiers de la création d'entreprise";
+pub const PARTNERS_INTRO: &str = "Conventions annuelles avec l'ADIE (microcrédit), Initiative Haute-Vienne (prêts d'honneur) et Limousin Actif (garanties d'emprunt) : places ouvertes, personnes orientées et réponses.";
+pub const PARTNERS_ONLY_SUPERVISION: &str = "Les conventions des partenaires financiers sont suivies par la supervision. Orientez une personne depuis sa fiche, partie « Partenaires financiers ».";
+pub const PLACES: &str = "Places";
+pub const REFERRED: &str = "Orientées";
+pub const GRANTED_COUNT: &str = "Accordées";
+pub const REFUSED_COUNT: &str = "Refusées";
+pub const WAITING_COUNT: &str = "En attente";
+pub const WITHDRAWN_COUNT: &str = "Abandonnées";
+pub const AMOUNT_GRANTED_TOTAL: &str = "Montants accordés";
+pub const BUSINESSES: &str = "Entreprises créées";
+pub const SET_PLACES: &str = "Fixer les places d'une convention";
+pub const SAVE_PLACES: &str = "Enregistrer la convention";
+pub const PARTNERS_LINK: &str = "Partenaires financiers";
+pub const PLACES_SAVED: &str = "Convention enregistrée.";
+pub const SEE_PARTNERS: &str =
+    "Voir les partenaires financiers (ADIE, Initiative Haute-Vienne, Limousin Actif)";
+pub const NO_PARTNER_YEAR: &str = "Aucune convention ni orientation.";
 pub const SERVICE_DONE: &str = "Service fait";
 pub const INVOICED: &str = "Facturé";
 pub const PAID: &str = "Payé";
@@ -453,6 +487,39 @@ pub fn share_of_max(share: u32) -> String {
 
 pub fn periods_of(provider: &str) -> String {
     format!("Périodes de l'accord-cadre de {provider}")
+}
+
+pub fn referral_line(partner: &str, product: &str) -> String {
+    format!("{partner} — {product}")
+}
+
+pub fn referred_on(date: &str, project: &str) -> String {
+    format!("Orientée le {date} : {project}")
+}
+
+pub fn business_created(date: &str) -> String {
+    format!("Entreprise créée le {date}")
+}
+
+pub fn places_left(left: u32, places: u32, year: i32) -> String {
+    format!(
+        "Places restantes sur la convention {year}, au dernier état connu : {left} sur {places}."
+    )
+}
+
+pub fn no_partner_agreement(partner: &str, year: i32) -> String {
+    format!("Aucune convention avec {partner} pour {year} : l'orientation sera refusée.")
+}
+
+pub fn partners_of_year(year: i32) -> String {
+    format!("Partenaires financiers en {year}")
+}
+
+pub fn places_of(used: u32, places: Option<u32>) -> String {
+    match places {
+        Some(places) => format!("{used} / {places}"),
+        None => format!("{used} (sans convention)"),
+    }
 }
 
 pub fn order_line(label: &str, quantity: u32, amount: &str) -> String {

@@ -66,6 +66,13 @@ fn item_line(body: &ItemBody) -> String {
             format_date_fr(o.ordered_on),
             o.status.label_fr()
         ),
+        ItemBody::Referral(r) => format!(
+            "{} : {} — {} — {}",
+            fr::REFERRALS,
+            fr::referral_line(r.partner.label_fr(), r.partner.product_fr()),
+            format_date_fr(r.referred_on),
+            r.outcome.label_fr()
+        ),
     }
 }
 

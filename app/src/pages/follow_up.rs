@@ -49,11 +49,17 @@ pub(super) fn save(
         .get_untracked()
         .map(|r| r.agreements)
         .unwrap_or_default();
+    let partner_agreements = state
+        .reference
+        .get_untracked()
+        .map(|r| r.partner_agreements)
+        .unwrap_or_default();
     let ctx = ItemContext {
         actor: &session.user,
         enrolments,
         schemes: &schemes,
         agreements: &agreements,
+        partner_agreements: &partner_agreements,
         today: today(),
     };
     let item = match check_item(item, current, &ctx) {
@@ -97,6 +103,7 @@ pub fn FollowUp(person_id: Uuid, enrolments: Signal<Vec<Enrolment>>) -> impl Int
         <Contracts person_id items enrolments />
         <Obstacles person_id items enrolments />
         <crate::pages::orders::Orders person_id items enrolments />
+        <crate::pages::referrals::Referrals person_id items enrolments />
     }
 }
 

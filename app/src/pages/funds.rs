@@ -25,7 +25,7 @@ use crate::state::AppState;
 
 /// Sends a form's request; on success runs `done`, otherwise shows the refusal on the
 /// fields or as one message.
-fn send<B: serde::Serialize + 'static>(
+pub(super) fn send<B: serde::Serialize + 'static>(
     state: AppState,
     method: Method,
     path: impl Into<String>,
@@ -46,6 +46,19 @@ fn send<B: serde::Serialize + 'static>(
             Err(failure) => show_failure(failure, errors, message),
         }
     });
+}
+
+/// The calendar years the money screens cover, from 2015 to next year, newest first.
+#[component]
+pub(super) fn YearSelect(id: &'static str, year: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="field narrow">
+            <label for=id>{fr::YEAR}</label>
+            <select id=id prop:value=move || year.get() on:change=move |ev| year.set(event_target_value(&ev))>
+                {(2015..=today().year() + 1).rev().map(|y| view! { <option value=y.to_string()>{y}</option> }).collect_view()}
+            </select>
+        </div>
+    }
 }
 
 /// An amount field: whole cents, or the error on `field`.
@@ -94,12 +107,7 @@ pub fn FundsPage() -> impl IntoView {
                 <h1>{fr::FUNDS}</h1>
                 <Show when=supervisor fallback=|| view! { <p class="notice">{fr::FUNDS_FOR_SUPERVISORS}</p> }>
                     <p class="muted">{fr::FUNDS_HELP}</p>
-                    <div class="field narrow">
-                        <label for="funds-year">{fr::YEAR}</label>
-                        <select id="funds-year" prop:value=move || year.get() on:change=move |ev| year.set(event_target_value(&ev))>
-                            {(2015..=today().year() + 1).rev().map(|y| view! { <option value=y.to_string()>{y}</option> }).collect_view()}
-                        </select>
-                    </div>
+                    <YearSelect id="funds-year" year />
                     {move || match loaded.get() {
                         None => view! { <p role="status">{fr::LOADING}</p> }.into_any(),
                         Some(Err(message)) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),

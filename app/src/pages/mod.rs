@@ -13,6 +13,8 @@ pub mod journal;
 pub mod login;
 pub mod new_person;
 pub mod orders;
+pub mod partners;
 pub mod person;
+pub mod referrals;
 pub mod summary;
 pub mod supervision;

@@ -260,6 +260,7 @@ pub fn PersonPage() -> impl IntoView {
                         <a href="#contrats">{fr::CONTRACTS}</a>
                         <a href="#freins">{fr::OBSTACLES}</a>
                         <a href="#commandes">{fr::ORDERS}</a>
+                        <a href="#partenaires">{fr::REFERRALS}</a>
                         <a href="#journal">{fr::JOURNAL}</a>
                         <a href="#fiche">{fr::IDENTITY}</a>
                     </nav>

@@ -407,6 +407,7 @@ fn AgreementAlerts() -> impl IntoView {
             </ul>
             <p><A href="/marches">{fr::SEE_AGREEMENTS}</A></p>
             <p><A href="/fonds">{fr::SEE_FUNDS}</A></p>
+            <p><A href="/partenaires">{fr::SEE_PARTNERS}</A></p>
         </section>
     }
 }

@@ -115,6 +115,8 @@ pub fn action_label_fr(action: &str) -> &'static str {
         "fund.envelope" => "Enveloppe d'un fonds agricole",
         "farm.create" => "Nouvelle exploitation agricole",
         "fund.grant" => "Aide d'un fonds agricole",
+        "referral.save" => "Orientation vers un partenaire financier",
+        "partner.agreement" => "Convention d'un partenaire financier",
         "auth.login" => "Connexion",
         "auth.login_failed" => "Connexion refusée",
         "auth.password_changed" => "Changement de mot de passe",
@@ -154,6 +156,8 @@ mod tests {
             "fund.envelope",
             "farm.create",
             "fund.grant",
+            "referral.save",
+            "partner.agreement",
         ] {
             assert_ne!(action_label_fr(action), "Autre action", "{action}");
         }

@@ -68,6 +68,9 @@ pub fn anonymized_item(item: &Item) -> Option<Item> {
         ItemBody::Appointment(a) => a.report.clear(),
         ItemBody::Step(s) => s.provider.clear(),
         ItemBody::Contract(c) => c.objectives.clear(),
+        // A referral's project may describe the person; the partner, dates and answer stay
+        // for the partners' figures.
+        ItemBody::Referral(r) => r.project.clear(),
         // An order holds no free text and stays for the accounts of its agreement.
         ItemBody::Obstacle(_) | ItemBody::Order(_) => {}
         ItemBody::Duplicate(_) => return None,

@@ -60,6 +60,7 @@ fn check(item: Item, current: Option<&Item>, enrolments: &[Enrolment]) -> Result
             enrolments,
             schemes: &Scheme::haute_vienne_defaults(),
             agreements: &[],
+            partner_agreements: &[],
             today: TODAY,
         },
     )

@@ -1,11 +1,13 @@
 //! The money of the schemes: framework agreements with their periods and price lists
-//! (`agreements`), the purchase orders placed against them (`orders`) and the farm funds with
-//! their envelopes, farms and grants (`funds`). Amounts are whole
+//! (`agreements`), the purchase orders placed against them (`orders`), the farm funds with
+//! their envelopes, farms and grants (`funds`) and the financing partners of business
+//! creation with their yearly places and the referrals of people (`partners`). Amounts are whole
 //! cents; the rules are here, the server's writing transaction enforces the caps with them.
 
 pub mod agreements;
 pub mod funds;
 pub mod orders;
+pub mod partners;
 
 /// `93 415,64 €`: whole cents as a French reader reads an amount.
 pub fn euros(cents: i64) -> String {

@@ -249,6 +249,10 @@ pub struct ReferenceData {
     /// The framework agreements a référent orders from (with what each period has left).
     #[serde(default)]
     pub agreements: Vec<crate::money::agreements::Agreement>,
+    /// The financing partners' yearly agreements a référent refers people within (with the
+    /// places each has left).
+    #[serde(default)]
+    pub partner_agreements: Vec<crate::money::partners::PartnerAgreement>,
     /// A device that has not reached the server for this many days locks its data until it
     /// does.
     #[serde(default = "default_lock_days")]

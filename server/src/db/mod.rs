@@ -30,6 +30,7 @@ pub mod audit;
 pub mod devices;
 pub mod funds;
 pub mod money;
+pub mod partners;
 pub mod retention;
 pub mod schemes;
 pub mod signin;
@@ -271,6 +272,12 @@ impl Db {
 
     pub async fn agreements(&self) -> Result<Vec<Agreement>, sqlx::Error> {
         money::agreements(&mut *self.pool.acquire().await?).await
+    }
+
+    pub async fn partner_agreements(
+        &self,
+    ) -> Result<Vec<jalon_domain::money::partners::PartnerAgreement>, sqlx::Error> {
+        partners::agreements(&mut *self.pool.acquire().await?).await
     }
 
     pub async fn user_count(&self) -> Result<i64, sqlx::Error> {

@@ -25,6 +25,7 @@ use crate::auth;
 use crate::db::{self, Db, HistoryEntry, NewUser};
 
 mod money;
+mod partners;
 
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "jalon-demo";
@@ -693,6 +694,8 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     }
     // The active enrolments, some of which get purchase orders.
     let mut followed: Vec<Enrolment> = Vec::new();
+    // Those of them on RSA, some of whom are referred to a financing partner.
+    let mut rsa_followed: Vec<Enrolment> = Vec::new();
     // The schemes are stored at first start, demo or not (`Db::ensure_schemes`).
     for scheme in &schemes {
         let pool: Vec<&Commune> = communes::all()
@@ -780,6 +783,9 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                 }
                 if enrolment.status == EnrolmentStatus::Active {
                     followed.push(enrolment.clone());
+                    if person.rsa_beneficiary {
+                        rsa_followed.push(enrolment.clone());
+                    }
                 }
                 if n == 2 && i == 0 {
                     seed_conflict(&mut tx, &mut rng, &person, referent_id, now).await?;
@@ -825,6 +831,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     }
     money::seed(&mut tx, today, supervisor_id, &followed, now).await?;
     money::seed_funds(&mut tx, today, supervisor_id, now).await?;
+    partners::seed(&mut tx, today, supervisor_id, &rsa_followed, now).await?;
     tx.commit().await
 }
 
