@@ -68,6 +68,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/marches") view=pages::agreements::AgreementsPage />
                     <Route path=path!("/fonds") view=pages::funds::FundsPage />
                     <Route path=path!("/partenaires") view=pages::partners::PartnersPage />
+                    <Route path=path!("/cofinancement") view=pages::cofinancing::CofinancingPage />
                     <Route path=path!("/connexion") view=pages::login::LoginPage />
                     <Route path=path!("/accessibilite") view=pages::accessibility::AccessibilityPage />
                     <Route path=path!("/compte") view=pages::account::AccountPage />

@@ -602,6 +602,8 @@ pub enum Cell {
     Decimal(f64),
     /// A share in percent, `None` when there is nothing to divide.
     Percent(Option<f64>),
+    /// An amount in whole cents.
+    Euros(i64),
 }
 
 impl Cell {
@@ -613,6 +615,7 @@ impl Cell {
             Cell::Decimal(x) => decimal(*x, true),
             Cell::Percent(Some(x)) => format!("{}\u{a0}%", decimal(*x, true)),
             Cell::Percent(None) => "—".to_owned(),
+            Cell::Euros(cents) => crate::money::euros(*cents),
         }
     }
 
@@ -623,6 +626,11 @@ impl Cell {
             Cell::Count(n) => n.to_string(),
             Cell::Decimal(x) | Cell::Percent(Some(x)) => decimal(*x, false),
             Cell::Percent(None) => String::new(),
+            Cell::Euros(cents) => {
+                let sign = if *cents < 0 { "-" } else { "" };
+                let cents = cents.unsigned_abs();
+                format!("{sign}{},{:02}", cents / 100, cents % 100)
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod cli;
+pub mod cofinancing;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -72,6 +73,9 @@ pub fn router(state: AppState) -> Router {
         .route("/funds/{fund}/{year}", put(money::set_envelope))
         .route("/farms", post(money::create_farm))
         .route("/grants", post(money::create_grant))
+        .route("/cofinancing", get(cofinancing::show))
+        .route("/cofinancing.xlsx", get(cofinancing::xlsx))
+        .route("/cofinancing/{scheme}/{year}", put(cofinancing::set_plan))
         .route("/partners", get(money::partners))
         .route(
             "/partners/{partner}/{year}",

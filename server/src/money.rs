@@ -198,7 +198,7 @@ pub async fn change_stage(
     let rev = db::next_revs(&mut tx, 1).await?;
     db::save_item(&mut tx, &next, rev, now).await?;
     if let ItemBody::Order(order) = &next.body {
-        db::money::save_order(&mut tx, next.id, order).await?;
+        db::money::save_order(&mut tx, next.id, order, None).await?;
     }
     db::audit(
         &mut tx,

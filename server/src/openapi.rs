@@ -14,7 +14,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::{access, admin, money, routes, supervision};
+use crate::{access, admin, cofinancing, money, routes, supervision};
 
 /// Every error answer: a machine-readable code and a French message (with the faulty fields of
 /// a validation error).
@@ -88,6 +88,9 @@ impl ToSchema for Binary {}
         money::create_grant,
         money::partners,
         money::set_partner_agreement,
+        cofinancing::show,
+        cofinancing::set_plan,
+        cofinancing::xlsx,
         admin::accounts::list,
         admin::accounts::create,
         admin::accounts::update,

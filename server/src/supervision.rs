@@ -158,6 +158,22 @@ pub async fn xlsx(
         format_date_fr(board.period.to),
         shown.map_or("Tous les dispositifs", |s| s.short_name())
     );
+    let file = format!(
+        "jalon-pilotage-{}-{}.xlsx",
+        board.period.from, board.period.to
+    );
+    audited_workbook(&state, &current, bytes, &what, &file).await
+}
+
+/// A workbook as a download, its export recorded in the audit log with who, from which
+/// device, and `what`.
+pub(crate) async fn audited_workbook(
+    state: &AppState,
+    current: &CurrentUser,
+    bytes: Vec<u8>,
+    what: &str,
+    file: &str,
+) -> Result<Response, ApiError> {
     let mut tx = state.db.begin_write().await?;
     db::audit::record(
         &mut tx,
@@ -167,22 +183,21 @@ pub async fn xlsx(
             device_id: Some(current.device_id),
             action: "export.xlsx",
             person_id: None,
-            detail: &what,
+            detail: what,
         },
     )
     .await?;
     tx.commit().await?;
-    let file = format!(
-        "attachment; filename=\"jalon-pilotage-{}-{}.xlsx\"",
-        board.period.from, board.period.to
-    );
     Ok((
         [
             (
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
             ),
-            (header::CONTENT_DISPOSITION, file),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
         ],
         bytes,
     )
@@ -191,11 +206,12 @@ pub async fn xlsx(
 
 /// One sheet per table: a bold header row, numbers as numbers (one decimal for averages and
 /// shares), text as text.
-fn workbook(tables: &[Table]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub(crate) fn workbook(tables: &[Table]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold().set_text_wrap();
     let tenths = Format::new().set_num_format("0.0");
+    let money = Format::new().set_num_format("#,##0.00\\ \"€\"");
     for table in tables {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(table.id))?;
@@ -217,6 +233,9 @@ fn workbook(tables: &[Table]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                         &tenths,
                     )?,
                     Cell::Percent(None) => sheet.write_string(r, col, "")?,
+                    Cell::Euros(cents) => {
+                        sheet.write_number_with_format(r, col, *cents as f64 / 100.0, &money)?
+                    }
                 };
             }
         }
@@ -232,6 +251,8 @@ fn sheet_name(id: &str) -> &'static str {
         "sorties" => "Sorties par motif",
         "suivi" => "Délais et suivi",
         "portefeuilles" => "Portefeuilles",
+        "couts" => "Coûts des dispositifs",
+        "cofinancement" => "Répartition des financeurs",
         _ => "Tableau",
     }
 }

@@ -711,7 +711,9 @@ async fn save_item(
     let rev = db::next_revs(tx, 1).await?;
     db::save_item(tx, &item, rev, ctx.now).await?;
     match &item.body {
-        ItemBody::Order(order) => db::money::save_order(tx, item.id, order).await?,
+        ItemBody::Order(order) => {
+            db::money::save_order(tx, item.id, order, ctx.actor.scheme).await?
+        }
         ItemBody::Referral(referral) => db::partners::save_referral(tx, item.id, referral).await?,
         _ => {}
     }

@@ -652,3 +652,124 @@ async fn referrals_take_the_places_of_their_years_agreement_and_the_demo_refers_
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_cofinancing_report_splits_each_schemes_costs_to_the_cent_and_its_export_is_audited() {
+    use jalon_domain::money::cofinancing::CofinancingReport;
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let (referent, _) = server.login("plie1").await;
+    let year = today().year();
+    let path = format!("/api/cofinancing?year={year}");
+    assert_eq!(server.get(&referent, &path).await.0, 403);
+    let (status, body) = server.get(&supervisor, "/api/cofinancing?year=2014").await;
+    assert_eq!(
+        (status, &body["error"]["fields"][0]["code"]),
+        (422, &json!("out_of_range"))
+    );
+
+    // The orders' cost of each scheme, by SQL on the demo database: orders of the year not
+    // cancelled, charged to the scheme of the référent who placed them.
+    let url = format!("sqlite://{}", dir.path().join("jalon.sqlite3").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let by_sql: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT u.scheme, SUM(o.amount_cents) FROM orders o
+         JOIN item_versions v ON v.item_id = o.item_id AND v.version = 1
+         JOIN users u ON u.id = v.author_id
+         WHERE o.status != 'cancelled' AND substr(o.ordered_on, 1, 4) = ?1
+         GROUP BY u.scheme ORDER BY u.scheme",
+    )
+    .bind(year.to_string())
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(!by_sql.is_empty());
+
+    let (status, body) = server.get(&supervisor, &path).await;
+    assert_eq!(status, 200, "{body}");
+    let report: CofinancingReport = serde_json::from_value(body).unwrap();
+    assert_eq!(report.lines.len(), 3);
+    for line in &report.lines {
+        let expected = by_sql
+            .iter()
+            .find(|(s, _)| s == line.scheme.as_str())
+            .map_or(0, |(_, c)| *c);
+        assert_eq!(line.orders_cents, expected, "{:?}", line.scheme);
+        let plan = line.plan.as_ref().expect("the demo declares every year");
+        assert_eq!(
+            line.total_cents,
+            plan.staff_cents + plan.other_cents + line.orders_cents
+        );
+        assert_eq!(
+            line.split.iter().map(|p| p.cents).sum::<i64>(),
+            line.total_cents
+        );
+    }
+
+    // A plan whose shares do not make 100 % is refused and changes nothing; a whole one is set.
+    let plan_path = format!("/api/cofinancing/arpe/{year}");
+    let (status, body) = server
+        .call(
+            reqwest::Method::PUT,
+            Some(&supervisor),
+            &plan_path,
+            Some(json!({"staff_cents": 100_000, "other_cents": 0,
+                        "shares": [{"financer": "fse", "basis_points": 6_000},
+                                   {"financer": "departement", "basis_points": 3_000}]})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["code"], "shares_not_whole");
+    let (status, body) = server
+        .call(
+            reqwest::Method::PUT,
+            Some(&supervisor),
+            &plan_path,
+            Some(json!({"staff_cents": 100_001, "other_cents": 0,
+                        "shares": [{"financer": "fse", "basis_points": 3_333},
+                                   {"financer": "departement", "basis_points": 6_667}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let report: CofinancingReport =
+        serde_json::from_value(server.get(&supervisor, &path).await.1).unwrap();
+    let arpe = &report.lines[0];
+    assert_eq!(arpe.plan.as_ref().unwrap().staff_cents, 100_001);
+    assert_eq!(
+        arpe.split.iter().map(|p| p.cents).sum::<i64>(),
+        arpe.total_cents
+    );
+
+    // The workbook: two sheets, and the export in the audit log.
+    let response = server
+        .http
+        .get(server.url(&format!("/api/cofinancing.xlsx?year={year}")))
+        .bearer_auth(&supervisor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Coûts des dispositifs", "Répartition des financeurs"]
+    );
+    let costs = book.worksheet_range("Coûts des dispositifs").unwrap();
+    assert_eq!(
+        costs.get_value((1, 1)),
+        Some(&calamine::Data::Float(1_000.01))
+    );
+    let exported: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'export.xlsx' AND detail LIKE 'Cofinancement%'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(exported, 1);
+    server.stop().await;
+}

@@ -98,6 +98,7 @@ test("no screen of any role breaks a WCAG 2.1 A or AA rule", async ({ browser, r
       ["/marches", "Diagnostic de l'activité", "framework agreements and orders"],
       ["/fonds", "Cellule SESA", "farm funds"],
       ["/partenaires", "Initiative Haute-Vienne", "financing partners"],
+      ["/cofinancement", "Fonds social européen", "co-financing"],
       [`/personne/${person}`, "Synthèse", "person file seen by a supervisor"],
       [`/personne/${person}/dossier`, "Dossier complet", "access report"],
       ["/agenda", "Agenda", "supervisor agenda"],

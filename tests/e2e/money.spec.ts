@@ -213,3 +213,49 @@ test("a referral typed offline takes a place of the partner's agreement and its 
   await desk.close();
   await field.close();
 });
+
+// The co-financing of the schemes: a year's costs and their split, a plan whose shares do not
+// make 100 % refused in French, a whole one saved and split, and both exports.
+test("the co-financing splits each scheme's cost between its financers and exports it", async ({ browser }) => {
+  const year = String(new Date().getFullYear());
+  const desk = await browser.newContext();
+  const office = await desk.newPage();
+  await signIn(office, "superviseur");
+  await office.getByRole("link", { name: "Pilotage", exact: true }).click();
+  await office.getByRole("link", { name: /^Voir le cofinancement/ }).click();
+  await expect(office).toHaveURL(/\/cofinancement$/);
+  const costs = office.getByRole("region", { name: `Coûts des dispositifs en ${year}` });
+  await expect(costs.locator("tbody tr")).toHaveCount(4);
+  await expect(costs.locator("tbody tr").last()).toContainText("Total");
+  const split = office.getByRole("region", { name: `Répartition du coût entre les financeurs en ${year}` });
+  await expect(split).toContainText("Fonds social européen (FSE)");
+
+  const plan = office.getByRole("region", { name: `Plan de financement ${year} d'un dispositif` });
+  await plan.getByLabel("Dispositif").selectOption({ label: "PLIE" });
+  // The form starts from the plan the demo declared: 45 % FSE, 35 % Limoges Métropole, 20 %
+  // the Département.
+  await expect(plan.getByLabel("Limoges Métropole")).toHaveValue("35");
+  await plan.getByLabel("Département de la Haute-Vienne").fill("");
+  await plan.getByLabel("Coût du personnel (€)").fill("500 000");
+  await plan.getByLabel("Autres coûts (€)").fill("");
+  await plan.getByLabel("Fonds social européen (FSE)").fill("45");
+  await plan.getByLabel("Limoges Métropole").fill("35");
+  await plan.getByRole("button", { name: "Enregistrer le plan de financement" }).click();
+  await expect(plan.getByText("Les parts des financeurs font 80\u00a0% : elles doivent faire 100\u00a0%.")).toBeVisible();
+  await plan.getByLabel("Département de la Haute-Vienne").fill("20");
+  await plan.getByRole("button", { name: "Enregistrer le plan de financement" }).click();
+  await expect(plan.getByText("Plan de financement enregistré.")).toBeVisible();
+  const plie = costs.locator("tr", { hasText: "PLIE" });
+  await expect(plie.locator("td").first()).toHaveText("500\u202f000,00\u00a0€");
+  await expect(split.locator("tr", { hasText: "Département de la Haute-Vienne" }).filter({ hasText: "PLIE" })).toContainText(
+    "20,0\u00a0%",
+  );
+
+  const csv = office.waitForEvent("download");
+  await split.getByRole("button", { name: "Exporter (CSV)" }).click();
+  expect((await csv).suggestedFilename()).toBe("jalon-cofinancement.csv");
+  const workbook = office.waitForEvent("download");
+  await office.getByRole("button", { name: "Exporter le cofinancement (XLSX)" }).click();
+  expect((await workbook).suggestedFilename()).toBe(`jalon-cofinancement-${year}.xlsx`);
+  await desk.close();
+});

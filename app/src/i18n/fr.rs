@@ -453,6 +453,19 @@ pub const BUSINESSES: &str = "Entreprises créées";
 pub const SET_PLACES: &str = "Fixer les places d'une convention";
 pub const SAVE_PLACES: &str = "Enregistrer la convention";
 pub const PARTNERS_LINK: &str = "Partenaires financiers";
+pub const COFINANCING: &str = "Cofinancement des dispositifs";
+pub const COFINANCING_HELP: &str = "Pour une année : les coûts de chaque dispositif (personnel et autres coûts déclarés, bons de commande de ses référents) et leur répartition entre le FSE, le Département, Limoges Métropole et France Travail selon les parts convenues.";
+pub const COFINANCING_FOR_SUPERVISORS: &str =
+    "Le cofinancement des dispositifs est suivi par la supervision.";
+pub const SEE_COFINANCING: &str =
+    "Voir le cofinancement des dispositifs (FSE, Département, Limoges Métropole, France Travail)";
+pub const STAFF_COST: &str = "Coût du personnel (€)";
+pub const OTHER_COSTS: &str = "Autres coûts (€)";
+pub const SHARES: &str = "Parts des financeurs (%)";
+pub const NOT_A_SHARE: &str = "Saisissez une part en pourcentage, par exemple 45 ou 45,5.";
+pub const SAVE_PLAN: &str = "Enregistrer le plan de financement";
+pub const PLAN_SAVED: &str = "Plan de financement enregistré.";
+pub const EXPORT_COFINANCING_XLSX: &str = "Exporter le cofinancement (XLSX)";
 pub const PLACES_SAVED: &str = "Convention enregistrée.";
 pub const SEE_PARTNERS: &str =
     "Voir les partenaires financiers (ADIE, Initiative Haute-Vienne, Limousin Actif)";
@@ -509,6 +522,16 @@ pub fn places_left(left: u32, places: u32, year: i32) -> String {
 
 pub fn no_partner_agreement(partner: &str, year: i32) -> String {
     format!("Aucune convention avec {partner} pour {year} : l'orientation sera refusée.")
+}
+
+pub fn plan_of_year(year: i32) -> String {
+    format!("Plan de financement {year} d'un dispositif")
+}
+
+pub fn shares_hint(whole: u32) -> String {
+    format!(
+        "Laissez vide un financeur qui ne participe pas ; les parts font {whole}\u{a0}% en tout."
+    )
 }
 
 pub fn partners_of_year(year: i32) -> String {

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod agenda;
 pub mod agreements;
 pub mod caseload;
+pub mod cofinancing;
 pub mod follow_up;
 pub mod funds;
 pub mod journal;

@@ -263,7 +263,11 @@ pub fn SupervisionPage() -> impl IntoView {
 /// A table of the dashboard with its CSV export (recorded for the audit log; `what` says
 /// which table, period and schemes).
 #[component]
-fn DataTable(table: Table, what: String, message: RwSignal<Option<String>>) -> impl IntoView {
+pub(super) fn DataTable(
+    table: Table,
+    what: String,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let csv = table.csv();
     let file = format!("jalon-{}.csv", table.id);
@@ -408,6 +412,7 @@ fn AgreementAlerts() -> impl IntoView {
             <p><A href="/marches">{fr::SEE_AGREEMENTS}</A></p>
             <p><A href="/fonds">{fr::SEE_FUNDS}</A></p>
             <p><A href="/partenaires">{fr::SEE_PARTNERS}</A></p>
+            <p><A href="/cofinancement">{fr::SEE_COFINANCING}</A></p>
         </section>
     }
 }

@@ -117,6 +117,7 @@ pub fn action_label_fr(action: &str) -> &'static str {
         "fund.grant" => "Aide d'un fonds agricole",
         "referral.save" => "Orientation vers un partenaire financier",
         "partner.agreement" => "Convention d'un partenaire financier",
+        "cofinancing.plan" => "Plan de financement d'un dispositif",
         "auth.login" => "Connexion",
         "auth.login_failed" => "Connexion refusée",
         "auth.password_changed" => "Changement de mot de passe",
@@ -158,6 +159,7 @@ mod tests {
             "fund.grant",
             "referral.save",
             "partner.agreement",
+            "cofinancing.plan",
         ] {
             assert_ne!(action_label_fr(action), "Autre action", "{action}");
         }

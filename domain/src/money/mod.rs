@@ -1,10 +1,13 @@
 //! The money of the schemes: framework agreements with their periods and price lists
 //! (`agreements`), the purchase orders placed against them (`orders`), the farm funds with
 //! their envelopes, farms and grants (`funds`) and the financing partners of business
-//! creation with their yearly places and the referrals of people (`partners`). Amounts are whole
+//! creation with their yearly places and the referrals of people (`partners`), and the
+//! co-financing of each scheme's year — costs and the financers' split (`cofinancing`).
+//! Amounts are whole
 //! cents; the rules are here, the server's writing transaction enforces the caps with them.
 
 pub mod agreements;
+pub mod cofinancing;
 pub mod funds;
 pub mod orders;
 pub mod partners;

@@ -27,6 +27,7 @@ use sqlx::{Row, SqlitePool};
 
 pub mod accounts;
 pub mod audit;
+pub mod cofinancing;
 pub mod devices;
 pub mod funds;
 pub mod money;

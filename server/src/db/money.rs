@@ -3,6 +3,7 @@
 use jalon_domain::followup::Item;
 use jalon_domain::money::agreements::{Agreement, Consumption, Lot, Period, PeriodTerms};
 use jalon_domain::money::orders::PurchaseOrder;
+use jalon_domain::schemes::SchemeCode;
 use jalon_domain::text::{format_iso_date, parse_iso_date};
 use sqlx::Row;
 use sqlx::sqlite::SqliteConnection;
@@ -134,15 +135,17 @@ pub async fn ordered_in(
     .await
 }
 
-/// Keeps the projection of an order item in step with its current version.
+/// Keeps the projection of an order item in step with its current version; a new order is
+/// charged to `scheme` (its référent's), which later stages keep.
 pub async fn save_order(
     tx: &mut SqliteConnection,
     item_id: Uuid,
     order: &PurchaseOrder,
+    scheme: Option<SchemeCode>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO orders (item_id, agreement_id, period, amount_cents, status, ordered_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO orders (item_id, agreement_id, period, amount_cents, status, ordered_on, scheme)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (item_id) DO UPDATE SET status = ?5",
     )
     .bind(item_id.to_string())
@@ -151,6 +154,7 @@ pub async fn save_order(
     .bind(order.amount_cents)
     .bind(order.status.as_str())
     .bind(format_iso_date(order.ordered_on))
+    .bind(scheme.map(SchemeCode::as_str))
     .execute(&mut *tx)
     .await?;
     Ok(())

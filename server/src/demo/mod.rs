@@ -831,6 +831,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     }
     money::seed(&mut tx, today, supervisor_id, &followed, now).await?;
     money::seed_funds(&mut tx, today, supervisor_id, now).await?;
+    money::seed_cofinancing(&mut tx, today, supervisor_id, now).await?;
     partners::seed(&mut tx, today, supervisor_id, &rsa_followed, now).await?;
     tx.commit().await
 }

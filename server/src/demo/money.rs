@@ -208,7 +208,7 @@ pub(super) async fn seed(
         };
         let rev = db::next_revs(tx, 1).await?;
         db::save_item(tx, &item, rev, now).await?;
-        db::money::save_order(tx, item.id, &order).await?;
+        db::money::save_order(tx, item.id, &order, Some(enrolment.scheme)).await?;
     }
     Ok(())
 }
@@ -316,6 +316,65 @@ pub(super) async fn seed_funds(
     }
     for grant in &grants {
         db::funds::insert_grant(tx, grant, supervisor_id, now).await?;
+    }
+    Ok(())
+}
+
+/// The schemes' co-financing plans since 2015 (synthetic shares and costs: about 52 000 € of
+/// pay and charges per référent and year, overheads at 8 %). The FSE co-finances each scheme;
+/// Limoges Métropole the PLIE, France Travail the accompagnement global.
+pub(super) async fn seed_cofinancing(
+    tx: &mut SqliteConnection,
+    today: Date,
+    supervisor_id: Uuid,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    use jalon_domain::money::cofinancing::{CofinancingPlan, Financer, Share};
+    use jalon_domain::schemes::SchemeCode;
+    let share = |financer, basis_points| Share {
+        financer,
+        basis_points,
+    };
+    for year in 2015..=today.year() {
+        for (scheme, referents, shares) in [
+            (
+                SchemeCode::Arpe,
+                5,
+                vec![
+                    share(Financer::Fse, 5_000),
+                    share(Financer::Departement, 5_000),
+                ],
+            ),
+            (
+                SchemeCode::Plie,
+                10,
+                vec![
+                    share(Financer::Fse, 4_500),
+                    share(Financer::LimogesMetropole, 3_500),
+                    share(Financer::Departement, 2_000),
+                ],
+            ),
+            (
+                SchemeCode::Global,
+                6,
+                vec![
+                    share(Financer::Fse, 4_000),
+                    share(Financer::Departement, 3_000),
+                    share(Financer::PoleEmploi, 3_000),
+                ],
+            ),
+        ] {
+            // Pay rises about 1.5 % a year from 2015.
+            let staff_cents = referents * 5_200_000 * (1_000 + 15 * i64::from(year - 2015)) / 1_000;
+            let plan = CofinancingPlan {
+                scheme,
+                year,
+                staff_cents,
+                other_cents: staff_cents * 8 / 100,
+                shares,
+            };
+            db::cofinancing::set_plan(tx, &plan, supervisor_id, now).await?;
+        }
     }
     Ok(())
 }
