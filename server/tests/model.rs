@@ -3,7 +3,8 @@
 //! push answers, pull pages, repairs, driven by the same `sync_round`) over memory instead of
 //! IndexedDB, against the server's own code (in process, over a real SQLite file). Four
 //! devices of three users edit the same people, write and revise notes, plan and report
-//! follow-up, hand people over, close and delete files, and resolve conflicts while offline;
+//! follow-up, order services and refer people to a financing partner (and cancel or withdraw
+//! them), hand people over, close and delete files, and resolve conflicts while offline;
 //! requests and answers are lost, duplicated and replayed late, the server is killed in the
 //! middle of a push, a pull fails right after an acknowledged push (or the tab is closed there),
 //! and the server restarts between steps.
@@ -17,7 +18,9 @@
 //! - no conflict was ever raised between two edits of one device, and a field only one device
 //!   edited holds the last value it typed there (unless refused);
 //! - the devices agree with each other, and a fresh device bootstrapping from zero holds
-//!   exactly what they hold.
+//!   exactly what they hold;
+//! - no period's orders exceed its maximum and no year's referrals its places (every order
+//!   and referral applied or visibly refused, like any other mutation).
 //!
 //! `JALON_MODEL_CASES` sets the number of cases (default 1,000); `JALON_MODEL_SEED` replays one.
 
@@ -29,6 +32,9 @@ use jalon_domain::followup::{
     obstacle_id,
 };
 use jalon_domain::merge::{Conflict, FieldChange, FieldValue, PersonEdit, PersonField};
+use jalon_domain::money::agreements::{Agreement, Lot, Period, PeriodTerms, PriceLine};
+use jalon_domain::money::orders::{OrderStatus, PurchaseOrder};
+use jalon_domain::money::partners::{Partner, PartnerAgreement, Referral, ReferralOutcome};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, PersonCreation};
@@ -46,6 +52,37 @@ use uuid::Uuid;
 const TODAY: time::Date = date!(2026 - 11 - 26);
 const NAMES: [&str; 5] = ["Aubrac", "Bellegarde", "Chabrol", "Dussol", "Estève"];
 const COMMUNES: [&str; 4] = ["87085", "87114", "87113", "87125"];
+/// The framework agreement of the cases: room for two orders of one service at 100 €.
+const AGREEMENT: u128 = 0xA6;
+const AGREEMENT_MAX_CENTS: i64 = 20_000;
+/// The ADIE places of the cases' year.
+const ADIE_PLACES: u32 = 1;
+/// Orders and referrals refused for lack of room, over every case: the draws must reach the
+/// limits, not only stay below them.
+static LIMITS_HIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn agreement() -> Agreement {
+    Agreement {
+        id: Uuid::from_u128(AGREEMENT),
+        provider: "Cabinet du modèle".into(),
+        object: "Accompagnement des ETI".into(),
+        lot: Lot::Eti,
+        periods: vec![Period {
+            number: 0,
+            terms: PeriodTerms {
+                start: date!(2026 - 01 - 01),
+                end: date!(2026 - 12 - 31),
+                max_cents: AGREEMENT_MAX_CENTS,
+                prices: vec![PriceLine {
+                    code: "p1".into(),
+                    label: "Diagnostic".into(),
+                    unit_cents: 10_000,
+                }],
+            },
+            ordered_cents: 0,
+        }],
+    }
+}
 
 struct Rng(u64);
 
@@ -307,6 +344,18 @@ async fn new_server(
         .await
         .unwrap();
     }
+    db::money::insert_agreement(&mut tx, &agreement(), supervisor.id, 0)
+        .await
+        .unwrap();
+    let places = PartnerAgreement {
+        partner: Partner::Adie,
+        year: TODAY.year(),
+        places: ADIE_PLACES,
+        used: 0,
+    };
+    db::partners::set_agreement(&mut tx, &places, supervisor.id, 0)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     Server { db, url, schemes }
 }
@@ -563,6 +612,74 @@ fn random_item(rng: &mut Rng, device: &Device) -> Option<Item> {
     Some(item)
 }
 
+/// A change of the money of a file: a new order (the period's maximum may be reached), a new
+/// referral (the year's places may be taken), or one of them cancelled or withdrawn.
+fn random_money(rng: &mut Rng, device: &Device) -> Option<Item> {
+    let people = device.people();
+    if people.is_empty() {
+        return None;
+    }
+    let person_id = people[rng.below(people.len())].id;
+    let money: Vec<Item> = device
+        .records()
+        .filter_map(|r| match r {
+            Record::Item(i) if matches!(i.body, ItemBody::Order(_) | ItemBody::Referral(_)) => {
+                Some(i.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    let item = match rng.below(3) {
+        // A new order: the period has room for two.
+        0 => Item {
+            id: Uuid::from_u128(u128::from(rng.next()) << 64 | u128::from(rng.next())),
+            person_id,
+            version: 1,
+            author_id: device.user.id,
+            body: ItemBody::Order(PurchaseOrder::priced(&agreement(), "p1", 1, TODAY).unwrap()),
+        },
+        // A new referral to ADIE: one place.
+        1 => Item {
+            id: Uuid::from_u128(u128::from(rng.next()) << 64 | u128::from(rng.next())),
+            person_id,
+            version: 1,
+            author_id: device.user.id,
+            body: ItemBody::Referral(Referral {
+                partner: Partner::Adie,
+                referred_on: TODAY,
+                project: "Projet du modèle".into(),
+                outcome: ReferralOutcome::Pending,
+                amount_cents: None,
+                business_created_on: None,
+            }),
+        },
+        // An order cancelled or a referral withdrawn, as the device last saw it (perhaps
+        // already moved elsewhere: then refused visibly).
+        _ if !money.is_empty() => {
+            let current = &money[rng.below(money.len())];
+            let body = match &current.body {
+                ItemBody::Order(o) => ItemBody::Order(PurchaseOrder {
+                    status: OrderStatus::Cancelled,
+                    ..o.clone()
+                }),
+                ItemBody::Referral(r) => ItemBody::Referral(Referral {
+                    outcome: ReferralOutcome::Withdrawn,
+                    ..r.clone()
+                }),
+                _ => return None,
+            };
+            Item {
+                version: current.version + 1,
+                author_id: device.user.id,
+                body,
+                ..current.clone()
+            }
+        }
+        _ => return None,
+    };
+    Some(item)
+}
+
 /// A change that moves a person out of a scope: a supervisor hands an enrolment over to the
 /// other référent, a user closes an enrolment, or deletes a file as the device last saw it.
 fn random_scope_change(rng: &mut Rng, device: &Device, referents: [Uuid; 2]) -> Option<Mutation> {
@@ -655,8 +772,8 @@ async fn run_case(seed: u64) -> bool {
     for _ in 0..(10 + rng.below(25)) {
         let d = rng.below(devices.len());
         let before = devices[d].replica.made();
-        let step = rng.below(16);
-        if trace && step >= 10 {
+        let step = rng.below(18);
+        if trace && (10..16).contains(&step) {
             eprintln!("device {d} syncs; outbox {:?}", devices[d].replica.outbox);
         }
         match step {
@@ -692,6 +809,16 @@ async fn run_case(seed: u64) -> bool {
             7 | 8 => {
                 if let Some(item) = random_item(&mut rng, &devices[d]) {
                     devices[d].enqueue(Mutation::SaveItem(item));
+                }
+            }
+            16 | 17 => {
+                // Money is the référent's: a burst of changes from their tablet or desktop,
+                // which may each be offline with the other's orders unknown.
+                let d = rng.below(2);
+                for _ in 0..(1 + rng.below(3)) {
+                    if let Some(item) = random_money(&mut rng, &devices[d]) {
+                        devices[d].enqueue(Mutation::SaveItem(item));
+                    }
                 }
             }
             9 => {
@@ -775,6 +902,13 @@ async fn run_case(seed: u64) -> bool {
             conn.rollback().await.unwrap();
             match recorded {
                 Some((Outcome::Applied, rev, _)) => assert!(rev.is_some()),
+                Some((Outcome::Rejected { code, .. }, _, _))
+                    if {
+                        if code == "over_cap" || code == "places_full" {
+                            LIMITS_HIT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        false
+                    } => {}
                 Some((Outcome::Rejected { code, .. }, _, _)) => assert!(
                     device
                         .replica
@@ -838,6 +972,24 @@ async fn run_case(seed: u64) -> bool {
     }
     conn.rollback().await.unwrap();
 
+    // No cap was ever exceeded: the period's orders not cancelled within its maximum, the
+    // year's referrals not withdrawn within its places (the server sums them inside its
+    // writing transaction; here they are read back after every schedule).
+    let mut conn = server.db.begin_write().await.unwrap();
+    let held = db::money::agreements(&mut conn).await.unwrap();
+    assert!(
+        held[0].periods[0].ordered_cents <= AGREEMENT_MAX_CENTS,
+        "seed {seed}: the period's orders reach {}",
+        held[0].periods[0].ordered_cents
+    );
+    let places = db::partners::agreements(&mut conn).await.unwrap();
+    assert!(
+        places[0].used <= ADIE_PLACES,
+        "seed {seed}: {} referrals for {ADIE_PLACES} places",
+        places[0].used
+    );
+    conn.rollback().await.unwrap();
+
     // Every device holds what a fresh device of its user holds.
     for (i, device) in devices.iter().enumerate() {
         let mut fresh = Device::new(device.user.clone());
@@ -891,8 +1043,13 @@ async fn replicas_converge_and_show_their_own_writes_under_lost_cut_and_late_mes
         moved * 10 >= cases,
         "only {moved} of {cases} cases moved a person out of a scope"
     );
+    let limits = LIMITS_HIT.load(std::sync::atomic::Ordering::Relaxed) as u64;
+    assert!(
+        limits * 20 >= cases,
+        "only {limits} orders or referrals over {cases} cases were refused for lack of room"
+    );
     println!(
-        "MODEL cases={cases} with_scope_changes={moved} seconds={:.1}",
+        "MODEL cases={cases} with_scope_changes={moved} limits_hit={limits} seconds={:.1}",
         started.elapsed().as_secs_f64()
     );
 }
