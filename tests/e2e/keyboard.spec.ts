@@ -21,10 +21,16 @@ async function tabTo(page: Page, name: string, limit = 250) {
   for (let i = 0; i < limit; i++) {
     await page.keyboard.press("Tab");
     if ((await focusedName(page)).startsWith(name)) {
-      const outline = await page.evaluate(() => {
-        const style = getComputedStyle(document.activeElement as HTMLElement);
+      // The outline of the element that has the focus now, if it still is that control.
+      const outline = await page.evaluate((name) => {
+        const el = document.activeElement as HTMLElement;
+        const labels = (el as HTMLInputElement).labels;
+        const label = labels && labels.length > 0 ? labels[0].innerText : "";
+        if (!(label || el.getAttribute("aria-label") || el.innerText || "").trim().startsWith(name)) return null;
+        const style = getComputedStyle(el);
         return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
-      });
+      }, name);
+      if (outline === null) continue;
       expect(outline, `the focus on « ${name} » is visible`).toBe(true);
       return;
     }
@@ -64,6 +70,8 @@ test("a whole pathway with the keyboard alone", async ({ page }) => {
   await typeInto(page, "Sexe", "Femme");
   await activate(page, "Enregistrer");
   await expect(page.locator("li.person").filter({ hasText: "CLAVIER Solène" })).toBeVisible();
+  // The sync that sends her redraws her row; the search waits for it.
+  await expect(page.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
 
   // Found in the list, opened.
   await typeInto(page, "Rechercher", "clavier");

@@ -259,3 +259,69 @@ test("the co-financing splits each scheme's cost between its financers and expor
   expect((await workbook).suggestedFilename()).toBe(`jalon-cofinancement-${year}.xlsx`);
   await desk.close();
 });
+
+// The race that matters: two référents, each offline, order for their own person a service
+// that fits what is left alone but not together — the server applies the first to arrive and
+// refuses the other, which its tablet shows with what was left; the period never exceeds its
+// maximum.
+test("two tablets ordering offline against the same period never overspend it", async ({ browser }) => {
+  const year = new Date().getFullYear();
+  const desk = await browser.newContext();
+  const office = await desk.newPage();
+  await signIn(office, "superviseur");
+  await office.goto("/marches");
+  const form = office.getByRole("region", { name: "Nouvel accord-cadre" });
+  await form.getByLabel("Prestataire", { exact: true }).fill("Cabinet Essai Concurrence");
+  await form.getByLabel("Objet").fill("Accompagnement des micro-entrepreneurs");
+  await form.getByLabel("Début de la période").fill(`01/01/${year}`);
+  await form.getByLabel("Fin de la période").fill(`31/12/${year}`);
+  await form.getByLabel("Montant maximum de la période (€)").fill("500");
+  await form.getByLabel("Bordereau de prix").fill("Bilan de l'activité ; 450,00");
+  await form.getByRole("button", { name: "Enregistrer l'accord-cadre" }).click();
+  await expect(form.getByText("Accord-cadre enregistré.")).toBeVisible();
+
+  const tablets = [];
+  for (const username of ["plie2", "global1"]) {
+    const context = await browser.newContext();
+    const tablet = await context.newPage();
+    await signIn(tablet, username);
+    await waitForServiceWorker(tablet);
+    await context.setOffline(true);
+    await expect(tablet.getByTestId("network")).toHaveText("Hors ligne");
+    await tablet.locator("li.person").first().getByRole("link").click();
+    const orders = tablet.getByRole("region", { name: "Bons de commande" });
+    await orders.getByText("Commander une prestation").click();
+    for (const [label, text] of [
+      ["Accord-cadre", "Cabinet Essai Concurrence"],
+      ["Prestation", "Bilan de l'activité"],
+    ]) {
+      const select = orders.getByLabel(label, { exact: true });
+      await select.selectOption((await select.locator("option", { hasText: text }).getAttribute("value")) ?? "");
+    }
+    // Alone, it fits: no warning on either tablet.
+    await expect(orders).toContainText("Reste sur la période, au dernier état connu : 500,00\u00a0€.");
+    await orders.getByRole("button", { name: "Enregistrer la commande" }).click();
+    await expect(orders.locator("li.order", { hasText: "Bilan de l'activité" })).toContainText("Non synchronisé");
+    tablets.push({ context, tablet, orders });
+  }
+
+  // The first tablet back online gets the order; the second is refused with what was left.
+  const [first, second] = tablets;
+  await first.context.setOffline(false);
+  await expect(first.tablet.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  await expect(first.orders.locator("li.order", { hasText: "Bilan de l'activité" })).not.toContainText("Non synchronisé");
+  await second.context.setOffline(false);
+  await expect(second.tablet.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+  await expect(second.orders.locator("li.order", { hasText: "Bilan de l'activité" })).toHaveCount(0);
+  await second.tablet.getByRole("link", { name: "Jalon" }).first().click();
+  await expect(second.tablet.locator("ul.refusals")).toContainText("il restait 50,00\u00a0€ sur 500,00\u00a0€");
+
+  // The supervision sees one order: 450 € of 500 €.
+  await office.getByRole("link", { name: "Pilotage", exact: true }).click();
+  await office.getByRole("link", { name: /^Marchés : consommation des accords-cadres/ }).click();
+  const card = office.locator("article.agreement", { hasText: "Cabinet Essai Concurrence" });
+  await expect(card.locator("tbody tr").first()).toContainText("450,00\u00a0€");
+  await expect(office.locator("tr", { hasText: "Bilan de l'activité × 1" })).toHaveCount(1);
+  for (const { context } of tablets) await context.close();
+  await desk.close();
+});
