@@ -14,8 +14,9 @@ use jalon_domain::text::{fold, format_date_fr};
 use time::Date;
 use uuid::Uuid;
 
-/// One line of the list.
-#[derive(Debug, Clone, PartialEq)]
+/// One line of the list (its own key in the list: a row is drawn again only when something in
+/// it changed).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Row {
     pub id: Uuid,
     pub name: String,

@@ -19,7 +19,7 @@ pub const CONTRACT_ENDING_DAYS: i64 = 30;
 pub const CONTRACT_DUE_MONTHS: i32 = 1;
 
 /// Something about a person that needs the référent's attention.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Alert {
     /// No attended appointment nor note for [`NO_CONTACT_DAYS`] (`last` is `None` when never).
     NoContact { last: Option<Date> },

@@ -2,8 +2,9 @@
 // her in the list, plan an appointment and report it (a sync confirming it meanwhile leaves
 // the open form as typed), write a note, record her exit. Every
 // control reached shows where the focus is (RGAA 10.7: a visible focus).
+import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, autoUnlock } from "./helpers";
+import { DEMO_PASSWORD, autoUnlock, pullAll, signIn } from "./helpers";
 
 /** The name a user hears or reads for the focused control: its label, or its text. */
 async function focusedName(page: Page): Promise<string> {
@@ -110,4 +111,55 @@ test("a whole pathway with the keyboard alone", async ({ page }) => {
   await activate(page, "Clôturer l'accompagnement");
   await expect(page.getByRole("region", { name: "Accompagnements" }).getByText("Sortie enregistrée")).toBeVisible();
   await expect(page.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
+});
+
+// A keyboard or screen-reader user reading the list keeps their place while a background sync
+// brings a change to another person: only the changed row is drawn again.
+test("a background sync leaves the keyboard focus where it was in the list", async ({ page, request }) => {
+  await signIn(page, "plie9");
+  const rows = page.locator("li.person");
+  await expect(rows.nth(2)).toBeVisible();
+  const focusedId = await rows.nth(1).getAttribute("data-person-id");
+  const otherId = await rows.nth(2).getAttribute("data-person-id");
+  await rows.nth(1).locator("a.name").focus();
+
+  // The référent's other device renames the next person.
+  const person = (await pullAll(request, "plie9")).find((r) => r.kind === "person" && r.data.id === otherId)?.data;
+  expect(person).toBeDefined();
+  const login = await request.post("/api/auth/login", {
+    data: { username: "plie9", password: DEMO_PASSWORD, device_id: randomUUID() },
+  });
+  const { token } = await login.json();
+  const push = await request.post("/api/sync/push", {
+    headers: { authorization: `Bearer ${token}` },
+    data: {
+      protocol: 1,
+      schema: 2,
+      mutations: [
+        {
+          seq: 1,
+          mutation: {
+            type: "edit_person",
+            person_id: otherId,
+            changes: [
+              {
+                field: "first_name",
+                base: { type: "text", value: person!.first_name },
+                value: { type: "text", value: "Focale" },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  });
+  expect(push.ok()).toBeTruthy();
+  expect((await push.json()).results[0].status).toBe("applied");
+
+  // Coming back online starts a sync, which brings the new name.
+  await page.context().setOffline(true);
+  await page.context().setOffline(false);
+  await expect(rows.filter({ hasText: "Focale" })).toHaveCount(1, { timeout: 40_000 });
+  const still = await page.evaluate(() => document.activeElement?.closest("li.person")?.getAttribute("data-person-id"));
+  expect(still).toBe(focusedId);
 });

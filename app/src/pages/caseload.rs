@@ -218,11 +218,19 @@ pub fn CaseloadPage() -> impl IntoView {
     // A supervisor chooses people in the list to hand them over together.
     let chosen = RwSignal::new(HashSet::<Uuid>::new());
     let choosing = move || (role() == Some(Role::Supervisor)).then_some(chosen);
-    // Rows are keyed by person and data version: narrowing a search removes rows without
-    // redrawing those that stay.
+    // Rows are keyed by their content: narrowing a search removes rows without redrawing
+    // those that stay, and a sync redraws only the rows it changed — the others keep their
+    // element, so a keyboard user's focus in the list survives a background sync.
+    // Whether the list could be read: the list below is built once and then follows
+    // `selection`, instead of being built again with each load.
+    let readable = Memo::new(move |_| {
+        loaded
+            .get()
+            .map(|l| l.map(|_| ()).map_err(|e| e.to_string()))
+    });
     let list = move || {
-        let loaded = loaded.get()?;
-        Some(match loaded {
+        let readable = readable.get()?;
+        Some(match readable {
             Err(e) => view! { <p class="form-error" role="alert">{format!("{} : {e}", fr::SAVE_FAILED)}</p> }
                 .into_any(),
             Ok(_) => view! {
@@ -235,12 +243,9 @@ pub fn CaseloadPage() -> impl IntoView {
                 }}
                 <ul class="people">
                     <For
-                        each=move || {
-                            let (rows, _, version, _) = selection.get();
-                            rows.into_iter().map(move |row| (version, row)).collect::<Vec<_>>()
-                        }
-                        key=|(version, row)| (row.id, *version)
-                        children=move |(_, row)| view! { <PersonRow row show_followed_by=show_followed_by() chosen=choosing() /> }
+                        each=move || selection.get().0
+                        key=|row| row.clone()
+                        children=move |row| view! { <PersonRow row show_followed_by=show_followed_by() chosen=choosing() /> }
                     />
                 </ul>
                 {move || {
