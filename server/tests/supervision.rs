@@ -232,3 +232,93 @@ async fn the_xlsx_export_holds_the_dashboards_numbers_and_is_audited() {
         "Pilotage (XLSX), du 01/01/2025 au 31/12/2025, Tous les dispositifs"
     );
 }
+
+/// The demo's history since 2015, recounted by SQL alone: each year's average of the monthly
+/// file active and of its RSA subset is the seed document's (±3 %), and the dashboard's
+/// function gives the same number for every month; PLIE pathways last about 20 months and
+/// never beyond 36; about 45 % of exits are positive.
+#[tokio::test]
+async fn the_demo_history_gives_the_seeds_yearly_figures_by_sql_and_on_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (token, _) = server.login("superviseur").await;
+    let (status, board) = server
+        .get(&token, "/api/supervision?from=2015-01-01&to=2025-12-31")
+        .await;
+    assert_eq!(status, 200, "{board}");
+    let months = board["total"]["months"].as_array().unwrap();
+    assert_eq!(months.len(), 11 * 12);
+
+    let url = format!("sqlite://{}", dir.path().join("jalon.sqlite3").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    // A purged file stays counted; a file deleted by mistake does not.
+    let count = "SELECT COUNT(DISTINCT e.person_id),
+                        COUNT(DISTINCT CASE WHEN COALESCE(json_extract(e.fse_entry, '$.rsa_beneficiary'),
+                                                          p.rsa_beneficiary) = 1
+                                            THEN e.person_id END)
+                 FROM enrolments e JOIN people p ON p.id = e.person_id
+                 WHERE (p.deleted_at IS NULL OR p.purged_at IS NOT NULL)
+                   AND e.start_date <= ?2 AND (e.exit_date IS NULL OR e.exit_date >= ?1)";
+    let mut yearly = Vec::new();
+    for year in 2015..=2025 {
+        let (mut active, mut rsa) = (0i64, 0i64);
+        for month in 1..=12u8 {
+            let first = time::Date::from_calendar_date(year, month.try_into().unwrap(), 1).unwrap();
+            let last = first
+                .replace_day(time::util::days_in_month(first.month(), year))
+                .unwrap();
+            let (a, r): (i64, i64) = sqlx::query_as(count)
+                .bind(first.to_string())
+                .bind(last.to_string())
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            let shown = &months[((year - 2015) * 12 + i32::from(month) - 1) as usize];
+            assert_eq!(shown["month"], first.to_string());
+            assert_eq!(
+                (shown["active"].as_i64(), shown["rsa"].as_i64()),
+                (Some(a), Some(r))
+            );
+            active += a;
+            rsa += r;
+        }
+        yearly.push((year, active as f64 / 12.0, rsa as f64 / 12.0));
+    }
+    let within = |value: f64, seed: f64| (value - seed).abs() <= seed * 0.03;
+    for (year, active, rsa) in &yearly {
+        let seed = match year {
+            2016 => Some((1_150.0, Some(850.0))),
+            2017 => Some((1_250.0, Some(950.0))),
+            2019 => Some((1_320.0, Some(960.0))),
+            2020 => Some((1_400.0, None)),
+            _ => None,
+        };
+        if let Some((seed_active, seed_rsa)) = seed {
+            assert!(within(*active, seed_active), "{year}: {active:.0}");
+            assert!(
+                seed_rsa.is_none_or(|s| within(*rsa, s)),
+                "{year}: RSA {rsa:.0}"
+            );
+        }
+        assert!((1_000.0..1_500.0).contains(active), "{year}: {active:.0}");
+    }
+
+    let (plie_months, plie_longest): (f64, f64) = sqlx::query_as(
+        "SELECT AVG(julianday(exit_date) - julianday(start_date)) / 30.44,
+                MAX(julianday(exit_date) - julianday(start_date)) / 30.44
+         FROM enrolments WHERE scheme = 'plie' AND exit_date IS NOT NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!((17.0..=23.0).contains(&plie_months), "{plie_months}");
+    assert!(plie_longest <= 36.0, "{plie_longest}");
+    let positive: f64 = sqlx::query_scalar(
+        "SELECT AVG(exit_reason IN ('long_job', 'qualifying_training', 'business_creation'))
+         FROM enrolments WHERE exit_date IS NOT NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!((0.40..=0.50).contains(&positive), "{positive}");
+}

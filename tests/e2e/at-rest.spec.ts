@@ -153,6 +153,7 @@ test("signing out erases the caseload from the device and the next sign-in fetch
   const page = await context.newPage();
   await signIn(page, "arpe4");
   const people = page.locator("li.person");
+  await expect(people.first()).toBeVisible();
   const count = await people.count();
   expect(count).toBeGreaterThan(10);
   await page.getByRole("link", { name: "Mon compte" }).click();

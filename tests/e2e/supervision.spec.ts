@@ -81,6 +81,23 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   expect(numberOf(follow[6])).toBe(year.total.follow_up.without_contact);
   expect(year.total.follow_up.appointments).toBeGreaterThan(0);
 
+  // The history since 2015: 2017's averages are the seed document's — a file active of about
+  // 1,250 people a month, about 950 of them on RSA — and the server's.
+  await page.getByLabel("Année", { exact: true }).selectOption("2017");
+  const y2017 = await api("2017-01-01", "2017-12-31");
+  await expect
+    .poll(() => column(page, "file-active", totalColumn))
+    .toEqual(y2017.total.months.map((m) => m.active));
+  const [average2017] = (await column(page, "synthese", 1)).slice(-1);
+  const [rsa2017] = (await column(page, "synthese", 2)).slice(-1);
+  expect(average2017).toBeCloseTo(y2017.total.months.reduce((s, m) => s + m.active, 0) / 12, 1);
+  expect(Math.abs(average2017 - 1_250)).toBeLessThanOrEqual(1_250 * 0.03);
+  expect(Math.abs(rsa2017 - 950)).toBeLessThanOrEqual(950 * 0.03);
+  await page.getByLabel("Année", { exact: true }).selectOption("2025");
+  await expect
+    .poll(() => column(page, "file-active", totalColumn))
+    .toEqual(year.total.months.map((m) => m.active));
+
   // One scheme: its own figures only.
   await page.getByLabel("Dispositif").selectOption("plie");
   const plie = year.schemes.find((s) => s.scheme === "plie")!;

@@ -605,28 +605,57 @@ async fn changes_after(
         return Ok((Vec::new(), false));
     };
     let user_id = user.id.to_string();
-    let mut changes = Vec::new();
-    let mut full = false;
-    for table in SYNCED {
+    // One statement finds the page — which table, which change — with the scope built once
+    // (it is thousands of people for a supervisor) and each table read along its change
+    // numbers from the cursor (the `+` keeps SQLite from reading every row of the scope
+    // through the person index and sorting them, at each page); then each table decodes only
+    // its rows of the page.
+    let page = SYNCED
+        .iter()
+        .enumerate()
+        .map(|(t, Synced { name, person, .. })| {
+            format!(
+                "SELECT * FROM (SELECT {t} AS t, rev FROM {name}
+                 WHERE rev > ?2 AND +{person} IN (SELECT id FROM scope)
+                   AND (?4 IS NULL OR substr({person}, 1, 1) = ?4)
+                 ORDER BY rev LIMIT ?3)"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let page: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "WITH scope(id) AS MATERIALIZED ({scope})
+         SELECT t, rev FROM ({page}) ORDER BY rev LIMIT ?3"
+    )))
+    .bind(&user_id)
+    .bind(cursor)
+    .bind(limit)
+    .bind(bucket.map(|b| format!("{b:x}")))
+    .fetch_all(&mut *conn)
+    .await?;
+    let has_more = limit >= 0 && page.len() as i64 == limit;
+    let mut changes = Vec::with_capacity(page.len());
+    for (t, table) in SYNCED.iter().enumerate() {
+        let revs: Vec<i64> = page
+            .iter()
+            .filter(|(of, _)| *of == t as i64)
+            .map(|(_, rev)| *rev)
+            .collect();
+        if revs.is_empty() {
+            continue;
+        }
         let Synced {
             name,
-            person,
             columns,
             decode,
+            ..
         } = table;
-        let sql = format!(
-            "SELECT {columns} FROM {name}
-             WHERE rev > ?2 AND {person} IN ({scope}) AND (?4 IS NULL OR substr({person}, 1, 1) = ?4)
-             ORDER BY rev LIMIT ?3"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&user_id)
-            .bind(cursor)
-            .bind(limit)
-            .bind(bucket.map(|b| format!("{b:x}")))
-            .fetch_all(&mut *conn)
-            .await?;
-        full |= limit >= 0 && rows.len() as i64 == limit;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {columns} FROM {name} WHERE rev IN (SELECT value FROM json_each(?1))"
+        )))
+        .bind(serde_json::to_string(&revs).map_err(|e| sqlx::Error::Encode(e.into()))?)
+        .fetch_all(&mut *conn)
+        .await?;
         for row in &rows {
             changes.push(Change {
                 rev: row.try_get("rev")?,
@@ -635,13 +664,7 @@ async fn changes_after(
         }
     }
     changes.sort_by_key(|c| c.rev);
-    // Each query returned its first `limit` rows, so the first `limit` of the merge are
-    // exactly the first `limit` changes overall.
-    let truncated = limit >= 0 && changes.len() as i64 > limit;
-    if truncated {
-        changes.truncate(limit as usize);
-    }
-    Ok((changes, full || truncated))
+    Ok((changes, has_more))
 }
 
 /// How many changes of `user`'s scope (of one bucket if set) come after `cursor`: what

@@ -106,3 +106,18 @@ pub async fn purge(conn: &mut SqliteConnection, id: Uuid, now: i64) -> Result<()
     super::touch_person(conn, id).await?;
     rehash_person(conn, id).await
 }
+
+/// Marks as purged a file stored already anonymous (with no notes, history or free text):
+/// the demo's history of files purged long ago. Its rows are hashed at start-up.
+pub async fn mark_purged(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE people SET purged_at = ?2, deleted_at = ?2 WHERE id = ?1")
+        .bind(id.to_string())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! Demo data for an empty database: the three schemes, 21 référents (5 ARPE, 10 PLIE,
 //! 6 accompagnement global, as in the seed document), one supervisor, one administrator and
-//! about 1,250 synthetic people (950 on RSA). Names are random pairs drawn from lists of common
+//! about 1,250 synthetic people followed today (950 on RSA), with the people followed since
+//! January 2015 who have left (`history`). Names are random pairs drawn from lists of common
 //! French first and last names: they designate nobody.
 
 use jalon_domain::auth::Role;
@@ -24,6 +25,7 @@ use uuid::Uuid;
 use crate::auth;
 use crate::db::{self, Db, HistoryEntry, NewUser};
 
+mod history;
 mod money;
 mod partners;
 
@@ -254,15 +256,16 @@ const LAST_NAMES: &[&str] = &[
 /// People per référent whose enrolment closed this year (outside the active caseload).
 const EXITS_PER_REFERENT: u32 = 2;
 
+/// A person of `scheme`'s territory as they were on `as_of`, on RSA or not.
 fn demo_person(
     rng: &mut Rng,
     scheme: SchemeCode,
-    i: u32,
+    rsa_beneficiary: bool,
     pool: &[&Commune],
-    today: Date,
+    as_of: Date,
 ) -> Person {
+    let today = as_of;
     let birth_date = today - Duration::days(18 * 365 + rng.below(45 * 365) as i64);
-    let rsa_beneficiary = scheme != SchemeCode::Plie || i >= PLIE_NON_RSA_PER_REFERENT;
     let last_name = rng.pick(LAST_NAMES).to_string();
     let first_name = rng.pick(FIRST_NAMES).to_string();
     let fund = if scheme == SchemeCode::Arpe && rng.below(4) == 0 {
@@ -696,6 +699,11 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     let mut followed: Vec<Enrolment> = Vec::new();
     // Those of them on RSA, some of whom are referred to a financing partner.
     let mut rsa_followed: Vec<Enrolment> = Vec::new();
+    // Every enrolment of today's caseload with whether its person is on RSA, each scheme's
+    // référents and communes: what the history since 2015 is built around.
+    let mut current: Vec<(Enrolment, bool)> = Vec::new();
+    let mut referents: Vec<(SchemeCode, Vec<Uuid>)> = Vec::new();
+    let mut pools: Vec<(SchemeCode, Vec<&Commune>)> = Vec::new();
     // The schemes are stored at first start, demo or not (`Db::ensure_schemes`).
     for scheme in &schemes {
         let pool: Vec<&Commune> = communes::all()
@@ -706,8 +714,10 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
             .iter()
             .find(|(code, _)| *code == scheme.code)
             .map_or(0, |(_, n)| *n);
+        let mut of_scheme = Vec::new();
         for n in 1..=count {
             let referent_id = rng.uuid();
+            of_scheme.push(referent_id);
             let username = format!("{}{n}", scheme.code.as_str());
             let display_name = format!(
                 "{} {} ({username})",
@@ -741,7 +751,8 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                     seed_duplicate(&mut tx, &mut rng, person, enrolment, now).await?;
                     continue;
                 }
-                let person = demo_person(&mut rng, scheme.code, i, &pool, today);
+                let rsa = scheme.code != SchemeCode::Plie || i >= PLIE_NON_RSA_PER_REFERENT;
+                let person = demo_person(&mut rng, scheme.code, rsa, &pool, today);
                 // PLIE pathways run up to 36 months; some are near that limit.
                 let longest = if scheme.code == SchemeCode::Plie {
                     34 * 30
@@ -781,6 +792,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                     let rev = db::next_revs(&mut tx, 1).await?;
                     db::insert_note(&mut tx, note, rev, now).await?;
                 }
+                current.push((enrolment.clone(), person.rsa_beneficiary));
                 if enrolment.status == EnrolmentStatus::Active {
                     followed.push(enrolment.clone());
                     if person.rsa_beneficiary {
@@ -793,7 +805,11 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                 previous = Some((person, enrolment));
             }
         }
+        referents.push((scheme.code, of_scheme));
+        pools.push((scheme.code, pool));
     }
+
+    history::seed(&mut tx, today, now, &current, &referents, &pools).await?;
 
     let mut supervisor_id = Uuid::nil();
     for (username, display_name, role, supervised) in [

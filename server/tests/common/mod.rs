@@ -203,18 +203,31 @@ impl TestServer {
     }
 }
 
-/// The demo database seeded once per test binary, in Cargo's temporary folder for tests
-/// (replaced at each run). Seeded on its own thread and runtime, closed before copies are
-/// made, so the copies are whole files with no write-ahead log beside them.
+/// The demo database seeded once per `cargo test` run (its test binaries are children of one
+/// cargo process: the folder is named after that process and its start time) or, failing
+/// that, once per test binary, in Cargo's temporary folder for tests. Seeded on its own
+/// thread and runtime into a folder of its own, closed, then renamed into place — so a copy is
+/// a whole file with no write-ahead log beside it, and two binaries seeding at once both end
+/// with one whole template. Templates of runs over an hour old are removed.
 fn demo_template() -> &'static Path {
     static TEMPLATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let binary = std::env::current_exe().unwrap();
-        let name = binary.file_stem().unwrap().to_string_lossy().into_owned();
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("demo-{name}"));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        remove_old_templates(tmp);
+        let key = run_key().unwrap_or_else(|| {
+            let binary = std::env::current_exe().unwrap();
+            let name = binary.file_stem().unwrap().to_string_lossy().into_owned();
+            format!("{name}-{}", std::process::id())
+        });
+        let dir = tmp.join(format!("demo-{key}"));
+        let file = dir.join("jalon.sqlite3");
+        if file.exists() {
+            return file;
+        }
+        let seeding = tmp.join(format!("seeding-{key}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&seeding);
         let config = Config {
-            data_dir: dir.clone(),
+            data_dir: seeding.clone(),
             ..Config::default()
         };
         std::thread::spawn(move || {
@@ -229,13 +242,45 @@ fn demo_template() -> &'static Path {
         })
         .join()
         .expect("the demo template is seeded");
-        let file = dir.join("jalon.sqlite3");
         assert!(
-            !dir.join("jalon.sqlite3-wal").exists(),
+            !seeding.join("jalon.sqlite3-wal").exists(),
             "the demo template is closed"
         );
+        if std::fs::rename(&seeding, &dir).is_err() {
+            // Another binary put its template in place first.
+            let _ = std::fs::remove_dir_all(&seeding);
+        }
+        assert!(file.exists(), "the demo template is in place");
         file
     })
+}
+
+/// The cargo process running the tests and its start time (Linux), or `None`.
+fn run_key() -> Option<String> {
+    let parent = std::os::unix::process::parent_id();
+    let stat = std::fs::read_to_string(format!("/proc/{parent}/stat")).ok()?;
+    // Fields after the command name: state is the 3rd field, the start time the 22nd.
+    let start = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?;
+    Some(format!("{parent}-{start}"))
+}
+
+/// Removes the templates and half-seeded folders of runs over an hour old.
+fn remove_old_templates(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 3_600);
+        if (name.starts_with("demo-") || name.starts_with("seeding-")) && old {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 impl Drop for TestServer {
