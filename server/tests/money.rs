@@ -366,7 +366,7 @@ async fn the_demo_has_six_current_agreements_whose_orders_stay_within_their_maxi
     let (status, body) = server.get(&supervisor, "/api/agreements").await;
     assert_eq!(status, 200);
     let states = body["agreements"].as_array().unwrap();
-    assert_eq!(states.len(), 12);
+    assert_eq!(states.len(), 15);
     let active = states.iter().filter(|a| a["status"] == "active").count();
     assert_eq!(active, 6);
     let mut ordered_total = 0;
@@ -387,6 +387,87 @@ async fn the_demo_has_six_current_agreements_whose_orders_stay_within_their_maxi
     }
     assert!(ordered_total > 0);
     assert!(!body["orders"].as_array().unwrap().is_empty());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_orders_of_2015_to_2017_are_the_seeds_by_sql() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let url = format!("sqlite://{}", dir.path().join("jalon.sqlite3").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    // People accompanied and amounts ordered (not cancelled) between two dates, straight from
+    // the orders and the items that hold them, and how many of them were not on RSA.
+    let totals = async |conn: &mut sqlx::SqliteConnection, from: &str, to: &str| {
+        let row: (i64, i64, i64) = sqlx::query_as(
+            "SELECT COUNT(DISTINCT i.person_id), COALESCE(SUM(o.amount_cents), 0),
+                    COUNT(DISTINCT CASE WHEN p.rsa_beneficiary = 0 THEN p.id END)
+             FROM orders o JOIN items i ON i.id = o.item_id JOIN people p ON p.id = i.person_id
+             WHERE o.status != 'cancelled' AND o.ordered_on BETWEEN ?1 AND ?2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(conn)
+        .await
+        .unwrap();
+        row
+    };
+    // 2016: 186 people for 93 415,64 €, exactly.
+    assert_eq!(
+        totals(&mut conn, "2016-01-01", "2016-12-31").await,
+        (186, 9_341_564, 0)
+    );
+    // 2015–2017: about 500 people for about 278 000 € (±3 %), every one on RSA.
+    let (people, cents, not_on_rsa) = totals(&mut conn, "2015-01-01", "2017-12-31").await;
+    assert!((485..=515).contains(&people), "{people}");
+    assert!((26_966_000..=28_634_000).contains(&cents), "{cents}");
+    assert_eq!(not_on_rsa, 0);
+    // Every order was placed while its person was followed in the référent's scheme.
+    let outside: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders o JOIN items i ON i.id = o.item_id
+         WHERE NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = i.person_id
+             AND e.referent_id = i.author_id AND e.start_date <= o.ordered_on
+             AND (e.exit_date IS NULL OR e.exit_date >= o.ordered_on))",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(outside, 0);
+
+    // The supervision's agreements show the three markets of 2015–2017, renewed twice, with
+    // the same consumption.
+    let (supervisor, _) = server.login("superviseur").await;
+    let (status, body) = server.get(&supervisor, "/api/agreements").await;
+    assert_eq!(status, 200);
+    let mut ordered_2016 = 0;
+    let mut markets = 0;
+    for state in body["agreements"].as_array().unwrap() {
+        let agreement: Agreement = serde_json::from_value(state["agreement"].clone()).unwrap();
+        let Some(first) = agreement.periods.first() else {
+            continue;
+        };
+        if first.terms.start.year() != 2015 {
+            continue;
+        }
+        markets += 1;
+        assert_eq!(agreement.periods.len(), 3);
+        assert_eq!(state["may_renew"], false);
+        for (period, consumption) in agreement
+            .periods
+            .iter()
+            .zip(state["periods"].as_array().unwrap())
+        {
+            let ordered = consumption["consumption"]["ordered_cents"]
+                .as_i64()
+                .unwrap();
+            assert!(ordered <= period.terms.max_cents);
+            if period.terms.start.year() == 2016 {
+                ordered_2016 += ordered;
+            }
+        }
+    }
+    assert_eq!((markets, ordered_2016), (3, 9_341_564));
     server.stop().await;
 }
 

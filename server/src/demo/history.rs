@@ -266,7 +266,8 @@ fn past_follow_up(rng: &mut Rng, enrolment: &Enrolment, exit: Date) -> Vec<Item>
 }
 
 /// Seeds the people followed since 2015 who have left before today. `referents` are each
-/// scheme's référents (who followed them), `pools` each scheme's communes.
+/// scheme's référents (who followed them), `pools` each scheme's communes. Returns their
+/// enrolments, each with whether the person was on RSA.
 pub(super) async fn seed(
     tx: &mut SqliteConnection,
     today: Date,
@@ -274,9 +275,10 @@ pub(super) async fn seed(
     current: &[(Enrolment, bool)],
     referents: &[(SchemeCode, Vec<Uuid>)],
     pools: &[(SchemeCode, Vec<&Commune>)],
-) -> Result<(), sqlx::Error> {
+) -> Result<Vec<(Enrolment, bool)>, sqlx::Error> {
     let mut rng = Rng(0x4849_5354_4F52_5921);
     let purge_before = cutoff(today, 2) - Duration::days(30);
+    let mut past = Vec::new();
     for pathway in plan(&mut rng, current, today) {
         let scheme = pathway.cell.scheme;
         let pool = &pools
@@ -327,8 +329,9 @@ pub(super) async fn seed(
         if purged {
             db::retention::mark_purged(tx, stored.id, now).await?;
         }
+        past.push((enrolment, pathway.cell.rsa));
     }
-    Ok(())
+    Ok(past)
 }
 
 #[cfg(test)]

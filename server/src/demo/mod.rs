@@ -809,7 +809,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
         pools.push((scheme.code, pool));
     }
 
-    history::seed(&mut tx, today, now, &current, &referents, &pools).await?;
+    let past = history::seed(&mut tx, today, now, &current, &referents, &pools).await?;
 
     let mut supervisor_id = Uuid::nil();
     for (username, display_name, role, supervised) in [
@@ -846,6 +846,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
         .await?;
     }
     money::seed(&mut tx, today, supervisor_id, &followed, now).await?;
+    money::seed_before_2018(&mut tx, supervisor_id, &past, now).await?;
     money::seed_funds(&mut tx, today, supervisor_id, now).await?;
     money::seed_cofinancing(&mut tx, today, supervisor_id, now).await?;
     partners::seed(&mut tx, today, supervisor_id, &rsa_followed, now).await?;

@@ -1,7 +1,9 @@
-//! The demo's framework agreements and purchase orders: the six agreements of 2018 (initial
-//! period and two renewals, all ended) and the six of the current generation (started last
-//! year, renewed once for this year), with orders placed by référents for some of the people
-//! they follow — never beyond a period's maximum, as the server's own check would refuse.
+//! The demo's framework agreements and purchase orders: the three markets of 2015–2017 with
+//! the orders the seed document counts (about 500 self-employed people for about 278 000 €;
+//! in 2016, 186 people for 93 415,64 €), the six agreements of 2018 (initial period and two
+//! renewals, all ended) and the six of the current generation (started last year, renewed
+//! once for this year), with orders placed by référents for some of the people they follow —
+//! never beyond a period's maximum, as the server's own check would refuse.
 
 use jalon_domain::followup::{Item, ItemBody};
 use jalon_domain::money::agreements::{Agreement, Lot, Period, PeriodTerms, PriceLine};
@@ -209,6 +211,209 @@ pub(super) async fn seed(
         let rev = db::next_revs(tx, 1).await?;
         db::save_item(tx, &item, rev, now).await?;
         db::money::save_order(tx, item.id, &order, Some(enrolment.scheme)).await?;
+    }
+    Ok(())
+}
+
+/// The markets of 2015–2017 that bought the accompaniment of self-employed people on RSA, one
+/// per lot (synthetic providers), each renewed twice: one period per year.
+const FIRST_MARKETS: &[(&str, &str, Lot)] = &[
+    (
+        "Parcours Indépendants Conseil",
+        "Accompagnement des travailleurs indépendants bénéficiaires du RSA (2015–2017)",
+        Lot::Eti,
+    ),
+    (
+        "Agri-Repères Limousin",
+        "Accompagnement des non-salariés agricoles bénéficiaires du RSA (2015–2017)",
+        Lot::Nsa,
+    ),
+    (
+        "Micro-Élan Conseil",
+        "Accompagnement des micro-entrepreneurs bénéficiaires du RSA (2015–2017)",
+        Lot::MicroEntrepreneurs,
+    ),
+];
+
+/// Each year of the first markets: the people accompanied, how many of them had a closing
+/// review, the months of accompaniment ordered in all, and the year's prices (diagnostic,
+/// month, review). 2016 gives the seed's 186 people for exactly 93 415,64 €; the three years
+/// 500 people for 277 982,64 €.
+struct MarketYear {
+    year: i32,
+    people: usize,
+    reviews: usize,
+    months: u32,
+    prices: [i64; 3],
+}
+
+const MARKET_YEARS: [MarketYear; 3] = [
+    MarketYear {
+        year: 2015,
+        people: 160,
+        reviews: 80,
+        months: 622,
+        prices: [15_000, 9_000, 12_000],
+    },
+    MarketYear {
+        year: 2016,
+        people: 186,
+        reviews: 87,
+        months: 601,
+        prices: [15_000, 9_164, 12_000],
+    },
+    MarketYear {
+        year: 2017,
+        people: 154,
+        reviews: 77,
+        months: 667,
+        prices: [15_300, 9_300, 12_200],
+    },
+];
+
+/// The maximum of each yearly period of a first market.
+const FIRST_MARKET_MAX_CENTS: i64 = 5_000_000;
+
+fn first_market_period(number: u8, year: &MarketYear) -> Period {
+    let [diagnostic, month, review] = year.prices;
+    Period {
+        number,
+        terms: PeriodTerms {
+            start: day(year.year, Month::January, 1),
+            end: day(year.year, Month::December, 31),
+            max_cents: FIRST_MARKET_MAX_CENTS,
+            prices: vec![
+                PriceLine {
+                    code: "p1".into(),
+                    label: "Diagnostic de l'activité".into(),
+                    unit_cents: diagnostic,
+                },
+                PriceLine {
+                    code: "p2".into(),
+                    label: "Accompagnement mensuel".into(),
+                    unit_cents: month,
+                },
+                PriceLine {
+                    code: "p3".into(),
+                    label: "Bilan de fin d'accompagnement".into(),
+                    unit_cents: review,
+                },
+            ],
+        },
+        ordered_cents: 0,
+    }
+}
+
+/// Seeds the markets of 2015–2017 and their orders, all paid: each year, people on RSA
+/// followed for at least two months of it (`past`: the history's enrolments) get a diagnostic,
+/// months of accompaniment (one to six) and, for some, a closing review, placed by their
+/// référent while they followed them. Nobody is accompanied in two years.
+pub(super) async fn seed_before_2018(
+    tx: &mut SqliteConnection,
+    supervisor_id: Uuid,
+    past: &[(Enrolment, bool)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut rng = Rng(0x4D41_5243_4845_3135);
+    let mut markets: Vec<Agreement> = FIRST_MARKETS
+        .iter()
+        .map(|(provider, object, lot)| Agreement {
+            id: rng.uuid(),
+            provider: (*provider).into(),
+            object: (*object).into(),
+            lot: *lot,
+            periods: MARKET_YEARS
+                .iter()
+                .enumerate()
+                .map(|(n, year)| first_market_period(n as u8, year))
+                .collect(),
+        })
+        .collect();
+    for market in &markets {
+        db::money::insert_agreement(tx, market, supervisor_id, now).await?;
+    }
+    let mut used = std::collections::HashSet::new();
+    for (n, year) in MARKET_YEARS.iter().enumerate() {
+        let (first, last) = (
+            day(year.year, Month::January, 1),
+            day(year.year, Month::December, 31),
+        );
+        // The people on RSA followed for at least two months of the year, not yet accompanied.
+        let mut candidates: Vec<(&Enrolment, Date, Date)> = past
+            .iter()
+            .filter(|(e, rsa)| *rsa && !used.contains(&e.person_id))
+            .filter_map(|(e, _)| {
+                let from = e.start_date.max(first);
+                let to = e.exit.map_or(last, |x| x.date.min(last));
+                ((to - from).whole_days() >= 60).then_some((e, from, to))
+            })
+            .collect();
+        // A deterministic shuffle, then the year's number of people.
+        for i in (1..candidates.len()).rev() {
+            candidates.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        candidates.truncate(year.people);
+        assert_eq!(
+            candidates.len(),
+            year.people,
+            "the history has too few people"
+        );
+        // One month each, then the others one at a time, up to six a person.
+        let mut months = vec![1_u32; year.people];
+        let mut left = year.months - year.people as u32;
+        while left > 0 {
+            let i = rng.below(year.people as u64) as usize;
+            if months[i] < 6 {
+                months[i] += 1;
+                left -= 1;
+            }
+        }
+        for (i, (enrolment, from, to)) in candidates.into_iter().enumerate() {
+            used.insert(enrolment.person_id);
+            let span = (to - from).whole_days();
+            let diagnostic_on = from + Duration::days(rng.below(span as u64 / 4 + 1) as i64);
+            let months_on = (diagnostic_on + Duration::days(7 + rng.below(20) as i64)).min(to);
+            let mut lines = vec![("p1", 1, diagnostic_on), ("p2", months[i], months_on)];
+            if i < year.reviews {
+                lines.push((
+                    "p3",
+                    1,
+                    (to - Duration::days(rng.below(15) as i64)).max(months_on),
+                ));
+            }
+            // The lot with the most room left takes the person when the drawn one is short.
+            let drawn = rng.below(markets.len() as u64) as usize;
+            for (service, quantity, ordered_on) in lines {
+                let ordered_on = ordered_on.max(diagnostic_on);
+                let mut placed = false;
+                for index in std::iter::once(drawn).chain(0..markets.len()) {
+                    let Some(mut order) =
+                        PurchaseOrder::priced(&markets[index], service, quantity, ordered_on)
+                    else {
+                        continue;
+                    };
+                    let period = &mut markets[index].periods[n];
+                    if check_cap(period, period.ordered_cents, order.amount_cents).is_err() {
+                        continue;
+                    }
+                    period.ordered_cents += order.amount_cents;
+                    order.status = OrderStatus::Paid;
+                    let item = Item {
+                        id: rng.uuid(),
+                        person_id: enrolment.person_id,
+                        version: 1,
+                        author_id: enrolment.referent_id,
+                        body: ItemBody::Order(order.clone()),
+                    };
+                    let rev = db::next_revs(tx, 1).await?;
+                    db::save_item(tx, &item, rev, now).await?;
+                    db::money::save_order(tx, item.id, &order, Some(enrolment.scheme)).await?;
+                    placed = true;
+                    break;
+                }
+                assert!(placed, "the first markets' maxima hold the seed's orders");
+            }
+        }
     }
     Ok(())
 }
