@@ -8,7 +8,7 @@ mod common;
 
 use common::{TestServer, creation};
 use jalon_domain::followup::{Item, ItemBody};
-use jalon_domain::money::agreements::{Agreement, PeriodTerms, PriceLine};
+use jalon_domain::money::agreements::{Agreement, Period, PeriodTerms, PriceLine};
 use jalon_domain::money::orders::{OrderStatus, PurchaseOrder};
 use jalon_domain::money::partners::{Partner, PartnersView, Referral, ReferralOutcome};
 use jalon_domain::schemes::SchemeCode;
@@ -358,6 +358,21 @@ async fn each_stage_of_an_order_is_recorded_by_whom_it_belongs_to() {
     server.stop().await;
 }
 
+/// An agreement of `GET /api/agreements` and each of its periods with the amount ordered in it.
+fn consumed(state: &Value) -> (Agreement, Vec<(Period, i64)>) {
+    let agreement: Agreement = serde_json::from_value(state["agreement"].clone()).unwrap();
+    let periods = agreement
+        .periods
+        .iter()
+        .zip(state["periods"].as_array().unwrap())
+        .map(|(period, consumption)| {
+            let ordered = consumption["consumption"]["ordered_cents"].as_i64();
+            (period.clone(), ordered.unwrap())
+        })
+        .collect();
+    (agreement, periods)
+}
+
 #[tokio::test]
 async fn the_demo_has_six_current_agreements_whose_orders_stay_within_their_maximum() {
     let dir = tempfile::tempdir().unwrap();
@@ -371,15 +386,7 @@ async fn the_demo_has_six_current_agreements_whose_orders_stay_within_their_maxi
     assert_eq!(active, 6);
     let mut ordered_total = 0;
     for state in states {
-        let agreement: Agreement = serde_json::from_value(state["agreement"].clone()).unwrap();
-        for (period, consumption) in agreement
-            .periods
-            .iter()
-            .zip(state["periods"].as_array().unwrap())
-        {
-            let ordered = consumption["consumption"]["ordered_cents"]
-                .as_i64()
-                .unwrap();
+        for (period, ordered) in consumed(state).1 {
             assert!(ordered <= period.terms.max_cents);
             assert_eq!(ordered, period.ordered_cents);
             ordered_total += ordered;
@@ -443,24 +450,14 @@ async fn the_demo_orders_of_2015_to_2017_are_the_seeds_by_sql() {
     let mut ordered_2016 = 0;
     let mut markets = 0;
     for state in body["agreements"].as_array().unwrap() {
-        let agreement: Agreement = serde_json::from_value(state["agreement"].clone()).unwrap();
-        let Some(first) = agreement.periods.first() else {
-            continue;
-        };
-        if first.terms.start.year() != 2015 {
+        let (agreement, periods) = consumed(state);
+        if agreement.periods.first().map(|p| p.terms.start.year()) != Some(2015) {
             continue;
         }
         markets += 1;
-        assert_eq!(agreement.periods.len(), 3);
+        assert_eq!(periods.len(), 3);
         assert_eq!(state["may_renew"], false);
-        for (period, consumption) in agreement
-            .periods
-            .iter()
-            .zip(state["periods"].as_array().unwrap())
-        {
-            let ordered = consumption["consumption"]["ordered_cents"]
-                .as_i64()
-                .unwrap();
+        for (period, ordered) in periods {
             assert!(ordered <= period.terms.max_cents);
             if period.terms.start.year() == 2016 {
                 ordered_2016 += ordered;

@@ -639,6 +639,27 @@ const NOTES: &[&str] = &[
     "Message laissé, à rappeler en fin de semaine.",
 ];
 
+/// Stores the first version of a follow-up item of `enrolment`'s person, written by its
+/// référent; returns the item's id.
+async fn save_referent_item(
+    tx: &mut sqlx::SqliteConnection,
+    rng: &mut Rng,
+    enrolment: &Enrolment,
+    body: ItemBody,
+    now: i64,
+) -> Result<Uuid, sqlx::Error> {
+    let item = Item {
+        id: rng.uuid(),
+        person_id: enrolment.person_id,
+        version: 1,
+        author_id: enrolment.referent_id,
+        body,
+    };
+    let rev = db::next_revs(tx, 1).await?;
+    db::save_item(tx, &item, rev, now).await?;
+    Ok(item.id)
+}
+
 /// SplitMix64: small, fast, deterministic; the demo data is the same on every machine.
 struct Rng(u64);
 

@@ -5,7 +5,7 @@
 //! once for this year), with orders placed by référents for some of the people they follow —
 //! never beyond a period's maximum, as the server's own check would refuse.
 
-use jalon_domain::followup::{Item, ItemBody};
+use jalon_domain::followup::ItemBody;
 use jalon_domain::money::agreements::{Agreement, Lot, Period, PeriodTerms, PriceLine};
 use jalon_domain::money::orders::{OrderStatus, PurchaseOrder, check_cap};
 use jalon_domain::people::Enrolment;
@@ -13,7 +13,7 @@ use sqlx::SqliteConnection;
 use time::{Date, Duration, Month};
 use uuid::Uuid;
 
-use super::Rng;
+use super::{Rng, save_referent_item};
 use crate::db;
 
 /// Synthetic providers (they designate no real firm), with the lot of their agreement.
@@ -201,16 +201,9 @@ pub(super) async fn seed(
         if order.status == OrderStatus::Cancelled {
             period.ordered_cents -= order.amount_cents;
         }
-        let item = Item {
-            id: rng.uuid(),
-            person_id: enrolment.person_id,
-            version: 1,
-            author_id: enrolment.referent_id,
-            body: ItemBody::Order(order.clone()),
-        };
-        let rev = db::next_revs(tx, 1).await?;
-        db::save_item(tx, &item, rev, now).await?;
-        db::money::save_order(tx, item.id, &order, Some(enrolment.scheme)).await?;
+        let body = ItemBody::Order(order.clone());
+        let item_id = save_referent_item(tx, &mut rng, enrolment, body, now).await?;
+        db::money::save_order(tx, item_id, &order, Some(enrolment.scheme)).await?;
     }
     Ok(())
 }
@@ -398,16 +391,9 @@ pub(super) async fn seed_before_2018(
                     }
                     period.ordered_cents += order.amount_cents;
                     order.status = OrderStatus::Paid;
-                    let item = Item {
-                        id: rng.uuid(),
-                        person_id: enrolment.person_id,
-                        version: 1,
-                        author_id: enrolment.referent_id,
-                        body: ItemBody::Order(order.clone()),
-                    };
-                    let rev = db::next_revs(tx, 1).await?;
-                    db::save_item(tx, &item, rev, now).await?;
-                    db::money::save_order(tx, item.id, &order, Some(enrolment.scheme)).await?;
+                    let body = ItemBody::Order(order.clone());
+                    let item_id = save_referent_item(tx, &mut rng, enrolment, body, now).await?;
+                    db::money::save_order(tx, item_id, &order, Some(enrolment.scheme)).await?;
                     placed = true;
                     break;
                 }

@@ -3,7 +3,7 @@
 //! referred to them — people followed today, referred last year or this year by their
 //! référent, with the partners' answers (loans and guarantees granted, businesses created).
 
-use jalon_domain::followup::{Item, ItemBody};
+use jalon_domain::followup::ItemBody;
 use jalon_domain::money::partners::{
     Partner, PartnerAgreement, Referral, ReferralOutcome, check_places,
 };
@@ -12,7 +12,7 @@ use sqlx::SqliteConnection;
 use time::{Date, Duration, Month};
 use uuid::Uuid;
 
-use super::Rng;
+use super::{Rng, save_referent_item};
 use crate::db;
 
 /// The people referred, as in the seed document.
@@ -116,16 +116,9 @@ pub(super) async fn seed(
             amount_cents,
             business_created_on: business_created_on.filter(|d| *d <= today),
         };
-        let item = Item {
-            id: rng.uuid(),
-            person_id: enrolment.person_id,
-            version: 1,
-            author_id: enrolment.referent_id,
-            body: ItemBody::Referral(referral.clone()),
-        };
-        let rev = db::next_revs(tx, 1).await?;
-        db::save_item(tx, &item, rev, now).await?;
-        db::partners::save_referral(tx, item.id, &referral).await?;
+        let body = ItemBody::Referral(referral.clone());
+        let item_id = save_referent_item(tx, &mut rng, enrolment, body, now).await?;
+        db::partners::save_referral(tx, item_id, &referral).await?;
         referred.push(enrolment.person_id);
     }
     Ok(())
