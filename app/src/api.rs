@@ -172,6 +172,21 @@ impl Api {
             .map_err(|_| ApiFailure::Network)
     }
 
+    /// A JSON request whose answer is a file.
+    pub async fn post_bytes<B: Serialize>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<Vec<u8>, ApiFailure> {
+        self.answer(self.http.post(self.url(path)).bearer_auth(token).json(body))
+            .await?
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|_| ApiFailure::Network)
+    }
+
     /// A JSON request with a JSON answer.
     pub async fn send_json<B: Serialize, T: DeserializeOwned>(
         &self,

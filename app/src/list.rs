@@ -10,7 +10,8 @@ use jalon_domain::followup::Item;
 use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
-use jalon_domain::text::{fold, format_date_fr};
+use jalon_domain::supervision::ListExport;
+use jalon_domain::text::{fold, format_date_fr, format_iso_date};
 use time::Date;
 use uuid::Uuid;
 
@@ -21,6 +22,7 @@ pub struct Row {
     pub id: Uuid,
     pub name: String,
     pub birth_date: String,
+    pub birth: Date,
     pub commune: String,
     pub rsa: bool,
     /// The scheme of the active enrolment, or of the last one.
@@ -170,6 +172,7 @@ pub fn rows(h: &Holdings<'_>, today: Date) -> Vec<Row> {
                 id: p.id,
                 name: p.display_name(),
                 birth_date: format_date_fr(p.birth_date),
+                birth: p.birth_date,
                 search_key: fold(&format!(
                     "{} {} {} {commune} {} {referent_key}",
                     p.last_name, p.first_name, p.details.birth_name, p.details.allocataire
@@ -221,6 +224,52 @@ pub fn select<'a>(rows: &'a [Row], filters: &Filters) -> Vec<&'a Row> {
         Sort::StartDate => kept.sort_by_key(|r| std::cmp::Reverse(r.start_date)),
     }
     kept
+}
+
+/// The rows the filters keep as an export (CSV in the browser, XLSX by the server): ISO dates,
+/// what a spreadsheet sorts. `what` says which list and filters, for the audit log.
+pub fn export(rows: &[&Row], what: String) -> ListExport {
+    let date = |d: Option<Date>| d.map(format_iso_date).unwrap_or_default();
+    ListExport {
+        what,
+        headers: [
+            "Nom",
+            "Date de naissance",
+            "Commune",
+            "RSA",
+            "Dispositif",
+            "Suivi par",
+            "Statut",
+            "Entrée",
+            "Dernier contact",
+            "Alertes",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    format_iso_date(r.birth),
+                    r.commune.clone(),
+                    if r.rsa { "oui" } else { "non" }.to_owned(),
+                    r.scheme
+                        .map(|s| s.short_name().to_owned())
+                        .unwrap_or_default(),
+                    r.followed_by.clone().unwrap_or_default(),
+                    if r.active { "En cours" } else { "Sorti" }.to_owned(),
+                    date(r.start_date),
+                    date(r.last_contact),
+                    r.alerts
+                        .iter()
+                        .map(|a| a.label_fr())
+                        .collect::<Vec<_>>()
+                        .join(" ; "),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// An appointment of the agenda with the name of its person.

@@ -893,8 +893,131 @@ pub fn tables(
     vec![summary, monthly, exits, follow, portfolios]
 }
 
+/// The most rows a list export holds (the Département's files since 2015 fit well within).
+pub const EXPORT_MAX_ROWS: usize = 20_000;
+/// The most columns of a list export, and the longest text of one cell.
+pub const EXPORT_MAX_COLUMNS: usize = 20;
+pub const EXPORT_MAX_CELL_CHARS: usize = 300;
+
+/// A list as the user sees it with its filters (the list of people), to be written as a
+/// workbook by the server: a title row, then one row of text per line. `what` says which list
+/// and filters, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListExport {
+    pub what: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl ListExport {
+    /// The list as a table of text (`id` names its file and sheet).
+    pub fn table(&self, id: &'static str, title: &str) -> Table {
+        Table {
+            id,
+            title: title.to_owned(),
+            headers: self.headers.clone(),
+            rows: self
+                .rows
+                .iter()
+                .map(|row| row.iter().cloned().map(Cell::Text).collect())
+                .collect(),
+        }
+    }
+
+    /// A list export within its bounds: at least one column and at most
+    /// [`EXPORT_MAX_COLUMNS`], every row as wide as the headers, at most [`EXPORT_MAX_ROWS`]
+    /// rows, no cell longer than [`EXPORT_MAX_CELL_CHARS`], and no hidden character.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let error = |field: &str, code: &str, message: String| {
+            Err(Invalid::single(FieldError::new(field, code, message)))
+        };
+        if self.headers.is_empty() || self.headers.len() > EXPORT_MAX_COLUMNS {
+            return error(
+                "headers",
+                "invalid_columns",
+                format!("Une liste exportée a de 1 à {EXPORT_MAX_COLUMNS} colonnes."),
+            );
+        }
+        if self.rows.len() > EXPORT_MAX_ROWS {
+            return error(
+                "rows",
+                "too_many_rows",
+                format!(
+                    "Une liste exportée a au plus {} lignes : filtrez-la.",
+                    crate::text::group_digits(&EXPORT_MAX_ROWS.to_string())
+                ),
+            );
+        }
+        if let Some(n) = self.rows.iter().position(|r| r.len() != self.headers.len()) {
+            return error(
+                "rows",
+                "ragged_row",
+                format!(
+                    "La ligne {} n'a pas autant de valeurs que de colonnes.",
+                    n + 1
+                ),
+            );
+        }
+        let cells = std::iter::once(&self.what)
+            .chain(&self.headers)
+            .chain(self.rows.iter().flatten());
+        for cell in cells {
+            if cell.chars().count() > EXPORT_MAX_CELL_CHARS {
+                return error(
+                    "rows",
+                    "too_long",
+                    format!("Une valeur dépasse {EXPORT_MAX_CELL_CHARS} caractères."),
+                );
+            }
+            if let Some(field) = crate::text::hidden_characters("rows", "Une valeur", cell, false) {
+                return Err(Invalid::single(field));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_list_export_is_checked_before_it_is_written() {
+        let export = |headers: &[&str], rows: &[&[&str]]| ListExport {
+            what: "Liste des personnes".into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        };
+        let good = export(&["Nom", "Commune"], &[&["DURAND Léa", "Limoges"]]);
+        assert_eq!(good.check(), Ok(()));
+        let table = good.table("personnes", "Personnes");
+        assert_eq!(
+            table.rows,
+            vec![vec![
+                Cell::Text("DURAND Léa".into()),
+                Cell::Text("Limoges".into())
+            ]]
+        );
+        assert_eq!(table.csv(), "\u{feff}Nom;Commune\r\nDURAND Léa;Limoges\r\n");
+        let code = |e: ListExport| e.check().unwrap_err().errors[0].code.clone();
+        assert_eq!(code(export(&[], &[])), "invalid_columns");
+        assert_eq!(
+            code(export(&["Nom", "Commune"], &[&["DURAND Léa"]])),
+            "ragged_row"
+        );
+        let long = "x".repeat(EXPORT_MAX_CELL_CHARS + 1);
+        assert_eq!(code(export(&["Nom"], &[&[long.as_str()]])), "too_long");
+        assert_eq!(
+            code(export(&["Nom"], &[&["a\u{202e}b"]])),
+            "invalid_characters"
+        );
+        let mut many = export(&["Nom"], &[]);
+        many.rows = vec![vec!["a".into()]; EXPORT_MAX_ROWS + 1];
+        assert_eq!(code(many), "too_many_rows");
+    }
+
     use time::macros::date;
 
     use super::*;

@@ -83,6 +83,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/supervision", get(supervision::show))
         .route("/supervision.xlsx", get(supervision::xlsx))
+        .route(
+            "/exports/people.xlsx",
+            post(supervision::people_xlsx)
+                .layer(DefaultBodyLimit::max(transport::MAX_EXPORT_BYTES)),
+        )
         .nest("/admin", admin::routes())
         .fallback(routes::not_found)
         .layer(middleware::from_fn(transport::json_errors))

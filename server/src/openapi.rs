@@ -78,6 +78,7 @@ impl ToSchema for Binary {}
         access::report,
         supervision::show,
         supervision::xlsx,
+        supervision::people_xlsx,
         money::list,
         money::create,
         money::renew,

@@ -15,7 +15,7 @@ use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, Person};
 use jalon_domain::schemes::SchemeCode;
 use jalon_domain::supervision::{
-    Cell, Dashboard, Period, Table, activity, dashboard, participations, tables,
+    Cell, Dashboard, ListExport, Period, Table, activity, dashboard, participations, tables,
 };
 use jalon_domain::sync::Record;
 use jalon_domain::text::{format_date_fr, parse_iso_date};
@@ -27,7 +27,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, now_unix};
 use crate::db;
 use crate::error::ApiError;
-use crate::routes::today;
+use crate::routes::{ApiJson, today};
 
 #[derive(Deserialize)]
 pub struct DashboardQuery {
@@ -165,6 +165,38 @@ pub async fn xlsx(
     audited_workbook(&state, &current, bytes, &what, &file).await
 }
 
+/// `POST /api/exports/people.xlsx`: the list of people as the user sees it with its filters,
+/// sent by the app (which builds it from its replica, offline too), written as a workbook.
+/// Audited with the number of lines and what the app says of the list.
+#[utoipa::path(
+    post, path = "/api/exports/people.xlsx", tag = "supervision",
+    request_body = ListExport,
+    responses(
+        (status = 200, description = "The list as a spreadsheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary),
+        (status = 422, description = "A list outside its bounds", body = crate::openapi::ErrorBody),
+    ),
+)]
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn people_xlsx(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(export): ApiJson<ListExport>,
+) -> Result<Response, ApiError> {
+    if current.user.role == Role::Administrator {
+        return Err(ApiError::Forbidden);
+    }
+    export.check().map_err(ApiError::Validation)?;
+    let table = export.table("personnes", "Liste des personnes");
+    let bytes = workbook(&[table]).map_err(|e| ApiError::internal(e.to_string()))?;
+    let what = format!(
+        "Liste des personnes (XLSX), {} ligne(s) : {}",
+        export.rows.len(),
+        export.what
+    );
+    let file = format!("jalon-personnes-{}.xlsx", today());
+    audited_workbook(&state, &current, bytes, &what, &file).await
+}
+
 /// A workbook as a download, its export recorded in the audit log with who, from which
 /// device, and `what`.
 pub(crate) async fn audited_workbook(
@@ -253,6 +285,7 @@ fn sheet_name(id: &str) -> &'static str {
         "portefeuilles" => "Portefeuilles",
         "couts" => "Coûts des dispositifs",
         "cofinancement" => "Répartition des financeurs",
+        "personnes" => "Liste des personnes",
         _ => "Tableau",
     }
 }

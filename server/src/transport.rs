@@ -27,6 +27,8 @@ use crate::error::ApiError;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Largest push: 100 mutations of notes of 5,000 characters, four bytes each, fit.
 pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+/// The largest list export sent to be written as a workbook (20,000 rows of people).
+pub const MAX_EXPORT_BYTES: usize = 8 * 1024 * 1024;
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets the open requests finish
 /// (10 s at most). Unlike `axum::serve`, a connection that does not send a request's headers

@@ -322,3 +322,89 @@ async fn the_demo_history_gives_the_seeds_yearly_figures_by_sql_and_on_the_dashb
     .unwrap();
     assert!((0.40..=0.50).contains(&positive), "{positive}");
 }
+
+#[tokio::test]
+async fn the_list_of_people_exports_as_a_workbook_checked_and_audited() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (token, _) = server.login("superviseur").await;
+    let headers = ["Nom", "Date de naissance", "Commune"];
+    // 10,000 rows: what a supervisor's list of everyone followed since 2015 may hold.
+    let rows: Vec<Vec<String>> = (0..10_000)
+        .map(|n| {
+            vec![
+                format!("PERSONNE{n} Camille"),
+                "1980-02-29".to_owned(),
+                "=Limoges".to_owned(),
+            ]
+        })
+        .collect();
+    let export = |rows: &[Vec<String>]| serde_json::json!({ "what": "Tous, PLIE", "headers": headers, "rows": rows });
+    let response = server
+        .http
+        .post(server.url("/api/exports/people.xlsx"))
+        .bearer_auth(&token)
+        .json(&export(&rows))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap();
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(book.sheet_names(), ["Liste des personnes"]);
+    let sheet = book.worksheet_range("Liste des personnes").unwrap();
+    let read: Vec<_> = sheet.rows().collect();
+    assert_eq!(read.len(), 10_001);
+    assert_eq!(read[0][0], Data::String("Nom".into()));
+    assert_eq!(read[10_000][0], Data::String("PERSONNE9999 Camille".into()));
+    // Text stays text: a value that looks like a formula is not one.
+    assert_eq!(read[1][2], Data::String("=Limoges".into()));
+
+    // A row narrower than the headers, or hidden characters: refused, nothing written.
+    let mut ragged = rows[..2].to_vec();
+    ragged[1].pop();
+    let (status, body) = server
+        .post(&token, "/api/exports/people.xlsx", export(&ragged))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["code"], "ragged_row");
+    let hidden = vec![vec!["A\u{202e}B".to_owned(), String::new(), String::new()]];
+    let (status, body) = server
+        .post(&token, "/api/exports/people.xlsx", export(&hidden))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["code"], "invalid_characters");
+    // A référent exports their own list; an administrator holds no list.
+    let (referent, _) = server.login("plie1").await;
+    let response = server
+        .http
+        .post(server.url("/api/exports/people.xlsx"))
+        .bearer_auth(&referent)
+        .json(&export(&rows[..3]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (admin, _) = server.login("admin").await;
+    let (status, _) = server
+        .post(&admin, "/api/exports/people.xlsx", export(&rows[..3]))
+        .await;
+    assert_eq!(status, 403);
+
+    // Two exports in the audit log, with how many lines and which list.
+    let (_, page) = server
+        .get(&admin, "/api/admin/audit?action=export.xlsx")
+        .await;
+    assert_eq!(page["total"], 2);
+    let details: Vec<&str> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert!(details.contains(&"Liste des personnes (XLSX), 10000 ligne(s) : Tous, PLIE"));
+    assert!(details.contains(&"Liste des personnes (XLSX), 3 ligne(s) : Tous, PLIE"));
+    server.stop().await;
+}

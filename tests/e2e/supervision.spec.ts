@@ -144,7 +144,42 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   await page.context().setOffline(true);
   await page.getByLabel("Période", { exact: true }).selectOption("quarter");
   await expect(page.getByTestId("table-synthese")).toBeVisible();
+
+  // The list of people exports with its filters: every row they keep, not only those drawn.
+  // CSV offline (written by the browser), XLSX once online (prepared by the server).
   await page.context().setOffline(false);
+  await page.goto("/");
+  const list = page.getByRole("region", { name: "Personnes" });
+  await list.getByLabel("Dispositif").selectOption("plie");
+  await list.getByLabel("Statut").selectOption("closed");
+  const shown = numberOf((await list.locator(".count").innerText()).replace(/personnes?$/, ""));
+  expect(shown).toBeGreaterThan(100);
+  await page.context().setOffline(true);
+  const listCsv = page.waitForEvent("download");
+  await list.getByRole("button", { name: "Exporter la liste (CSV)" }).click();
+  const lines = fs.readFileSync((await (await listCsv).path())!, "utf8").slice(1).trim().split("\r\n");
+  expect(lines[0].split(";").slice(0, 3)).toEqual(["Nom", "Date de naissance", "Commune"]);
+  expect(lines.length - 1).toBe(shown);
+  for (const line of lines.slice(1)) {
+    const cells = line.split(";");
+    expect(cells[1]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect([cells[4], cells[6]]).toEqual(["PLIE", "Sorti"]);
+  }
+  await list.getByRole("button", { name: "Exporter la liste (XLSX)" }).click();
+  await expect(list.getByRole("alert")).toContainText("réessayez une fois en ligne");
+  await page.context().setOffline(false);
+  const listXlsx = page.waitForEvent("download");
+  await list.getByRole("button", { name: "Exporter la liste (XLSX)" }).click();
+  expect(fs.readFileSync((await (await listXlsx).path())!).subarray(0, 2).toString()).toBe("PK");
+  await expect
+    .poll(async () => {
+      const audit = await request.get("/api/admin/audit?action=export.xlsx", {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      const { events } = await audit.json();
+      return events.map((e: { detail: string }) => e.detail).join("\n");
+    })
+    .toContain(`Liste des personnes (XLSX), ${shown} ligne(s) : sortis, PLIE`);
 });
 
 test("bad periods get a French message from the API", async ({ request }) => {

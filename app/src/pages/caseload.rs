@@ -10,16 +10,19 @@ use jalon_domain::caseload::Alert;
 use jalon_domain::followup::{Item, ItemBody};
 use jalon_domain::people::plan_bulk_hand_over;
 use jalon_domain::schemes::{Scheme, SchemeCode};
-use jalon_domain::supervision::{Figures, Period, PeriodKind, dashboard, participations};
+use jalon_domain::supervision::{
+    Figures, ListExport, Period, PeriodKind, dashboard, participations,
+};
 use jalon_domain::sync::Mutation;
 use jalon_domain::sync::ReferenceData;
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use uuid::Uuid;
 
-use crate::components::TopBar;
+use crate::api::ApiFailure;
+use crate::components::{TopBar, download, download_bytes};
 use crate::i18n::fr;
-use crate::list::{AgendaEntry, Filters, Holdings, Row, Sort, agenda_entries, rows, select};
+use crate::list::{self, AgendaEntry, Filters, Holdings, Row, Sort, agenda_entries, rows, select};
 use crate::pages::new_person::today;
 use crate::refusals::Refusals;
 use crate::state::AppState;
@@ -191,29 +194,38 @@ pub fn CaseloadPage() -> impl IntoView {
         }
     });
 
+    let filters = move || Filters {
+        query: query.get(),
+        scheme: SchemeCode::parse(&scheme.get()),
+        referent: Uuid::parse_str(&referent.get()).ok(),
+        active: match status.get().as_str() {
+            "active" => Some(true),
+            "closed" => Some(false),
+            _ => None,
+        },
+        alert: Some(alert.get()).filter(|a| !a.is_empty()),
+        sort: Sort::parse(&sort.get()),
+    };
     // What the filters keep: recomputed on each keystroke, cheap (see `list::select`).
     let selection = Memo::new(move |_| {
         let Some(Ok(loaded)) = loaded.get() else {
             return (Vec::new(), 0, 0, Vec::new());
         };
-        let filters = Filters {
-            query: query.get(),
-            scheme: SchemeCode::parse(&scheme.get()),
-            referent: Uuid::parse_str(&referent.get()).ok(),
-            active: match status.get().as_str() {
-                "active" => Some(true),
-                "closed" => Some(false),
-                _ => None,
-            },
-            alert: Some(alert.get()).filter(|a| !a.is_empty()),
-            sort: Sort::parse(&sort.get()),
-        };
+        let filters = filters();
         let matching = select(&loaded.rows, &filters);
         let total = matching.len();
         let ids: Vec<Uuid> = matching.iter().filter(|r| r.active).map(|r| r.id).collect();
         let shown: Vec<Row> = matching.into_iter().take(MAX_ROWS).cloned().collect();
         (shown, total, loaded.version, ids)
     });
+    // Every row the filters keep (not only those drawn), read when an export is asked for.
+    let exported = move || {
+        let loaded = loaded.get_untracked()?.ok()?;
+        let filters = untrack(filters);
+        let kept = select(&loaded.rows, &filters);
+        let what = describe_filters(&filters, &loaded.referents);
+        Some(list::export(&kept, what))
+    };
     let show_followed_by = move || role() != Some(Role::Referent);
     // A supervisor chooses people in the list to hand them over together.
     let chosen = RwSignal::new(HashSet::<Uuid>::new());
@@ -241,6 +253,7 @@ pub fn CaseloadPage() -> impl IntoView {
                         {(total == 0).then(|| view! { <p class="empty">{fr::EMPTY_CASELOAD}</p> })}
                     }
                 }}
+                <ExportList exported />
                 <ul class="people">
                     <For
                         each=move || selection.get().0
@@ -345,6 +358,103 @@ pub fn CaseloadPage() -> impl IntoView {
                 </Show>
             </main>
         </Show>
+    }
+}
+
+/// What an export of the list holds, in words, for the audit log.
+fn describe_filters(filters: &Filters, referents: &[(Uuid, String)]) -> String {
+    let mut parts = vec![
+        match filters.active {
+            Some(true) => "en cours",
+            Some(false) => "sortis",
+            None => "tous",
+        }
+        .to_owned(),
+    ];
+    let query = filters.query.trim();
+    if !query.is_empty() {
+        parts.push(format!(
+            "recherche « {} »",
+            query.chars().take(60).collect::<String>()
+        ));
+    }
+    if let Some(scheme) = filters.scheme {
+        parts.push(scheme.short_name().to_owned());
+    }
+    if let Some((_, name)) = referents
+        .iter()
+        .find(|(id, _)| Some(*id) == filters.referent)
+    {
+        parts.push(format!("référent {name}"));
+    }
+    if let Some(alert) = &filters.alert {
+        parts.push(format!("alerte {alert}"));
+    }
+    parts.join(", ")
+}
+
+/// The list's exports, with the filters applied: CSV written in the browser (offline too),
+/// XLSX prepared by the server. Both recorded in the audit log.
+#[component]
+fn ExportList(
+    exported: impl Fn() -> Option<ListExport> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let csv = move |_| {
+        let Some(export) = exported() else {
+            return;
+        };
+        let file = format!("jalon-personnes-{}.csv", today());
+        let text = export.table("personnes", fr::PEOPLE).csv();
+        match download(&file, "text/csv;charset=utf-8", &text) {
+            Ok(()) => {
+                message.set(None);
+                let what = format!(
+                    "Liste des personnes (CSV), {} ligne(s) : {}",
+                    export.rows.len(),
+                    export.what
+                );
+                leptos::task::spawn_local(async move {
+                    let at = (crate::state::now_ms() / 1000.0) as i64;
+                    state.saved(state.store().record_export(&what, at).await);
+                });
+            }
+            Err(e) => message.set(Some(e)),
+        }
+    };
+    let xlsx = move |_| {
+        let (Some(export), Some(session)) = (exported(), state.session.get_untracked()) else {
+            return;
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let got = state
+                .api()
+                .post_bytes(&session.token, "/exports/people.xlsx", &export)
+                .await;
+            busy.set(false);
+            message.set(match got {
+                Ok(bytes) => download_bytes(
+                    &format!("jalon-personnes-{}.xlsx", today()),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    &bytes,
+                )
+                .err(),
+                Err(ApiFailure::Network) => Some(fr::LIST_XLSX_NEEDS_NETWORK.to_owned()),
+                Err(failure) => Some(failure.message()),
+            });
+        });
+    };
+    view! {
+        <div class="exports no-print">
+            <button type="button" class="secondary" on:click=csv>{fr::EXPORT_LIST_CSV}</button>
+            <button type="button" class="secondary" on:click=xlsx disabled=move || busy.get()>
+                {fr::EXPORT_LIST_XLSX}
+            </button>
+            {move || message.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+        </div>
     }
 }
 

@@ -8,12 +8,13 @@
 //! more than two years (the default retention) and a month ago are stored as a purge leaves a
 //! file — an anonymous person and their enrolment — with no follow-up: in the demo's story
 //! those pathways predate Jalon and came in by the import. They still count in the years they
-//! were followed. The others keep their names, contract and appointments.
+//! were followed. The others keep their names, contract, a step and appointments.
 
 use jalon_domain::admin::retention::{anonymized_person, cutoff};
 use jalon_domain::communes::Commune;
 use jalon_domain::followup::{
-    Appointment, AppointmentStatus, Contract, Item, ItemBody, Place, add_months,
+    Appointment, AppointmentStatus, Contract, Item, ItemBody, Place, Step, StepKind, StepStatus,
+    add_months,
 };
 use jalon_domain::pathway::{Exit, ExitReason, fse_entry, fse_exit};
 use jalon_domain::people::{Enrolment, EnrolmentStatus};
@@ -22,7 +23,7 @@ use sqlx::SqliteConnection;
 use time::{Date, Duration, Month};
 use uuid::Uuid;
 
-use super::{OBJECTIVES, REPORTS, Rng, demo_person, slot};
+use super::{OBJECTIVES, PROVIDERS, REPORTS, Rng, demo_person, slot};
 use crate::db;
 
 /// The first month of the history.
@@ -226,6 +227,25 @@ fn past_follow_up(rng: &mut Rng, enrolment: &Enrolment, exit: Date) -> Vec<Item>
             end: add_months(signed_on, 12),
             objectives: rng.pick(OBJECTIVES).to_string(),
             weekly_hours: *rng.pick(&[15, 15, 15, 10, 8]),
+        }));
+    }
+    // Most pathways went through a step (a training, an immersion…), done or given up
+    // before the exit.
+    if rng.below(5) < 3 {
+        let span = (exit - start).whole_days().max(1) as u64;
+        let begun = start + Duration::days(rng.below(span / 2 + 1) as i64);
+        bodies.push(ItemBody::Step(Step {
+            kind: *rng.pick(StepKind::ALL),
+            provider: rng.pick(PROVIDERS).to_string(),
+            planned_start: Some(begun),
+            planned_end: Some(begun + Duration::days(90)),
+            actual_start: Some(begun),
+            actual_end: Some((begun + Duration::days(30 + rng.below(90) as i64)).min(exit)),
+            status: if rng.below(4) == 0 {
+                StepStatus::Abandoned
+            } else {
+                StepStatus::Done
+            },
         }));
     }
     let appointment = |rng: &mut Rng, date: Date| {
