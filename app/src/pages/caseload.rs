@@ -10,19 +10,17 @@ use jalon_domain::caseload::Alert;
 use jalon_domain::followup::{Item, ItemBody};
 use jalon_domain::people::plan_bulk_hand_over;
 use jalon_domain::schemes::{Scheme, SchemeCode};
-use jalon_domain::supervision::{
-    Figures, ListExport, Period, PeriodKind, dashboard, participations,
-};
+use jalon_domain::supervision::{Figures, Period, PeriodKind, dashboard, participations};
 use jalon_domain::sync::Mutation;
 use jalon_domain::sync::ReferenceData;
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use uuid::Uuid;
 
-use crate::api::ApiFailure;
-use crate::components::{TopBar, download, download_bytes};
+use crate::components::TopBar;
 use crate::i18n::fr;
 use crate::list::{self, AgendaEntry, Filters, Holdings, Row, Sort, agenda_entries, rows, select};
+use crate::pages::list_export::{ExportList, describe_filters};
 use crate::pages::new_person::today;
 use crate::refusals::Refusals;
 use crate::state::AppState;
@@ -358,103 +356,6 @@ pub fn CaseloadPage() -> impl IntoView {
                 </Show>
             </main>
         </Show>
-    }
-}
-
-/// What an export of the list holds, in words, for the audit log.
-fn describe_filters(filters: &Filters, referents: &[(Uuid, String)]) -> String {
-    let mut parts = vec![
-        match filters.active {
-            Some(true) => "en cours",
-            Some(false) => "sortis",
-            None => "tous",
-        }
-        .to_owned(),
-    ];
-    let query = filters.query.trim();
-    if !query.is_empty() {
-        parts.push(format!(
-            "recherche « {} »",
-            query.chars().take(60).collect::<String>()
-        ));
-    }
-    if let Some(scheme) = filters.scheme {
-        parts.push(scheme.short_name().to_owned());
-    }
-    if let Some((_, name)) = referents
-        .iter()
-        .find(|(id, _)| Some(*id) == filters.referent)
-    {
-        parts.push(format!("référent {name}"));
-    }
-    if let Some(alert) = &filters.alert {
-        parts.push(format!("alerte {alert}"));
-    }
-    parts.join(", ")
-}
-
-/// The list's exports, with the filters applied: CSV written in the browser (offline too),
-/// XLSX prepared by the server. Both recorded in the audit log.
-#[component]
-fn ExportList(
-    exported: impl Fn() -> Option<ListExport> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let message = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let csv = move |_| {
-        let Some(export) = exported() else {
-            return;
-        };
-        let file = format!("jalon-personnes-{}.csv", today());
-        let text = export.table("personnes", fr::PEOPLE).csv();
-        match download(&file, "text/csv;charset=utf-8", &text) {
-            Ok(()) => {
-                message.set(None);
-                let what = format!(
-                    "Liste des personnes (CSV), {} ligne(s) : {}",
-                    export.rows.len(),
-                    export.what
-                );
-                leptos::task::spawn_local(async move {
-                    let at = (crate::state::now_ms() / 1000.0) as i64;
-                    state.saved(state.store().record_export(&what, at).await);
-                });
-            }
-            Err(e) => message.set(Some(e)),
-        }
-    };
-    let xlsx = move |_| {
-        let (Some(export), Some(session)) = (exported(), state.session.get_untracked()) else {
-            return;
-        };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let got = state
-                .api()
-                .post_bytes(&session.token, "/exports/people.xlsx", &export)
-                .await;
-            busy.set(false);
-            message.set(match got {
-                Ok(bytes) => download_bytes(
-                    &format!("jalon-personnes-{}.xlsx", today()),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    &bytes,
-                )
-                .err(),
-                Err(ApiFailure::Network) => Some(fr::LIST_XLSX_NEEDS_NETWORK.to_owned()),
-                Err(failure) => Some(failure.message()),
-            });
-        });
-    };
-    view! {
-        <div class="exports no-print">
-            <button type="button" class="secondary" on:click=csv>{fr::EXPORT_LIST_CSV}</button>
-            <button type="button" class="secondary" on:click=xlsx disabled=move || busy.get()>
-                {fr::EXPORT_LIST_XLSX}
-            </button>
-            {move || message.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-        </div>
     }
 }
 

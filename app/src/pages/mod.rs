@@ -11,6 +11,7 @@ pub mod cofinancing;
 pub mod follow_up;
 pub mod funds;
 pub mod journal;
+pub mod list_export;
 pub mod login;
 pub mod new_person;
 pub mod orders;
