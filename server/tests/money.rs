@@ -496,6 +496,52 @@ async fn a_fund_never_grants_beyond_its_years_envelope_and_the_demo_tells_2016()
         (of("emergency").farms, of("emergency").granted_cents),
         (4, 500_000)
     );
+    // The same year by SQL alone on the demo database: envelopes, farms and amounts per fund.
+    {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", dir.path().join("jalon.sqlite3").display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let granted: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT fund, COUNT(DISTINCT farm_id), SUM(amount_cents) FROM grants
+             WHERE year = 2016 GROUP BY fund ORDER BY fund",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let granted: Vec<(&str, i64, i64)> = granted
+            .iter()
+            .map(|(f, n, c)| (f.as_str(), *n, *c))
+            .collect();
+        assert_eq!(
+            granted,
+            [
+                ("agridiff", 5, 225_000),
+                ("emergency", 4, 500_000),
+                ("sesa", 82, 3_280_000)
+            ]
+        );
+        let envelopes: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT fund, amount_cents FROM fund_envelopes WHERE year = 2016 ORDER BY fund",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let envelopes: Vec<(&str, i64)> = envelopes.iter().map(|(f, c)| (f.as_str(), *c)).collect();
+        assert_eq!(
+            envelopes,
+            [
+                ("agridiff", 225_000),
+                ("emergency", 500_000),
+                ("sesa", 3_500_000)
+            ]
+        );
+        let farms: i64 =
+            sqlx::query_scalar("SELECT COUNT(DISTINCT farm_id) FROM grants WHERE year = 2016")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(farms, 82);
+    }
 
     let year = today().year();
     let (status, body) = server
