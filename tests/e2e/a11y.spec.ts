@@ -90,7 +90,7 @@ test("no screen of any role breaks a WCAG 2.1 A or AA rule", async ({ browser, r
 
   // A supervisor.
   const desk = await fresh();
-  await signIn(desk, "superviseur");
+  await signIn(desk, "superviseur.arpe");
   found.push(
     ...(await check(desk, [
       ["/", "personnes", "supervisor home and list"],

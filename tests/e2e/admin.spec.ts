@@ -12,7 +12,7 @@ test("a supervisor produces the complete file of a person: notes and their versi
   test.setTimeout(180_000);
   const office = await browser.newContext();
   const desk = await office.newPage();
-  await signIn(desk, "superviseur");
+  await signIn(desk, "superviseur.plie");
   // A person of plie2, handed over to plie5: référents the other tests do not count.
   await desk.locator("li.person").filter({ hasText: "(plie2)" }).first().getByRole("link").click();
   await expect(desk.getByLabel("Prénom")).not.toHaveValue("");

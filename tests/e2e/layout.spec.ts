@@ -3,7 +3,7 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";
 
-for (const username of ["arpe5", "superviseur", "admin"]) {
+for (const username of ["arpe5", "superviseur.global", "admin"]) {
   test(`the top bar is one line at 1024 px for ${username}`, async ({ browser }) => {
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
     const page = await context.newPage();

@@ -10,7 +10,7 @@ test("an order typed offline is capped by its period's maximum and the refusal s
 }) => {
   const desk = await browser.newContext();
   const office = await desk.newPage();
-  await signIn(office, "superviseur");
+  await signIn(office, "superviseur.plie");
   await office.getByRole("link", { name: "Pilotage", exact: true }).click();
   await office.getByRole("link", { name: /^Marchés : consommation des accords-cadres/ }).click();
   await expect(office).toHaveURL(/\/marches$/);
@@ -108,7 +108,7 @@ test("an order typed offline is capped by its period's maximum and the refusal s
 test("a farm fund never grants beyond its envelope of the year", async ({ browser }) => {
   const desk = await browser.newContext();
   const office = await desk.newPage();
-  await signIn(office, "superviseur");
+  await signIn(office, "superviseur.arpe");
   await office.getByRole("link", { name: "Pilotage", exact: true }).click();
   await office.getByRole("link", { name: /^Fonds agricoles/ }).click();
   await expect(office).toHaveURL(/\/fonds$/);
@@ -156,7 +156,7 @@ test("a referral typed offline takes a place of the partner's agreement and its 
   const year = String(new Date().getFullYear());
   const desk = await browser.newContext();
   const office = await desk.newPage();
-  await signIn(office, "superviseur");
+  await signIn(office, "superviseur.plie");
   await office.getByRole("link", { name: "Pilotage", exact: true }).click();
   await office.getByRole("link", { name: /^Voir les partenaires financiers/ }).click();
   await expect(office).toHaveURL(/\/partenaires$/);
@@ -268,7 +268,7 @@ test("two tablets ordering offline against the same period never overspend it", 
   const year = new Date().getFullYear();
   const desk = await browser.newContext();
   const office = await desk.newPage();
-  await signIn(office, "superviseur");
+  await signIn(office, "superviseur.plie");
   await office.goto("/marches");
   const form = office.getByRole("region", { name: "Nouvel accord-cadre" });
   await form.getByLabel("Prestataire", { exact: true }).fill("Cabinet Essai Concurrence");

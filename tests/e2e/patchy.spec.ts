@@ -107,7 +107,7 @@ test("a hand-over learned late: the note reaches the new référent, the refused
   const newReferent = await displayName(request, "plie4");
   const office = await browser.newContext();
   const desk = await office.newPage();
-  await signIn(desk, "superviseur");
+  await signIn(desk, "superviseur.plie");
   await desk.goto(file);
   const enrolments = desk.getByRole("region", { name: "Accompagnements" });
   await enrolments.getByLabel("Nouveau référent").selectOption({ label: newReferent });

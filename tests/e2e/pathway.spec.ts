@@ -132,7 +132,7 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   await expect(tablet.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
   await expect(tablet.getByText("Cette personne n'est pas (ou plus) sur cet appareil.")).toBeVisible();
 
-  const changes = await pullAll(request, "superviseur");
+  const changes = await pullAll(request, "superviseur.plie");
   const person = changes.find((c) => c.kind === "person" && c.data.last_name === "Marchadier");
   expect(person?.data).toMatchObject({
     first_name: "Éloïse",
@@ -156,7 +156,7 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   // The supervisor finds her among the exits and reads the whole file.
   const office = await browser.newContext();
   const desk = await office.newPage();
-  await signIn(desk, "superviseur");
+  await signIn(desk, "superviseur.plie");
   await desk.getByLabel("Statut").selectOption({ label: "Sorti" });
   await desk.getByLabel("Rechercher").fill("marchadier");
   await desk.locator("li.person").filter({ hasText: "MARCHADIER Éloïse" }).getByRole("link").click();

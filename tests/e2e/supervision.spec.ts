@@ -201,7 +201,7 @@ test("a supervisor's home opens on the month's figures; the list and the agenda 
   request,
 }) => {
   const login = await request.post("/api/auth/login", {
-    data: { username: "superviseur", password: DEMO_PASSWORD, device_id: randomUUID() },
+    data: { username: "superviseur.plie", password: DEMO_PASSWORD, device_id: randomUUID() },
   });
   const { token } = await login.json();
   const now = new Date();
@@ -214,7 +214,7 @@ test("a supervisor's home opens on the month's figures; the list and the agenda 
     })
   ).json()) as Board;
 
-  await signIn(page, "superviseur");
+  await signIn(page, "superviseur.plie");
   const summary = page.getByTestId("month-summary");
   const total = summary.locator("li").filter({ hasText: "Total" });
   await expect(total).toContainText(
@@ -250,7 +250,7 @@ test("a supervisor hands 20 people over offline; both référents' devices conve
   page,
   request,
 }) => {
-  await signIn(page, "superviseur");
+  await signIn(page, "superviseur.plie");
   await page.getByLabel("Référent", { exact: true }).selectOption({ label: "Romain Moulin (plie3)" });
   const rows = page.locator("li.person");
   await expect.poll(() => rows.count()).toBeGreaterThan(20);

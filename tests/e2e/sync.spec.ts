@@ -102,7 +102,7 @@ test("a tab closed with changes waiting gives them back offline and pushes them 
 
   await context.setOffline(false);
   await expect(reopened.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
-  const changes = await pullAll(request, "superviseur");
+  const changes = await pullAll(request, "superviseur.plie");
   const created = changes.filter((c) => c.kind === "person" && c.data.last_name === "Fermeture");
   expect(created).toHaveLength(1);
   await context.close();
@@ -138,7 +138,7 @@ test("two tabs of one device share the data: a change in one shows in the other 
   for (const page of [first, second]) {
     await expect(page.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
   }
-  const changes = await pullAll(request, "superviseur");
+  const changes = await pullAll(request, "superviseur.arpe");
   expect(changes.filter((c) => c.kind === "person" && c.data.last_name === "Deuxonglets")).toHaveLength(1);
   await context.close();
 });
@@ -156,7 +156,7 @@ test("a person handed to another référent leaves the first référent's device
 
   const office = await browser.newContext();
   const desk = await office.newPage();
-  await signIn(desk, "superviseur");
+  await signIn(desk, "superviseur.arpe");
   await desk.goto(file);
   const enrolment = desk.getByRole("region", { name: "Accompagnements" });
   await enrolment.getByLabel("Nouveau référent").selectOption({ index: 1 });
@@ -196,7 +196,7 @@ test("a référent records an exit; the supervisor sees it with its outcome and 
 
   const office = await browser.newContext();
   const desk = await office.newPage();
-  await signIn(desk, "superviseur");
+  await signIn(desk, "superviseur.global");
   await desk.goto(file);
   await expect(desk.getByRole("region", { name: "Accompagnements" })).toContainText(
     "Emploi de 6 mois ou plus (sortie positive)",
@@ -234,7 +234,7 @@ test("a note written offline reaches the supervisor; revising it keeps the journ
 
   const office = await browser.newContext();
   const desk = await office.newPage();
-  await signIn(desk, "superviseur");
+  await signIn(desk, "superviseur.plie");
   await desk.goto(file);
   const seen = desk.getByRole("region", { name: "Journal" });
   await expect(seen.getByRole("listitem")).toHaveCount(1);

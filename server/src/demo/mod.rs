@@ -41,8 +41,17 @@ pub fn demo_accounts() -> Vec<(String, Role)> {
         }
     }
     accounts.push(("superviseur".into(), Role::Supervisor));
+    for scheme in SchemeCode::ALL {
+        accounts.push((scheme_supervisor(scheme), Role::Supervisor));
+    }
     accounts.push(("admin".into(), Role::Administrator));
     accounts
+}
+
+/// The login of the demo's coordinator of one scheme (`superviseur.plie`), who supervises
+/// that scheme alone, beside `superviseur` who supervises the whole Département.
+pub fn scheme_supervisor(scheme: SchemeCode) -> String {
+    format!("superviseur.{}", scheme.as_str())
 }
 
 /// Référents per scheme, and people followed by each.
@@ -866,6 +875,30 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
         )
         .await?;
     }
+    // Each scheme's coordinator, who supervises that scheme alone (after the accounts above,
+    // so that the rest of the demo draws the same numbers).
+    for scheme in SchemeCode::ALL {
+        let username = scheme_supervisor(scheme);
+        let display_name = match scheme {
+            SchemeCode::Arpe => "Claude Coordination ARPE",
+            SchemeCode::Plie => "Alix Coordination PLIE",
+            SchemeCode::Global => "Sacha Coordination Accompagnement global",
+        };
+        db::insert_user(
+            &mut tx,
+            &NewUser {
+                id: rng.uuid(),
+                username: &username,
+                display_name,
+                role: Role::Supervisor,
+                scheme: None,
+                supervised: &[scheme],
+                password_hash: &password_hash,
+            },
+            now,
+        )
+        .await?;
+    }
     money::seed(&mut tx, today, supervisor_id, &followed, now).await?;
     money::seed_before_2018(&mut tx, supervisor_id, &past, now).await?;
     money::seed_funds(&mut tx, today, supervisor_id, now).await?;
@@ -891,7 +924,7 @@ mod tests {
             (referents("arpe"), referents("plie"), referents("global")),
             (5, 10, 6)
         );
-        assert_eq!(accounts.len(), 23);
+        assert_eq!(accounts.len(), 26);
     }
 
     #[test]
