@@ -49,6 +49,7 @@ use jalon_domain::sync::{
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use time::Date;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
@@ -667,11 +668,17 @@ impl Store {
     }
 
     /// Queues the hand-over of an enrolment to another référent (supervisors).
-    pub async fn change_referent(&self, enrolment: &Enrolment, referent_id: Uuid) -> Result<u64> {
+    pub async fn change_referent(
+        &self,
+        enrolment: &Enrolment,
+        referent_id: Uuid,
+        effective: Option<Date>,
+    ) -> Result<u64> {
         self.enqueue(Mutation::ChangeReferent {
             enrolment_id: enrolment.id,
             person_id: enrolment.person_id,
             referent_id,
+            effective,
         })
         .await
     }
@@ -682,6 +689,7 @@ impl Store {
         &self,
         enrolments: &[&Enrolment],
         referent_id: Uuid,
+        effective: Option<Date>,
     ) -> Result<()> {
         let tx = self
             .db
@@ -697,6 +705,7 @@ impl Store {
                     enrolment_id: enrolment.id,
                     person_id: enrolment.person_id,
                     referent_id,
+                    effective,
                 },
             )
             .await?;

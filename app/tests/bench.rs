@@ -76,6 +76,7 @@ fn rows() -> Vec<Change> {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         };
         let person_id = person.id;
         push(Record::Person(person));
@@ -261,6 +262,7 @@ fn caseload_of_1500() -> (Vec<Person>, Vec<Enrolment>, Vec<Item>, Vec<Note>) {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         };
         for k in 0..4u128 {
             items.push(Item {

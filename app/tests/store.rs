@@ -104,6 +104,7 @@ fn creation(last_name: &str) -> PersonCreation {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         },
         person,
     }

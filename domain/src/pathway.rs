@@ -284,6 +284,7 @@ pub fn check_new_enrolment(
     Ok(Enrolment {
         fse_entry: None,
         fse_exit: None,
+        handovers: Vec::new(),
         ..enrolment
     })
 }
@@ -356,6 +357,42 @@ pub struct ReferentChange {
     pub on: Date,
 }
 
+/// A hand-over as the enrolment itself carries it, for the person's file: from whom, to whom,
+/// from which day (the date of effect the supervisor gave, or the day it reached the server).
+/// The server fills [`Enrolment::handovers`](crate::people::Enrolment) from the hand-overs it
+/// keeps; what a device sends there is ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Handover {
+    pub from: Uuid,
+    pub to: Uuid,
+    pub on: Date,
+}
+
+/// The référents of `enrolment` in order, each with the first day they followed it: the
+/// first from its start, then one per hand-over.
+pub fn referent_periods(enrolment: &Enrolment) -> Vec<(Uuid, Date)> {
+    let mut periods = vec![(
+        enrolment
+            .handovers
+            .first()
+            .map_or(enrolment.referent_id, |h| h.from),
+        enrolment.start_date,
+    )];
+    periods.extend(enrolment.handovers.iter().map(|h| (h.to, h.on)));
+    periods
+}
+
+/// The first day the current référent of `enrolment` followed it: its last hand-over, or its
+/// start.
+pub fn referent_since(enrolment: &Enrolment) -> Date {
+    enrolment
+        .handovers
+        .iter()
+        .map(|h| h.on)
+        .fold(enrolment.start_date, Date::max)
+}
+
 /// Whether `user` followed `enrolment` on `date`: from its start (or the hand-over to them) to
 /// the hand-over away from them or its exit, both days included — on the day of a hand-over
 /// both référents followed the person.
@@ -417,6 +454,7 @@ mod tests {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         }
     }
 
@@ -436,6 +474,36 @@ mod tests {
             date: date!(2026 - 11 - 20),
             reason,
         }
+    }
+
+    #[test]
+    fn the_referents_of_an_enrolment_run_from_its_start_through_each_hand_over() {
+        let mut e = enrolment();
+        assert_eq!(
+            referent_periods(&e),
+            [(Uuid::from_u128(3), date!(2026 - 03 - 01))]
+        );
+        e.handovers = vec![
+            Handover {
+                from: Uuid::from_u128(7),
+                to: Uuid::from_u128(8),
+                on: date!(2026 - 05 - 10),
+            },
+            Handover {
+                from: Uuid::from_u128(8),
+                to: Uuid::from_u128(3),
+                on: date!(2026 - 09 - 01),
+            },
+        ];
+        assert_eq!(referent_since(&e), date!(2026 - 09 - 01));
+        assert_eq!(
+            referent_periods(&e),
+            [
+                (Uuid::from_u128(7), date!(2026 - 03 - 01)),
+                (Uuid::from_u128(8), date!(2026 - 05 - 10)),
+                (Uuid::from_u128(3), date!(2026 - 09 - 01)),
+            ]
+        );
     }
 
     fn codes(r: Result<Enrolment, Invalid>) -> Vec<String> {

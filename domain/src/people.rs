@@ -101,6 +101,9 @@ pub struct Enrolment {
     /// The FSE data at exit, taken by the server when the enrolment is closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fse_exit: Option<crate::pathway::FseExit>,
+    /// The hand-overs of the enrolment, oldest first, filled by the server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handovers: Vec<crate::pathway::Handover>,
 }
 
 /// A new person together with their first enrolment, created in one step by a référent.
@@ -299,13 +302,36 @@ pub fn may_hand_over(actor: &SessionUser, enrolment: &Enrolment) -> bool {
 
 /// Checks that `actor` may hand `enrolment` over to `new_referent` (looked up among the staff;
 /// `None` when unknown): only a supervisor of the scheme, only an active enrolment, only to a
-/// référent of the same scheme.
+/// référent of the same scheme; and that the date of effect, when given, lies between the
+/// start of the enrolment (or its last hand-over) and `today` — a hand-over is recorded on the
+/// day it happened or later, never ahead.
 pub fn check_referent_change(
     actor: &SessionUser,
     enrolment: &Enrolment,
     new_referent: Option<&StaffMember>,
+    effective: Option<Date>,
+    today: Date,
 ) -> Result<(), Invalid> {
     let mut invalid = Invalid::default();
+    if let Some(on) = effective {
+        let earliest = crate::pathway::referent_since(enrolment);
+        if on > today {
+            invalid.push(FieldError::new(
+                "effective",
+                "future_date",
+                "La date d'effet ne peut pas être après aujourd'hui.",
+            ));
+        } else if on < earliest {
+            invalid.push(FieldError::new(
+                "effective",
+                "before_start",
+                format!(
+                    "La date d'effet ne peut pas précéder le {} (début de l'accompagnement ou dernier changement de référent).",
+                    crate::text::format_date_fr(earliest)
+                ),
+            ));
+        }
+    }
     if !actor.supervises(enrolment.scheme) {
         invalid.push(FieldError::new(
             "referent_id",
@@ -352,6 +378,8 @@ pub fn plan_bulk_hand_over<'a>(
     chosen: &[Uuid],
     enrolments: &'a [Enrolment],
     new_referent: Option<&StaffMember>,
+    effective: Option<Date>,
+    today: Date,
 ) -> Result<Vec<&'a Enrolment>, Invalid> {
     let refuse = |code: &str, message: String| {
         Err(Invalid::single(FieldError::new(
@@ -394,7 +422,7 @@ pub fn plan_bulk_hand_over<'a>(
         if enrolment.referent_id == referent.id {
             continue;
         }
-        check_referent_change(actor, enrolment, Some(referent))?;
+        check_referent_change(actor, enrolment, Some(referent), effective, today)?;
         planned.push(enrolment);
     }
     Ok(planned)
@@ -513,6 +541,7 @@ mod tests {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                handovers: Vec::new(),
             },
             person,
         }
@@ -720,7 +749,9 @@ mod tests {
             check_referent_change(
                 &supervisor,
                 &c.enrolment,
-                Some(&colleague(SchemeCode::Plie))
+                Some(&colleague(SchemeCode::Plie)),
+                None,
+                TODAY
             )
             .is_ok()
         );
@@ -729,19 +760,29 @@ mod tests {
             code(check_referent_change(
                 &supervisor,
                 &c.enrolment,
-                Some(&colleague(SchemeCode::Arpe))
+                Some(&colleague(SchemeCode::Arpe)),
+                None,
+                TODAY
             )),
             "invalid_referent"
         );
         assert_eq!(
-            code(check_referent_change(&supervisor, &c.enrolment, None)),
+            code(check_referent_change(
+                &supervisor,
+                &c.enrolment,
+                None,
+                None,
+                TODAY
+            )),
             "invalid_referent"
         );
         assert_eq!(
             code(check_referent_change(
                 &referent(SchemeCode::Plie),
                 &c.enrolment,
-                Some(&colleague(SchemeCode::Plie))
+                Some(&colleague(SchemeCode::Plie)),
+                None,
+                TODAY
             )),
             "not_allowed"
         );
@@ -751,10 +792,68 @@ mod tests {
             code(check_referent_change(
                 &supervisor,
                 &closed,
-                Some(&colleague(SchemeCode::Plie))
+                Some(&colleague(SchemeCode::Plie)),
+                None,
+                TODAY
             )),
             "enrolment_closed"
         );
+    }
+
+    #[test]
+    fn a_hand_over_takes_effect_between_the_last_change_and_today() {
+        let c = creation("87085", SchemeCode::Plie);
+        let supervisor = SessionUser {
+            role: Role::Supervisor,
+            scheme: None,
+            supervised_schemes: vec![SchemeCode::Plie],
+            ..referent(SchemeCode::Plie)
+        };
+        let colleague = StaffMember {
+            active: true,
+            id: Uuid::from_u128(5),
+            display_name: "Autre".into(),
+            role: Role::Referent,
+            scheme: Some(SchemeCode::Plie),
+        };
+        let mut enrolment = c.enrolment.clone();
+        enrolment.start_date = date!(2026 - 01 - 05);
+        let check = |e: &Enrolment, on| {
+            check_referent_change(&supervisor, e, Some(&colleague), Some(on), TODAY)
+                .map_err(|i| (i.errors[0].field.clone(), i.errors[0].code.clone()))
+        };
+        assert!(check(&enrolment, TODAY).is_ok());
+        assert!(
+            check(&enrolment, date!(2026 - 01 - 05)).is_ok(),
+            "its first day"
+        );
+        assert_eq!(
+            check(&enrolment, date!(2026 - 11 - 27)),
+            Err(("effective".into(), "future_date".into()))
+        );
+        assert_eq!(
+            check(&enrolment, date!(2026 - 01 - 04)),
+            Err(("effective".into(), "before_start".into()))
+        );
+        enrolment.handovers.push(crate::pathway::Handover {
+            from: Uuid::from_u128(4),
+            to: enrolment.referent_id,
+            on: date!(2026 - 06 - 01),
+        });
+        let refused = check_referent_change(
+            &supervisor,
+            &enrolment,
+            Some(&colleague),
+            Some(date!(2026 - 05 - 31)),
+            TODAY,
+        )
+        .unwrap_err();
+        assert_eq!(refused.errors[0].code, "before_start");
+        assert!(
+            refused.errors[0].message.contains("01/06/2026"),
+            "{refused:?}"
+        );
+        assert!(check(&enrolment, date!(2026 - 06 - 01)).is_ok());
     }
 
     #[test]
@@ -783,7 +882,9 @@ mod tests {
         let enrolments = [c.enrolment.clone(), second.clone(), already.clone()];
         let people = [c.person.id, second.person_id, already.person_id];
         let plie = to(SchemeCode::Plie, true);
-        let planned = plan_bulk_hand_over(&supervisor, &people, &enrolments, Some(&plie)).unwrap();
+        let planned =
+            plan_bulk_hand_over(&supervisor, &people, &enrolments, Some(&plie), None, TODAY)
+                .unwrap();
         assert_eq!(
             planned.iter().map(|e| e.id).collect::<Vec<_>>(),
             [c.enrolment.id, second.id],
@@ -795,7 +896,9 @@ mod tests {
                 &supervisor,
                 &[],
                 &enrolments,
-                Some(&plie)
+                Some(&plie),
+                None,
+                TODAY
             )),
             "empty_selection"
         );
@@ -804,7 +907,9 @@ mod tests {
                 &supervisor,
                 &people,
                 &enrolments,
-                Some(&to(SchemeCode::Arpe, true))
+                Some(&to(SchemeCode::Arpe, true)),
+                None,
+                TODAY
             )),
             "invalid_referent"
         );
@@ -813,7 +918,9 @@ mod tests {
                 &supervisor,
                 &people,
                 &enrolments,
-                Some(&to(SchemeCode::Plie, false))
+                Some(&to(SchemeCode::Plie, false)),
+                None,
+                TODAY
             )),
             "invalid_referent",
             "a deactivated account"
@@ -823,7 +930,9 @@ mod tests {
                 &referent(SchemeCode::Plie),
                 &people,
                 &enrolments,
-                Some(&plie)
+                Some(&plie),
+                None,
+                TODAY
             )),
             "not_allowed"
         );

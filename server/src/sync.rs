@@ -246,7 +246,8 @@ async fn mutate(
             enrolment_id,
             person_id,
             referent_id,
-        } => change_referent(tx, ctx, *enrolment_id, *person_id, *referent_id).await,
+            effective,
+        } => change_referent(tx, ctx, *enrolment_id, *person_id, *referent_id, *effective).await,
         Mutation::AddNote(note) => add_note(tx, ctx, note).await,
         Mutation::SaveItem(item) => save_item(tx, ctx, item).await,
         Mutation::Enrol(enrolment) => enrol(tx, ctx, enrolment).await,
@@ -499,19 +500,34 @@ async fn change_referent(
     enrolment_id: Uuid,
     person_id: Uuid,
     referent_id: Uuid,
+    effective: Option<Date>,
 ) -> Result<Outcome, sqlx::Error> {
     let enrolment = match named_enrolment(tx, enrolment_id, person_id).await? {
         Ok(enrolment) => enrolment,
         Err(outcome) => return Ok(outcome),
     };
     let new_referent = db::staff_member(tx, referent_id).await?;
-    if let Err(invalid) = check_referent_change(ctx.actor, &enrolment, new_referent.as_ref()) {
+    if let Err(invalid) = check_referent_change(
+        ctx.actor,
+        &enrolment,
+        new_referent.as_ref(),
+        effective,
+        ctx.today,
+    ) {
         return Ok(refused(invalid));
     }
     if enrolment.referent_id == referent_id {
         return Ok(Outcome::Applied);
     }
-    db::change_referent(tx, &enrolment, referent_id, ctx.actor.id, ctx.now).await?;
+    db::change_referent(
+        tx,
+        &enrolment,
+        referent_id,
+        ctx.actor.id,
+        ctx.now,
+        effective,
+    )
+    .await?;
     db::touch_person(tx, person_id).await?;
     ctx.audit(tx, "enrolment.change_referent", person_id)
         .await?;

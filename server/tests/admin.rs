@@ -693,6 +693,7 @@ async fn the_right_of_access_gathers_the_whole_file_with_its_history_and_readers
                     enrolment_id: new.enrolment.id,
                     person_id: id,
                     referent_id: id_of(&plie4),
+                    effective: None,
                 },
             }],
         )

@@ -103,6 +103,7 @@ impl Device {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                handovers: Vec::new(),
             },
             person,
         }

@@ -703,6 +703,7 @@ fn random_scope_change(rng: &mut Rng, device: &Device, referents: [Uuid; 2]) -> 
             } else {
                 referents[0]
             },
+            effective: None,
         }),
         1 => Some(Mutation::CloseEnrolment {
             enrolment_id: enrolment.id,
@@ -764,6 +765,7 @@ async fn run_case(seed: u64) -> bool {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         };
         devices[0].enqueue(Mutation::CreatePerson(PersonCreation { person, enrolment }));
     }

@@ -72,6 +72,7 @@ fn mutations(target: &Target, me: Uuid, referent: Uuid) -> Vec<(&'static str, Mu
                 enrolment_id: target.enrolment.id,
                 person_id: person,
                 referent_id: referent,
+                effective: None,
             },
         ),
         (
@@ -98,6 +99,7 @@ fn mutations(target: &Target, me: Uuid, referent: Uuid) -> Vec<(&'static str, Mu
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                handovers: Vec::new(),
             }),
         ),
         (

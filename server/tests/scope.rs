@@ -76,6 +76,7 @@ async fn a_person_handed_to_another_referent_leaves_one_device_and_reaches_the_o
         enrolment_id: enrolment.id,
         person_id: enrolment.person_id,
         referent_id: Uuid::parse_str(to_user["id"].as_str().unwrap()).unwrap(),
+        effective: None,
     };
     let response = server
         .push(
@@ -154,6 +155,7 @@ async fn only_a_supervisor_hands_over_and_only_to_a_referent_of_the_scheme() {
         enrolment_id: enrolment.id,
         person_id: enrolment.person_id,
         referent_id: Uuid::parse_str(id).unwrap(),
+        effective: None,
     };
     let attempts = [
         (&referent, to(other_scheme["id"].as_str().unwrap())),
@@ -392,6 +394,7 @@ async fn notes_and_reports_typed_before_a_hand_over_learned_late_reach_the_new_r
                     enrolment_id: new.enrolment.id,
                     person_id,
                     referent_id: id_of(&to_user),
+                    effective: None,
                 },
             )],
         )
@@ -492,4 +495,125 @@ async fn notes_and_reports_typed_before_a_hand_over_learned_late_reach_the_new_r
         held.get(&("person".to_owned(), person_id)),
         Some(Record::Person(p)) if p.details.phone.is_empty()
     ));
+}
+
+#[tokio::test]
+async fn the_hand_overs_of_an_enrolment_reach_the_devices_with_their_date_of_effect() {
+    use jalon_domain::pathway::{Handover, referent_periods};
+    use time::{Duration, OffsetDateTime};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (first, first_user) = server.login("global3").await;
+    let (_, second_user) = server.login("global4").await;
+    let (supervisor, _) = server.login("superviseur.global").await;
+    let id = |user: &serde_json::Value| Uuid::parse_str(user["id"].as_str().unwrap()).unwrap();
+    let (changes, _) = server.pull_all(&first, 0).await;
+    let enrolment = changes
+        .iter()
+        .find_map(|c| match &c.record {
+            Record::Enrolment(e) => Some(e.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(enrolment.handovers.is_empty());
+    let today = OffsetDateTime::now_utc().date();
+    let hand_over = |to: Uuid, effective| Mutation::ChangeReferent {
+        enrolment_id: enrolment.id,
+        person_id: enrolment.person_id,
+        referent_id: to,
+        effective,
+    };
+    let push = |seq, mutation| {
+        let server = &server;
+        let supervisor = &supervisor;
+        async move {
+            server
+                .push(supervisor, &[MutationEnvelope { seq, mutation }])
+                .await
+                .results[0]
+                .outcome
+                .clone()
+        }
+    };
+    let code = |outcome: Outcome| match outcome {
+        Outcome::Rejected { errors, .. } => (errors[0].field.clone(), errors[0].code.clone()),
+        other => panic!("refused: {other:?}"),
+    };
+    // A date of effect ahead of today, or before the enrolment started: refused, nothing moves.
+    assert_eq!(
+        code(
+            push(
+                1,
+                hand_over(id(&second_user), Some(today + Duration::days(1)))
+            )
+            .await
+        ),
+        ("effective".to_owned(), "future_date".to_owned())
+    );
+    assert_eq!(
+        code(
+            push(
+                2,
+                hand_over(
+                    id(&second_user),
+                    Some(enrolment.start_date - Duration::days(1))
+                )
+            )
+            .await
+        ),
+        ("effective".to_owned(), "before_start".to_owned())
+    );
+    // Recorded five days after the fact, then handed back today.
+    let effective = today - Duration::days(5);
+    assert_eq!(
+        push(3, hand_over(id(&second_user), Some(effective))).await,
+        Outcome::Applied
+    );
+    assert_eq!(
+        push(4, hand_over(id(&first_user), None)).await,
+        Outcome::Applied
+    );
+    let (changes, _) = server.pull_all(&first, 0).await;
+    let held = changes
+        .iter()
+        .find_map(|c| match &c.record {
+            Record::Enrolment(e) if e.id == enrolment.id => Some(e.clone()),
+            _ => None,
+        })
+        .expect("handed back to global3");
+    assert_eq!(
+        held.handovers,
+        [
+            Handover {
+                from: id(&first_user),
+                to: id(&second_user),
+                on: effective
+            },
+            Handover {
+                from: id(&second_user),
+                to: id(&first_user),
+                on: today
+            },
+        ]
+    );
+    assert_eq!(
+        referent_periods(&held),
+        [
+            (id(&first_user), enrolment.start_date),
+            (id(&second_user), effective),
+            (id(&first_user), today),
+        ]
+    );
+    // A hand-over before the last one is refused.
+    assert_eq!(
+        code(push(5, hand_over(id(&second_user), Some(effective))).await),
+        ("effective".to_owned(), "before_start".to_owned())
+    );
+    // The device's checksum counts the hand-overs it holds.
+    let (changes, cursor) = server.pull_all(&first, 0).await;
+    assert_eq!(
+        server_checksum(&server, &first, cursor).await,
+        local_checksum(&replica(&changes))
+    );
 }

@@ -159,13 +159,33 @@ test("a person handed to another référent leaves the first référent's device
   await signIn(desk, "superviseur.arpe");
   await desk.goto(file);
   const enrolment = desk.getByRole("region", { name: "Accompagnements" });
+  await expect(enrolment.getByRole("listitem").locator("span").first()).toContainText("depuis le");
+  const line = (await enrolment.getByRole("listitem").locator("span").first().textContent()) ?? "";
+  const [, oldReferent, started] = line.match(/· (.+) depuis le (\d\d\/\d\d\/\d{4})/)!;
   await enrolment.getByLabel("Nouveau référent").selectOption({ index: 1 });
-  const newReferent = (await enrolment.getByLabel("Nouveau référent").locator("option:checked").textContent()) ?? "";
+  const newReferent = ((await enrolment.getByLabel("Nouveau référent").locator("option:checked").textContent()) ?? "").trim();
+  // A date of effect ahead of today is refused in French; the hand-over is recorded the day
+  // after the enrolment started (or today, if it started today).
+  const french = (d: Date) =>
+    `${String(d.getDate()).padStart(2, "0")}/${String(d.getMonth() + 1).padStart(2, "0")}/${d.getFullYear()}`;
+  const day = (offset: number, from = new Date()) => new Date(from.getFullYear(), from.getMonth(), from.getDate() + offset);
+  await enrolment.getByLabel("Date d'effet").fill(french(day(1)));
   await enrolment.getByRole("button", { name: "Changer de référent" }).click();
-  // Once synced, the enrolment reads the new référent's name.
-  await expect(enrolment.getByRole("listitem").locator("span").first()).toContainText(newReferent.trim(), {
+  await expect(enrolment.getByText("La date d'effet ne peut pas être après aujourd'hui.")).toBeVisible();
+  const [d, m, y] = started.split("/").map(Number);
+  const start = new Date(y, m - 1, d);
+  const effective = day(1, start) > day(0) ? day(0) : day(1, start);
+  await enrolment.getByLabel("Date d'effet").fill(french(effective));
+  await enrolment.getByRole("button", { name: "Changer de référent" }).click();
+  // Once synced, the enrolment reads the new référent's name, and its référents with their dates.
+  await expect(enrolment.getByRole("listitem").locator("span").first()).toContainText(newReferent, {
     timeout: 30_000,
   });
+  const until = day(-1, effective) < start ? start : day(-1, effective);
+  await expect(enrolment.locator(".referents li")).toHaveText([
+    `${oldReferent} : du ${started} au ${french(until)}`,
+    `${newReferent} : depuis le ${french(effective)}`,
+  ]);
 
   await syncNow(tablet);
   await expect(tablet.getByText("Cette personne n'est pas (ou plus) sur cet appareil.")).toBeVisible();

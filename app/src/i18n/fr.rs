@@ -204,6 +204,17 @@ pub fn keep(value: &str) -> String {
 }
 pub const NEW_REFERENT: &str = "Nouveau référent";
 pub const CHANGE_REFERENT: &str = "Changer de référent";
+pub const EFFECTIVE_DATE: &str = "Date d'effet";
+pub const REFERENTS_HISTORY: &str = "Référents successifs";
+
+/// One référent of an enrolment: "Emma Aubert : du 01/02/2025 au 11/03/2025", or "depuis le"
+/// for the current one.
+pub fn referent_period(name: &str, from: &str, until: Option<&str>) -> String {
+    match until {
+        Some(until) => format!("{name} : du {from} au {until}"),
+        None => format!("{name} : depuis le {from}"),
+    }
+}
 pub const REFERENT_CHANGE_SAVED: &str =
     "Changement de référent enregistré : il sera appliqué à la prochaine synchronisation.";
 pub const CLOSE_ENROLMENT: &str = "Clôturer l'accompagnement";

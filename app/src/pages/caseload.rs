@@ -557,6 +557,8 @@ fn PersonRow(
 fn HandOver(chosen: RwSignal<HashSet<Uuid>>, matching: Signal<Vec<Uuid>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let target = RwSignal::new(String::new());
+    let effective = RwSignal::new(jalon_domain::text::format_iso_date(today()));
+    let errors = RwSignal::new(jalon_domain::Invalid::default());
     let message = RwSignal::new(None::<(bool, String)>);
     let referents = move || {
         let supervised = state
@@ -591,23 +593,36 @@ fn HandOver(chosen: RwSignal<HashSet<Uuid>>, matching: Signal<Vec<Uuid>>) -> imp
                 .get_untracked()
                 .and_then(|r| r.staff.into_iter().find(|s| s.id == id))
         });
+        let mut invalid = jalon_domain::Invalid::default();
+        let on = crate::forms::required_date("effective", &effective.get_untracked(), &mut invalid);
+        errors.set(invalid);
+        let Some(on) = on else {
+            message.set(None);
+            return;
+        };
         let store = state.store();
         leptos::task::spawn_local(async move {
             let enrolments = store.enrolments().await.unwrap_or_default();
-            let planned =
-                match plan_bulk_hand_over(&session.user, &people, &enrolments, member.as_ref()) {
-                    Ok(planned) => planned,
-                    Err(invalid) => {
-                        message.set(Some((false, invalid.to_string())));
-                        return;
-                    }
-                };
+            let planned = match plan_bulk_hand_over(
+                &session.user,
+                &people,
+                &enrolments,
+                member.as_ref(),
+                Some(on),
+                today(),
+            ) {
+                Ok(planned) => planned,
+                Err(invalid) => {
+                    message.set(Some((false, invalid.to_string())));
+                    return;
+                }
+            };
             let Some(member) = member else { return };
             if planned.is_empty() {
                 message.set(Some((true, fr::ALREADY_FOLLOWED.to_owned())));
                 return;
             }
-            match store.change_referents(&planned, member.id).await {
+            match store.change_referents(&planned, member.id, Some(on)).await {
                 Ok(()) => {
                     message.set(Some((
                         true,
@@ -642,6 +657,7 @@ fn HandOver(chosen: RwSignal<HashSet<Uuid>>, matching: Signal<Vec<Uuid>>) -> imp
                     }).collect_view()}
                 </select>
             </div>
+            <crate::components::TextField id="effective" label=fr::EFFECTIVE_DATE value=effective errors kind="date" />
             <button type="button" on:click=hand_over>{fr::HAND_OVER_CHOSEN}</button>
             {move || message.get().map(|(ok, text)| view! {
                 <p class=if ok { "notice" } else { "form-error" } role=if ok { "status" } else { "alert" }>{text}</p>

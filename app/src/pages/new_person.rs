@@ -100,6 +100,7 @@ pub fn NewPersonPage() -> impl IntoView {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                handovers: Vec::new(),
             },
             person,
         };

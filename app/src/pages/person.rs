@@ -10,9 +10,13 @@ use jalon_domain::caseload::{Alert, alerts};
 use jalon_domain::followup::{Appointment, Item, next_appointment};
 use jalon_domain::merge::{Conflict, FieldValue, diff};
 use jalon_domain::notes::Note;
-use jalon_domain::pathway::{Exit, ExitReason, check_new_enrolment, close_enrolment, may_close};
+use jalon_domain::pathway::{
+    Exit, ExitReason, check_new_enrolment, close_enrolment, may_close, referent_periods,
+    referent_since,
+};
 use jalon_domain::people::{
-    Enrolment, EnrolmentStatus, Person, check_person_update, in_caseload, may_hand_over,
+    Enrolment, EnrolmentStatus, Person, check_person_update, check_referent_change, in_caseload,
+    may_hand_over,
 };
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::text::{format_date_fr, format_iso_date, parse_iso_date};
@@ -24,7 +28,8 @@ use uuid::Uuid;
 
 use crate::components::{CommuneSelect, TextField, TopBar, format_moment};
 use crate::forms::{
-    BirthNameAndSex, CheckField, DetailsFields, DetailsForm, SelectField, required_date,
+    BirthNameAndSex, CheckField, DetailsFields, DetailsForm, SelectField, merge_errors,
+    required_date,
 };
 use crate::i18n::fr;
 use crate::pages::follow_up::FollowUp;
@@ -370,7 +375,7 @@ fn EnrolmentItem(
         "{} · {who} {} {} — {status}",
         enrolment.scheme.short_name(),
         fr::SINCE,
-        format_date_fr(enrolment.start_date),
+        format_date_fr(referent_since(&enrolment)),
     );
     let user = state.session.get_untracked().map(|s| s.user);
     // The domain's rules, as the server applies them.
@@ -391,16 +396,43 @@ fn EnrolmentItem(
         .map(|s| (s.id, s.display_name))
         .collect();
     let choice = RwSignal::new(String::new());
+    let effective = RwSignal::new(format_iso_date(today()));
+    let errors = RwSignal::new(Invalid::default());
     let saved = RwSignal::new(false);
     let select_id = format!("referent-{}", enrolment.id);
     let for_closing = enrolment.clone();
+    let history = referent_history(&enrolment, &staff);
     let hand_over = move |_| {
         let Ok(referent_id) = Uuid::parse_str(&choice.get_untracked()) else {
             return;
         };
+        let Some(user) = state.session.get_untracked().map(|s| s.user) else {
+            return;
+        };
+        let mut invalid = Invalid::default();
+        let on = required_date("effective", &effective.get_untracked(), &mut invalid);
+        let member = state
+            .reference
+            .get_untracked()
+            .and_then(|r| r.staff.into_iter().find(|s| s.id == referent_id));
+        if let Some(on) = on
+            && let Err(rules) =
+                check_referent_change(&user, &enrolment, member.as_ref(), Some(on), today())
+        {
+            merge_errors(&mut invalid, rules);
+        }
+        errors.set(invalid.clone());
+        if !invalid.errors.is_empty() {
+            return;
+        }
         let enrolment = enrolment.clone();
         spawn_local(async move {
-            if state.saved(state.store().change_referent(&enrolment, referent_id).await) {
+            if state.saved(
+                state
+                    .store()
+                    .change_referent(&enrolment, referent_id, on)
+                    .await,
+            ) {
                 saved.set(true);
             }
         });
@@ -409,22 +441,65 @@ fn EnrolmentItem(
         <li>
             <span>{label}</span>
             {fse.map(|text| view! { <p class="muted fse">{text}</p> })}
+            {history.map(|periods| view! {
+                <div class="referents">
+                    <p class="muted">{fr::REFERENTS_HISTORY}</p>
+                    <ol>{periods.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ol>
+                </div>
+            })}
             {(may_hand_over && writable).then(|| view! {
                 <div class="hand-over">
-                    <label for=select_id.clone()>{fr::NEW_REFERENT}</label>
-                    <select id=select_id on:change=move |ev| choice.set(event_target_value(&ev))>
-                        <option value="">"—"</option>
-                        {colleagues.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
-                    </select>
+                    <div class="field">
+                        <label for=select_id.clone()>{fr::NEW_REFERENT}</label>
+                        <select id=select_id on:change=move |ev| choice.set(event_target_value(&ev))>
+                            <option value="">"—"</option>
+                            {colleagues.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <TextField id="effective" label=fr::EFFECTIVE_DATE value=effective errors kind="date" />
                     <button type="button" class="secondary" on:click=hand_over disabled=move || choice.get().is_empty()>
                         {fr::CHANGE_REFERENT}
                     </button>
+                    {move || errors.with(|e| e.message_for("referent_id").map(str::to_owned)).map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                     {move || saved.get().then(|| view! { <p role="status">{fr::REFERENT_CHANGE_SAVED}</p> })}
                 </div>
             })}
             {(may_close && writable).then(|| view! { <CloseForm enrolment=for_closing /> })}
         </li>
     }
+}
+
+/// The référents of an enrolment that changed hands, one line each with their dates; `None`
+/// when it never did (its line already names the référent and the start).
+fn referent_history(enrolment: &Enrolment, staff: &HashMap<Uuid, String>) -> Option<Vec<String>> {
+    if enrolment.handovers.is_empty() {
+        return None;
+    }
+    let periods = referent_periods(enrolment);
+    let name = |id: &Uuid| {
+        staff
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| fr::UNKNOWN.to_owned())
+    };
+    Some(
+        periods
+            .iter()
+            .enumerate()
+            .map(|(i, (referent, from))| {
+                // A référent's last day is the day before the next one took over (on the day of
+                // a hand-over, the new one follows the person).
+                let until = periods
+                    .get(i + 1)
+                    .map(|(_, next)| next.previous_day().unwrap_or(*next).max(*from));
+                fr::referent_period(
+                    &name(referent),
+                    &format_date_fr(*from),
+                    until.map(format_date_fr).as_deref(),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// The FSE snapshots of an enrolment, in one line each.
@@ -501,6 +576,7 @@ fn NewEnrolmentForm(
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         };
         let member = staff().into_iter().find(|s| s.id == referent_id);
         let schemes = state

@@ -56,7 +56,7 @@ pub fn Summary(
             fr::enrolment_in_progress(
                 e.scheme.short_name(),
                 &referent,
-                &format_date_fr(e.start_date),
+                &format_date_fr(jalon_domain::pathway::referent_since(e)),
             )
         })
         .unwrap_or_else(|| fr::NO_ENROLMENT_IN_PROGRESS.to_owned());

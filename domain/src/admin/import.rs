@@ -478,6 +478,7 @@ fn read_line(
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         },
     };
     let creation = match check_person_creation(creation, referent, ctx.schemes, ctx.today) {

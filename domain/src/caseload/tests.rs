@@ -17,6 +17,7 @@ fn enrolment(scheme: SchemeCode, start: Date) -> Enrolment {
         exit: None,
         fse_entry: None,
         fse_exit: None,
+        handovers: Vec::new(),
     }
 }
 

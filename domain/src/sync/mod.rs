@@ -59,6 +59,10 @@ pub enum Mutation {
         enrolment_id: Uuid,
         person_id: Uuid,
         referent_id: Uuid,
+        /// The day the new référent takes over (a hand-over recorded after the fact); the day
+        /// the server receives it when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        effective: Option<time::Date>,
     },
     /// A person already known enters a scheme again (after an exit).
     Enrol(Enrolment),
@@ -312,6 +316,7 @@ mod tests {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                handovers: Vec::new(),
             })
         };
         let (a, b) = (
@@ -341,6 +346,7 @@ mod tests {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                handovers: Vec::new(),
             }),
         };
         let json = serde_json::to_value(&change).unwrap();
@@ -363,6 +369,7 @@ mod tests {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                handovers: Vec::new(),
             })
         };
         let (old, new) = (

@@ -13,7 +13,7 @@ use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
 use jalon_domain::notes::Note;
-use jalon_domain::pathway::{Exit, ExitReason, ReferentChange};
+use jalon_domain::pathway::{Exit, ExitReason, Handover, ReferentChange};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::sync::{
@@ -136,7 +136,10 @@ macro_rules! person_columns {
 /// The columns [`enrolment_row`] reads.
 macro_rules! enrolment_columns {
     () => {
-        "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev"
+        "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev,
+         (SELECT json_group_array(json_array(c.old_referent_id, c.new_referent_id,
+                                             coalesce(c.effective_date, date(c.at, 'unixepoch'))))
+          FROM referent_changes c WHERE c.enrolment_id = enrolments.id) AS handovers"
     };
 }
 
@@ -1074,6 +1077,7 @@ pub async fn change_referent(
     new_referent: Uuid,
     changed_by: Uuid,
     at: i64,
+    effective: Option<Date>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE enrolments SET referent_id = ?2 WHERE id = ?1")
         .bind(enrolment.id.to_string())
@@ -1081,26 +1085,30 @@ pub async fn change_referent(
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO referent_changes (enrolment_id, old_referent_id, new_referent_id, changed_by, at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO referent_changes
+             (enrolment_id, old_referent_id, new_referent_id, changed_by, at, effective_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .bind(enrolment.id.to_string())
     .bind(enrolment.referent_id.to_string())
     .bind(new_referent.to_string())
     .bind(changed_by.to_string())
     .bind(at)
+    .bind(effective)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// Every hand-over of the enrolments of a person, dated by the server's (UTC) day.
+/// Every hand-over of the enrolments of a person, dated by its date of effect, or else by
+/// the server's (UTC) day it was recorded.
 pub async fn referent_changes_of(
     conn: &mut SqliteConnection,
     person_id: Uuid,
 ) -> Result<Vec<ReferentChange>, sqlx::Error> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT c.enrolment_id, c.old_referent_id, c.new_referent_id, c.at
+    let rows: Vec<(String, String, String, Date)> = sqlx::query_as(
+        "SELECT c.enrolment_id, c.old_referent_id, c.new_referent_id,
+                coalesce(c.effective_date, date(c.at, 'unixepoch'))
          FROM referent_changes c JOIN enrolments e ON e.id = c.enrolment_id
          WHERE e.person_id = ?1 ORDER BY c.id",
     )
@@ -1108,14 +1116,12 @@ pub async fn referent_changes_of(
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
-        .map(|(enrolment, from, to, at)| {
+        .map(|(enrolment, from, to, on)| {
             Ok(ReferentChange {
                 enrolment_id: parse_uuid(&enrolment)?,
                 from: parse_uuid(&from)?,
                 to: parse_uuid(&to)?,
-                on: time::OffsetDateTime::from_unix_timestamp(at)
-                    .map_err(|_| corrupt("time"))?
-                    .date(),
+                on,
             })
         })
         .collect()
@@ -1575,7 +1581,30 @@ fn enrolment_row(row: &SqliteRow) -> Result<Enrolment, sqlx::Error> {
             .try_get::<Option<&str>, _>("fse_exit")?
             .map(|j| from_json(j, "FSE exit"))
             .transpose()?,
+        handovers: handovers(row.try_get("handovers")?)?,
     })
+}
+
+/// The hand-overs of an enrolment from `[[from, to, date], …]`, by date (the order they were
+/// recorded in when two share a day).
+fn handovers(json: &str) -> Result<Vec<Handover>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = from_json(json, "hand-overs")?;
+    let mut handovers = rows
+        .into_iter()
+        .map(|(from, to, on)| {
+            Ok(Handover {
+                from: parse_uuid(&from)?,
+                to: parse_uuid(&to)?,
+                on: Date::parse(
+                    &on,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .map_err(|_| corrupt("hand-over date"))?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    handovers.sort_by_key(|h| h.on);
+    Ok(handovers)
 }
 
 fn item_row(row: &SqliteRow) -> Result<Item, sqlx::Error> {

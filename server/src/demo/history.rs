@@ -327,6 +327,7 @@ pub(super) async fn seed(
             exit: Some(exit),
             fse_entry: Some(fse_entry(&person, pathway.start)),
             fse_exit: Some(fse_exit(&person, &exit)),
+            handovers: Vec::new(),
         };
         let purged = exit.date < purge_before;
         // A file purged long ago keeps only its participation (see the module's comment).

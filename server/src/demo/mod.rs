@@ -800,6 +800,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                     exit: None,
                     fse_entry: Some(fse_entry(&person, start_date)),
                     fse_exit: None,
+                    handovers: Vec::new(),
                 };
                 if i >= size {
                     let exit = Exit {

@@ -319,6 +319,7 @@ pub fn creation(
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         },
         person,
     }

@@ -130,6 +130,7 @@ fn a_refusal_keeps_the_name_and_what_was_typed_and_drops_a_refused_creation() {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         },
     };
     let sent = vec![
@@ -420,6 +421,7 @@ fn a_person_handed_over_leaves_the_device_while_changes_still_wait() {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            handovers: Vec::new(),
         },
     }));
     // Meanwhile the server handed `handed` over: the device's scope is `kept` alone.
