@@ -135,6 +135,10 @@ pub fn describe(mutation: &Mutation, staff: &HashMap<Uuid, String>) -> Vec<(Stri
             fr::NEW_REFERENT.to_owned(),
             staff.get(referent_id).cloned().unwrap_or_default(),
         )],
+        Mutation::SetOrientation { orientation: o, .. } => vec![(
+            fr::RECORD_ORIENTATION.to_owned(),
+            fr::orientation(o.kind.label_fr(), &date(o.date), &o.decided_by),
+        )],
         Mutation::Enrol(e) => vec![(
             fr::NEW_ENROLMENT.to_owned(),
             format!(

@@ -683,6 +683,20 @@ impl Store {
         .await
     }
 
+    /// Queues the orientation decision of an enrolment.
+    pub async fn set_orientation(
+        &self,
+        enrolment: &Enrolment,
+        orientation: jalon_domain::orientation::Orientation,
+    ) -> Result<u64> {
+        self.enqueue(Mutation::SetOrientation {
+            enrolment_id: enrolment.id,
+            person_id: enrolment.person_id,
+            orientation,
+        })
+        .await
+    }
+
     /// Queues the hand-over of several enrolments to one référent, all in one transaction:
     /// every one of them waits in the outbox, or none.
     pub async fn change_referents(

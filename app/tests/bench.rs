@@ -77,6 +77,7 @@ fn rows() -> Vec<Change> {
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         };
         let person_id = person.id;
         push(Record::Person(person));
@@ -263,6 +264,7 @@ fn caseload_of_1500() -> (Vec<Person>, Vec<Enrolment>, Vec<Item>, Vec<Note>) {
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         };
         for k in 0..4u128 {
             items.push(Item {
@@ -385,6 +387,7 @@ fn dashboard_over_twelve_years() {
             scheme: SchemeCode::ALL[(i % 3) as usize],
             referent_id: Uuid::from_u128(u128::from(i % 21) + 5_000_000),
             start: from,
+            oriented_on: from,
             exit: (end < date!(2026 - 11 - 30)).then_some(Exit {
                 date: end,
                 reason: ExitReason::ALL[(i % 9) as usize],

@@ -105,6 +105,7 @@ fn creation(last_name: &str) -> PersonCreation {
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         },
         person,
     }

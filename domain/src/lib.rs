@@ -16,6 +16,7 @@ pub mod followup;
 pub mod merge;
 pub mod money;
 pub mod notes;
+pub mod orientation;
 pub mod pathway;
 pub mod people;
 pub mod profile;

@@ -186,7 +186,7 @@ pub fn fse_exit(person: &Person, exit: &Exit) -> FseExit {
 /// after every earlier one ended. A supervisor of the scheme may enrol with any of its
 /// référents; a référent only into their own caseload. Returns the enrolment to store.
 pub fn check_new_enrolment(
-    enrolment: Enrolment,
+    mut enrolment: Enrolment,
     person: &Person,
     earlier: &[Enrolment],
     referent: Option<&crate::auth::StaffMember>,
@@ -280,6 +280,7 @@ pub fn check_new_enrolment(
             ),
         ));
     }
+    crate::orientation::check_given(actor, &mut enrolment, today, &mut invalid);
     invalid.into_result()?;
     Ok(Enrolment {
         fse_entry: None,
@@ -455,6 +456,7 @@ mod tests {
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         }
     }
 

@@ -104,6 +104,9 @@ pub struct Enrolment {
     /// The hand-overs of the enrolment, oldest first, filled by the server.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub handovers: Vec<crate::pathway::Handover>,
+    /// The orientation decision behind the enrolment, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<crate::orientation::Orientation>,
 }
 
 /// A new person together with their first enrolment, created in one step by a référent.
@@ -225,7 +228,7 @@ pub fn check_person_creation(
     today: Date,
 ) -> Result<PersonCreation, Invalid> {
     let person = creation.person.normalized();
-    let enrolment = creation.enrolment;
+    let mut enrolment = creation.enrolment;
     let mut invalid = match check_person(&person, today) {
         Ok(()) => Invalid::default(),
         Err(invalid) => invalid,
@@ -290,6 +293,7 @@ pub fn check_person_creation(
         }
     }
 
+    crate::orientation::check_given(actor, &mut enrolment, today, &mut invalid);
     invalid.into_result()?;
     Ok(PersonCreation { person, enrolment })
 }
@@ -542,6 +546,7 @@ mod tests {
                 fse_entry: None,
                 fse_exit: None,
                 handovers: Vec::new(),
+                orientation: None,
             },
             person,
         }

@@ -29,6 +29,9 @@ pub struct Participation {
     pub scheme: SchemeCode,
     pub referent_id: Uuid,
     pub start: Date,
+    /// The day of the orientation decision, or the start when none is recorded: the delays
+    /// count from it.
+    pub oriented_on: Date,
     pub exit: Option<Exit>,
     /// On RSA when the enrolment started (the person's current situation if the server has
     /// not taken the entry data yet).
@@ -70,6 +73,7 @@ pub fn participations(
                 scheme: e.scheme,
                 referent_id: e.referent_id,
                 start: e.start_date,
+                oriented_on: crate::orientation::oriented_on(e),
                 exit: e.exit,
                 rsa: e
                     .fse_entry
@@ -439,10 +443,10 @@ pub fn dashboard(
         let mut days: Vec<u32> = Vec::new();
         let mut delay = Delay::default();
         for p in started {
-            let month_later = add_month(p.start);
+            let month_later = add_month(p.oriented_on);
             match first(p).filter(|&d| d <= day) {
                 Some(reached) => {
-                    days.push((reached - p.start).whole_days().max(0) as u32);
+                    days.push((reached - p.oriented_on).whole_days().max(0) as u32);
                     delay.reached += 1;
                     delay.due += 1;
                     if reached <= month_later {
@@ -510,10 +514,10 @@ pub fn dashboard(
         Figures {
             scheme,
             first_appointment: delay(&started, &|p| {
-                first_after(contacts_by_appointment.get(&p.person_id), p.start)
+                first_after(contacts_by_appointment.get(&p.person_id), p.oriented_on)
             }),
             first_contract: delay(&started, &|p| {
-                first_after(signatures.get(&p.enrolment_id), p.start)
+                first_after(signatures.get(&p.enrolment_id), p.oriented_on)
             }),
             follow_up: follow_up(&mine),
             months: months
@@ -1035,6 +1039,7 @@ mod tests {
             scheme,
             referent_id: Uuid::from_u128(100 + person % 2),
             start,
+            oriented_on: start,
             exit: exit.map(|(date, reason)| Exit { date, reason }),
             rsa: person.is_multiple_of(2),
         }
@@ -1350,5 +1355,16 @@ mod tests {
         let table = &tables(&board, &board, None, |_| String::new())[3];
         assert_eq!(table.id, "suivi");
         assert_eq!(table.rows[1][6].display(), "33,3\u{a0}%");
+
+        // An orientation decided on 20 February, before the enrolment's start: person 1 waited
+        // 18 days for the first appointment, not 8.
+        let mut oriented = parts.to_vec();
+        oriented[0].oriented_on = date!(2026 - 02 - 20);
+        let board = dashboard(&oriented, &activity, &schemes, march(), TODAY);
+        assert_eq!(
+            board.total.first_appointment.median_days,
+            Some(18),
+            "18 and 25 days"
+        );
     }
 }

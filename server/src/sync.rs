@@ -12,6 +12,7 @@ use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
 use jalon_domain::notes::{Note, check_note};
+use jalon_domain::orientation::{Orientation, check_orientation};
 use jalon_domain::pathway::{
     Exit, check_new_enrolment, close_enrolment, fse_entry, fse_exit, written_while_following,
 };
@@ -248,6 +249,11 @@ async fn mutate(
             referent_id,
             effective,
         } => change_referent(tx, ctx, *enrolment_id, *person_id, *referent_id, *effective).await,
+        Mutation::SetOrientation {
+            enrolment_id,
+            person_id,
+            orientation,
+        } => set_orientation(tx, ctx, *enrolment_id, *person_id, orientation).await,
         Mutation::AddNote(note) => add_note(tx, ctx, note).await,
         Mutation::SaveItem(item) => save_item(tx, ctx, item).await,
         Mutation::Enrol(enrolment) => enrol(tx, ctx, enrolment).await,
@@ -569,6 +575,29 @@ async fn enrol(
     db::insert_enrolment(tx, &enrolment, rev, ctx.now).await?;
     db::touch_person(tx, person.id).await?;
     ctx.audit(tx, "enrolment.create", person.id).await?;
+    Ok(Outcome::Applied)
+}
+
+/// Records the orientation decision of an enrolment (see `check_orientation`).
+async fn set_orientation(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    enrolment_id: Uuid,
+    person_id: Uuid,
+    orientation: &Orientation,
+) -> Result<Outcome, sqlx::Error> {
+    let enrolment = match named_enrolment(tx, enrolment_id, person_id).await? {
+        Ok(enrolment) => enrolment,
+        Err(outcome) => return Ok(outcome),
+    };
+    let orientation = match check_orientation(ctx.actor, &enrolment, orientation.clone(), ctx.today)
+    {
+        Ok(orientation) => orientation,
+        Err(invalid) => return Ok(refused(invalid)),
+    };
+    let rev = db::next_revs(tx, 1).await?;
+    db::set_orientation(tx, enrolment.id, &orientation, rev).await?;
+    ctx.audit(tx, "enrolment.orientation", person_id).await?;
     Ok(Outcome::Applied)
 }
 

@@ -104,6 +104,7 @@ impl Device {
                 fse_entry: None,
                 fse_exit: None,
                 handovers: Vec::new(),
+                orientation: None,
             },
             person,
         }

@@ -352,6 +352,7 @@ async fn a_person_who_left_reenters_with_a_new_referent_who_receives_the_whole_h
         fse_entry: None,
         fse_exit: None,
         handovers: Vec::new(),
+        orientation: None,
         ..new.enrolment.clone()
     };
     // Not before the exit; then accepted.

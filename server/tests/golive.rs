@@ -346,6 +346,7 @@ async fn create_old_file(db: &Db, user: &jalon_domain::auth::SessionUser, last_n
         fse_entry: None,
         fse_exit: None,
         handovers: Vec::new(),
+        orientation: None,
     };
     let mut tx = db.begin_write().await.unwrap();
     sync::store_new_person(

@@ -766,6 +766,7 @@ async fn run_case(seed: u64) -> bool {
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         };
         devices[0].enqueue(Mutation::CreatePerson(PersonCreation { person, enrolment }));
     }

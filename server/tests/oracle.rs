@@ -100,6 +100,7 @@ fn mutations(target: &Target, me: Uuid, referent: Uuid) -> Vec<(&'static str, Mu
                 fse_entry: None,
                 fse_exit: None,
                 handovers: Vec::new(),
+                orientation: None,
             }),
         ),
         (

@@ -187,6 +187,20 @@ test("a person handed to another référent leaves the first référent's device
     `${newReferent} : depuis le ${french(effective)}`,
   ]);
 
+
+  // The supervisor records the orientation decision behind the enrolment: an author is required.
+  await enrolment.getByText("Décision d'orientation").click();
+  await enrolment.getByLabel("Date de la décision").fill(started);
+  await enrolment.getByLabel("Orientation", { exact: true }).selectOption({ label: "Socio-professionnelle" });
+  await enrolment.getByRole("button", { name: "Enregistrer l'orientation" }).click();
+  await expect(enrolment.getByText("Indiquez qui a décidé l'orientation")).toBeVisible();
+  await enrolment.getByLabel("Décidée par").fill("Équipe pluridisciplinaire de Bellac");
+  await enrolment.getByRole("button", { name: "Enregistrer l'orientation" }).click();
+  await expect(enrolment.locator("p.orientation")).toHaveText(
+    `Orientation socio-professionnelle décidée le ${started} par Équipe pluridisciplinaire de Bellac`,
+    { timeout: 30_000 },
+  );
+
   await syncNow(tablet);
   await expect(tablet.getByText("Cette personne n'est pas (ou plus) sur cet appareil.")).toBeVisible();
   await tablet.getByRole("link", { name: "Retour à la liste" }).click();

@@ -205,6 +205,22 @@ pub fn keep(value: &str) -> String {
 pub const NEW_REFERENT: &str = "Nouveau référent";
 pub const CHANGE_REFERENT: &str = "Changer de référent";
 pub const EFFECTIVE_DATE: &str = "Date d'effet";
+pub const RECORD_ORIENTATION: &str = "Décision d'orientation";
+pub const ORIENTATION_DATE: &str = "Date de la décision";
+pub const ORIENTATION_KIND: &str = "Orientation";
+pub const DECIDED_BY: &str = "Décidée par";
+pub const CHOOSE_ORIENTATION: &str = "Choisissez l'orientation décidée.";
+pub const SAVE_ORIENTATION: &str = "Enregistrer l'orientation";
+pub const ORIENTATION_SAVED: &str =
+    "Orientation enregistrée : elle sera appliquée à la prochaine synchronisation.";
+
+/// "Orientation socio-professionnelle décidée le 12/03/2026 par Équipe pluridisciplinaire".
+pub fn orientation(kind: &str, date: &str, decided_by: &str) -> String {
+    format!(
+        "Orientation {} décidée le {date} par {decided_by}",
+        kind.to_lowercase()
+    )
+}
 pub const REFERENTS_HISTORY: &str = "Référents successifs";
 
 /// One référent of an enrolment: "Emma Aubert : du 01/02/2025 au 11/03/2025", or "depuis le"

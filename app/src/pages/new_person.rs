@@ -101,6 +101,7 @@ pub fn NewPersonPage() -> impl IntoView {
                 fse_entry: None,
                 fse_exit: None,
                 handovers: Vec::new(),
+                orientation: None,
             },
             person,
         };

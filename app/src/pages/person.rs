@@ -10,6 +10,7 @@ use jalon_domain::caseload::{Alert, alerts};
 use jalon_domain::followup::{Appointment, Item, next_appointment};
 use jalon_domain::merge::{Conflict, FieldValue, diff};
 use jalon_domain::notes::Note;
+use jalon_domain::orientation::{Orientation, OrientationKind, check_orientation, may_orient};
 use jalon_domain::pathway::{
     Exit, ExitReason, check_new_enrolment, close_enrolment, may_close, referent_periods,
     referent_since,
@@ -286,7 +287,7 @@ pub fn PersonPage() -> impl IntoView {
                         <ul class="enrolments">
                             <For
                                 each=enrolments
-                                key=|e| (e.id, e.referent_id, e.status)
+                                key=|e| (e.id, e.referent_id, e.status, e.orientation.clone())
                                 children=move |e: Enrolment| view! { <EnrolmentItem enrolment=e staff=staff() writable /> }
                             />
                         </ul>
@@ -402,6 +403,9 @@ fn EnrolmentItem(
     let select_id = format!("referent-{}", enrolment.id);
     let for_closing = enrolment.clone();
     let history = referent_history(&enrolment, &staff);
+    let may_orient = user.as_ref().is_some_and(|u| may_orient(u, &enrolment));
+    let for_orienting = enrolment.clone();
+    let enrolment_shown = enrolment.clone();
     let hand_over = move |_| {
         let Ok(referent_id) = Uuid::parse_str(&choice.get_untracked()) else {
             return;
@@ -441,6 +445,8 @@ fn EnrolmentItem(
         <li>
             <span>{label}</span>
             {fse.map(|text| view! { <p class="muted fse">{text}</p> })}
+            {orientation_line(&enrolment_shown).map(|text| view! { <p class="orientation">{text}</p> })}
+            {(may_orient && writable).then(|| view! { <OrientationForm enrolment=for_orienting /> })}
             {history.map(|periods| view! {
                 <div class="referents">
                     <p class="muted">{fr::REFERENTS_HISTORY}</p>
@@ -466,6 +472,103 @@ fn EnrolmentItem(
             })}
             {(may_close && writable).then(|| view! { <CloseForm enrolment=for_closing /> })}
         </li>
+    }
+}
+
+/// The orientation decision of an enrolment, in one line.
+fn orientation_line(enrolment: &Enrolment) -> Option<String> {
+    let o = enrolment.orientation.as_ref()?;
+    Some(fr::orientation(
+        o.kind.label_fr(),
+        &format_date_fr(o.date),
+        &o.decided_by,
+    ))
+}
+
+/// Records (or corrects) the orientation decision of an active enrolment: its day, kind and
+/// author, checked by the domain's rules here and again by the server.
+#[component]
+fn OrientationForm(enrolment: Enrolment) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let current = enrolment.orientation.clone();
+    let date = RwSignal::new(
+        current
+            .as_ref()
+            .map(|o| format_iso_date(o.date))
+            .unwrap_or_default(),
+    );
+    let kind = RwSignal::new(
+        current
+            .as_ref()
+            .map(|o| o.kind.as_str().to_owned())
+            .unwrap_or_default(),
+    );
+    let decided_by = RwSignal::new(current.map(|o| o.decided_by).unwrap_or_default());
+    let errors = RwSignal::new(Invalid::default());
+    let saved = RwSignal::new(false);
+    let kinds = OrientationKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label_fr()))
+        .collect::<Vec<_>>();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(user) = state.session.get_untracked().map(|s| s.user) else {
+            return;
+        };
+        let mut invalid = Invalid::default();
+        let on = required_date("orientation_date", &date.get_untracked(), &mut invalid);
+        let chosen = OrientationKind::parse(&kind.get_untracked());
+        if chosen.is_none() {
+            invalid.push(FieldError::new(
+                "orientation_kind",
+                "required",
+                fr::CHOOSE_ORIENTATION,
+            ));
+        }
+        let Some(on) = on else {
+            errors.set(invalid);
+            return;
+        };
+        // The domain's rules run even when no kind is chosen yet, so that every reason shows
+        // at once.
+        let orientation = Orientation {
+            date: on,
+            kind: chosen.unwrap_or(OrientationKind::Professional),
+            decided_by: decided_by.get_untracked(),
+        };
+        let checked = check_orientation(&user, &enrolment, orientation, today());
+        let orientation = match checked {
+            Ok(orientation) if invalid.errors.is_empty() => orientation,
+            Ok(_) => {
+                errors.set(invalid);
+                return;
+            }
+            Err(rules) => {
+                merge_errors(&mut invalid, rules);
+                errors.set(invalid);
+                return;
+            }
+        };
+        errors.set(Invalid::default());
+        let enrolment = enrolment.clone();
+        spawn_local(async move {
+            if state.saved(state.store().set_orientation(&enrolment, orientation).await) {
+                saved.set(true);
+            }
+        });
+    };
+    view! {
+        <details class="orientation-form">
+            <summary>{fr::RECORD_ORIENTATION}</summary>
+            <form autocomplete="off" class="item-form" on:submit=submit novalidate>
+                <TextField id="orientation_date" label=fr::ORIENTATION_DATE value=date errors kind="date" />
+                <SelectField id="orientation_kind".into() label=fr::ORIENTATION_KIND options=kinds value=kind errors />
+                <TextField id="decided_by" label=fr::DECIDED_BY value=decided_by errors />
+                {move || errors.with(|e| e.message_for("orientation").map(str::to_owned)).map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                <button type="submit">{fr::SAVE_ORIENTATION}</button>
+                {move || saved.get().then(|| view! { <p role="status">{fr::ORIENTATION_SAVED}</p> })}
+            </form>
+        </details>
     }
 }
 
@@ -577,6 +680,7 @@ fn NewEnrolmentForm(
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         };
         let member = staff().into_iter().find(|s| s.id == referent_id);
         let schemes = state

@@ -104,6 +104,7 @@ pub fn action_label_fr(action: &str) -> &'static str {
         "enrolment.create" => "Nouvel accompagnement",
         "enrolment.close" => "Sortie d'un accompagnement",
         "enrolment.change_referent" => "Changement de référent",
+        "enrolment.orientation" => "Décision d'orientation",
         "appointment.save" => "Rendez-vous",
         "step.save" => "Étape du parcours",
         "contract.save" => "Contrat d'engagement",

@@ -479,6 +479,7 @@ fn read_line(
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         },
     };
     let creation = match check_person_creation(creation, referent, ctx.schemes, ctx.today) {

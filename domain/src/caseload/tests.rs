@@ -18,6 +18,7 @@ fn enrolment(scheme: SchemeCode, start: Date) -> Enrolment {
         fse_entry: None,
         fse_exit: None,
         handovers: Vec::new(),
+        orientation: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn enrolment(scheme: SchemeCode, start: Date, status: EnrolmentStatus) -> Enrolm
         fse_entry: None,
         fse_exit: None,
         handovers: Vec::new(),
+        orientation: None,
     }
 }
 

@@ -64,6 +64,13 @@ pub enum Mutation {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         effective: Option<time::Date>,
     },
+    /// The orientation decision behind an enrolment, recorded or corrected by its référent
+    /// or a supervisor of its scheme.
+    SetOrientation {
+        enrolment_id: Uuid,
+        person_id: Uuid,
+        orientation: crate::orientation::Orientation,
+    },
     /// A person already known enters a scheme again (after an exit).
     Enrol(Enrolment),
     /// The référent (or a supervisor) closes an enrolment with its exit.
@@ -99,6 +106,7 @@ impl Mutation {
             Mutation::DeletePerson { person_id, .. } => *person_id,
             Mutation::ResolveConflict { person_id, .. }
             | Mutation::ChangeReferent { person_id, .. }
+            | Mutation::SetOrientation { person_id, .. }
             | Mutation::CloseEnrolment { person_id, .. } => *person_id,
         }
     }
@@ -317,6 +325,7 @@ mod tests {
                 fse_entry: None,
                 fse_exit: None,
                 handovers: Vec::new(),
+                orientation: None,
             })
         };
         let (a, b) = (
@@ -347,6 +356,7 @@ mod tests {
                 fse_entry: None,
                 fse_exit: None,
                 handovers: Vec::new(),
+                orientation: None,
             }),
         };
         let json = serde_json::to_value(&change).unwrap();
@@ -370,6 +380,7 @@ mod tests {
                 fse_entry: None,
                 fse_exit: None,
                 handovers: Vec::new(),
+                orientation: None,
             })
         };
         let (old, new) = (

@@ -13,6 +13,7 @@ use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::followup::Item;
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
 use jalon_domain::notes::Note;
+use jalon_domain::orientation::Orientation;
 use jalon_domain::pathway::{Exit, ExitReason, Handover, ReferentChange};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::schemes::{Scheme, SchemeCode};
@@ -136,7 +137,7 @@ macro_rules! person_columns {
 /// The columns [`enrolment_row`] reads.
 macro_rules! enrolment_columns {
     () => {
-        "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev,
+        "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev, orientation,
          (SELECT json_group_array(json_array(c.old_referent_id, c.new_referent_id,
                                              coalesce(c.effective_date, date(c.at, 'unixepoch'))))
           FROM referent_changes c WHERE c.enrolment_id = enrolments.id) AS handovers"
@@ -1440,8 +1441,9 @@ pub async fn insert_enrolment(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO enrolments (id, person_id, scheme, referent_id, start_date, status, rev,
-                                 created_at, exit_date, exit_reason, fse_entry, fse_exit)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                 created_at, exit_date, exit_reason, fse_entry, fse_exit,
+                                 orientation)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )
     .bind(enrolment.id.to_string())
     .bind(enrolment.person_id.to_string())
@@ -1455,8 +1457,25 @@ pub async fn insert_enrolment(
     .bind(enrolment.exit.map(|e| e.reason.as_str()))
     .bind(enrolment.fse_entry.as_ref().map(to_json).transpose()?)
     .bind(enrolment.fse_exit.as_ref().map(to_json).transpose()?)
+    .bind(enrolment.orientation.as_ref().map(to_json).transpose()?)
     .execute(&mut *tx)
     .await?;
+    Ok(())
+}
+
+/// Stores the orientation decision of an enrolment under a new change number.
+pub async fn set_orientation(
+    conn: &mut SqliteConnection,
+    enrolment_id: Uuid,
+    orientation: &Orientation,
+    rev: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE enrolments SET orientation = ?2, rev = ?3 WHERE id = ?1")
+        .bind(enrolment_id.to_string())
+        .bind(to_json(orientation)?)
+        .bind(rev)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -1582,6 +1601,10 @@ fn enrolment_row(row: &SqliteRow) -> Result<Enrolment, sqlx::Error> {
             .map(|j| from_json(j, "FSE exit"))
             .transpose()?,
         handovers: handovers(row.try_get("handovers")?)?,
+        orientation: row
+            .try_get::<Option<&str>, _>("orientation")?
+            .map(|j| from_json(j, "orientation"))
+            .transpose()?,
     })
 }
 

@@ -328,6 +328,7 @@ pub(super) async fn seed(
             fse_entry: Some(fse_entry(&person, pathway.start)),
             fse_exit: Some(fse_exit(&person, &exit)),
             handovers: Vec::new(),
+            orientation: None,
         };
         let purged = exit.date < purge_before;
         // A file purged long ago keeps only its participation (see the module's comment).

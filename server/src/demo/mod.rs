@@ -801,6 +801,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                     fse_entry: Some(fse_entry(&person, start_date)),
                     fse_exit: None,
                     handovers: Vec::new(),
+                    orientation: None,
                 };
                 if i >= size {
                     let exit = Exit {

@@ -320,6 +320,7 @@ pub fn creation(
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         },
         person,
     }

@@ -131,6 +131,7 @@ fn a_refusal_keeps_the_name_and_what_was_typed_and_drops_a_refused_creation() {
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         },
     };
     let sent = vec![
@@ -422,6 +423,7 @@ fn a_person_handed_over_leaves_the_device_while_changes_still_wait() {
             fse_entry: None,
             fse_exit: None,
             handovers: Vec::new(),
+            orientation: None,
         },
     }));
     // Meanwhile the server handed `handed` over: the device's scope is `kept` alone.
