@@ -8,6 +8,7 @@ pub mod agenda;
 pub mod agreements;
 pub mod caseload;
 pub mod cofinancing;
+pub mod enrolments;
 pub mod follow_up;
 pub mod funds;
 pub mod journal;
