@@ -9,7 +9,7 @@ use time::Date;
 use crate::auth::SessionUser;
 use crate::code_enum;
 use crate::error::{FieldError, Invalid};
-use crate::people::{Enrolment, EnrolmentStatus};
+use crate::people::Enrolment;
 
 /// Longest "decided by", in characters.
 pub const DECIDED_BY_MAX_CHARS: usize = 120;
@@ -34,9 +34,10 @@ pub struct Orientation {
 }
 
 /// Whether `actor` may record the orientation of `enrolment`: an active one, by the référent
-/// who follows it or a supervisor of its scheme ([`check_orientation`] says why not).
+/// who follows it or a supervisor of its scheme — those who may close it
+/// ([`check_orientation`] says why not).
 pub fn may_orient(actor: &SessionUser, enrolment: &Enrolment) -> bool {
-    enrolment.status == EnrolmentStatus::Active && crate::pathway::may_close(actor, enrolment)
+    crate::pathway::may_close(actor, enrolment)
 }
 
 /// Checks an orientation decision for `enrolment` typed by `actor` on `today`, and returns it
@@ -118,6 +119,7 @@ pub fn oriented_on(enrolment: &Enrolment) -> Date {
 mod tests {
     use super::*;
     use crate::auth::Role;
+    use crate::people::EnrolmentStatus;
     use crate::schemes::SchemeCode;
     use time::macros::date;
     use uuid::Uuid;

@@ -134,13 +134,23 @@ macro_rules! person_columns {
     };
 }
 
-/// The columns [`enrolment_row`] reads.
+/// The day a hand-over (row `c` of `referent_changes`) took effect: its date of effect, or
+/// else the server's (UTC) day it was recorded.
+macro_rules! handover_day {
+    () => {
+        "coalesce(c.effective_date, date(c.at, 'unixepoch'))"
+    };
+}
+
+/// The columns [`enrolment_row`] reads, its hand-overs included.
 macro_rules! enrolment_columns {
     () => {
-        "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev, orientation,
-         (SELECT json_group_array(json_array(c.old_referent_id, c.new_referent_id,
-                                             coalesce(c.effective_date, date(c.at, 'unixepoch'))))
-          FROM referent_changes c WHERE c.enrolment_id = enrolments.id) AS handovers"
+        concat!(
+            "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev, orientation,
+             (SELECT json_group_array(json_array(c.old_referent_id, c.new_referent_id, ",
+            handover_day!(),
+            ")) FROM referent_changes c WHERE c.enrolment_id = enrolments.id) AS handovers"
+        )
     };
 }
 
@@ -1107,12 +1117,12 @@ pub async fn referent_changes_of(
     conn: &mut SqliteConnection,
     person_id: Uuid,
 ) -> Result<Vec<ReferentChange>, sqlx::Error> {
-    let rows: Vec<(String, String, String, Date)> = sqlx::query_as(
-        "SELECT c.enrolment_id, c.old_referent_id, c.new_referent_id,
-                coalesce(c.effective_date, date(c.at, 'unixepoch'))
-         FROM referent_changes c JOIN enrolments e ON e.id = c.enrolment_id
-         WHERE e.person_id = ?1 ORDER BY c.id",
-    )
+    let rows: Vec<(String, String, String, Date)> = sqlx::query_as(concat!(
+        "SELECT c.enrolment_id, c.old_referent_id, c.new_referent_id, ",
+        handover_day!(),
+        " FROM referent_changes c JOIN enrolments e ON e.id = c.enrolment_id
+             WHERE e.person_id = ?1 ORDER BY c.id"
+    ))
     .bind(person_id.to_string())
     .fetch_all(&mut *conn)
     .await?;
