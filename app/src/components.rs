@@ -474,6 +474,35 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
     download_parts(filename, mime, &parts)
 }
 
+/// Fetches the workbook at `path` of the API (built by the server: online only) and makes the
+/// browser download it as `filename`; `busy` is set while it comes, `message` says why not.
+pub fn fetch_workbook(
+    state: AppState,
+    path: String,
+    filename: String,
+    busy: RwSignal<bool>,
+    message: RwSignal<Option<String>>,
+) {
+    let Some(session) = state.session.get_untracked() else {
+        return;
+    };
+    busy.set(true);
+    spawn_local(async move {
+        let got = state.api().get_bytes(&session.token, &path).await;
+        busy.set(false);
+        message.set(match got {
+            Ok(bytes) => download_bytes(
+                &filename,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &bytes,
+            )
+            .err(),
+            Err(crate::api::ApiFailure::Network) => Some(fr::XLSX_NEEDS_NETWORK.to_owned()),
+            Err(failure) => Some(failure.message()),
+        });
+    });
+}
+
 /// Makes the browser download `bytes` as a file named `filename`.
 pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));

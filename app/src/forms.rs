@@ -2,7 +2,7 @@
 //! them, and the part of the person file besides identity.
 
 use jalon_domain::profile::{
-    Education, Household, LabourMarket, PersonDetails, RsaFund, SelfEmployed, Sex,
+    Answer, Education, Household, LabourMarket, PersonDetails, RsaFund, SelfEmployed, Sex,
 };
 use jalon_domain::text::{format_iso_date, parse_iso_date};
 use jalon_domain::{FieldError, Invalid};
@@ -153,6 +153,30 @@ pub fn merge_errors(invalid: &mut Invalid, rules: Invalid) {
     }
 }
 
+/// The value the domain's rules accepted when the form itself found nothing wrong (`invalid`);
+/// otherwise `None`, with every reason — the form's and the rules' — shown in `errors`.
+pub fn accepted<T>(
+    mut invalid: Invalid,
+    checked: Result<T, Invalid>,
+    errors: RwSignal<Invalid>,
+) -> Option<T> {
+    match checked {
+        Ok(value) if invalid.errors.is_empty() => {
+            errors.set(Invalid::default());
+            Some(value)
+        }
+        Ok(_) => {
+            errors.set(invalid);
+            None
+        }
+        Err(rules) => {
+            merge_errors(&mut invalid, rules);
+            errors.set(invalid);
+            None
+        }
+    }
+}
+
 /// The signals of the person-file fields besides identity.
 #[derive(Clone, Copy)]
 pub struct DetailsForm {
@@ -170,6 +194,28 @@ pub struct DetailsForm {
     education: RwSignal<String>,
     labour_market: RwSignal<String>,
     self_employed: RwSignal<String>,
+    /// The FSE entry questions, in [`FSE_QUESTIONS`]' order.
+    answers: [RwSignal<String>; 5],
+}
+
+/// The FSE entry questions: the field, its label, and whether it is sensitive (optional,
+/// never listed as missing).
+const FSE_QUESTIONS: [(&str, &str, bool); 5] = [
+    ("disability", fr::DISABILITY, true),
+    ("third_country_national", fr::THIRD_COUNTRY_NATIONAL, false),
+    ("foreign_background", fr::FOREIGN_BACKGROUND, false),
+    ("minority", fr::MINORITY, true),
+    ("homeless", fr::HOMELESS, false),
+];
+
+fn answers_of(d: &PersonDetails) -> [Option<Answer>; 5] {
+    [
+        d.disability,
+        d.third_country_national,
+        d.foreign_background,
+        d.minority,
+        d.homeless,
+    ]
 }
 
 fn code<T: Copy>(value: Option<T>, as_str: fn(T) -> &'static str) -> String {
@@ -193,6 +239,7 @@ impl DetailsForm {
             education: RwSignal::new(code(d.education, Education::as_str)),
             labour_market: RwSignal::new(code(d.labour_market, LabourMarket::as_str)),
             self_employed: RwSignal::new(code(d.self_employed, SelfEmployed::as_str)),
+            answers: answers_of(d).map(|a| RwSignal::new(code(a, Answer::as_str))),
         }
     }
 
@@ -214,6 +261,9 @@ impl DetailsForm {
         copy(self.education, fresh.education);
         copy(self.labour_market, fresh.labour_market);
         copy(self.self_employed, fresh.self_employed);
+        for (to, from) in self.answers.iter().zip(fresh.answers) {
+            copy(*to, from);
+        }
     }
 
     /// The details typed; fields that do not parse get a message in `invalid`.
@@ -231,6 +281,7 @@ impl DetailsForm {
                 0
             })
         };
+        let answer = |i: usize| Answer::parse(&self.answers[i].get_untracked());
         PersonDetails {
             birth_name: self.birth_name.get_untracked(),
             sex: Sex::parse(&self.sex.get_untracked()),
@@ -246,6 +297,11 @@ impl DetailsForm {
             education: Education::parse(&self.education.get_untracked()),
             labour_market: LabourMarket::parse(&self.labour_market.get_untracked()),
             self_employed: SelfEmployed::parse(&self.self_employed.get_untracked()),
+            disability: answer(0),
+            third_country_national: answer(1),
+            foreign_background: answer(2),
+            minority: answer(3),
+            homeless: answer(4),
         }
     }
 }
@@ -322,6 +378,24 @@ pub fn DetailsFields(form: DetailsForm, errors: RwSignal<Invalid>) -> impl IntoV
                 value=form.self_employed
                 errors
             />
+        </fieldset>
+        <fieldset class="fse-answers">
+            <legend>{fr::FSE_ENTRY_DATA}</legend>
+            <p class="hint">{fr::FSE_ENTRY_HINT}</p>
+            {FSE_QUESTIONS
+                .into_iter()
+                .zip(form.answers)
+                .map(|((id, label, sensitive), value)| view! {
+                    <SelectField
+                        id=id.to_owned()
+                        label
+                        options=options(Answer::ALL, Answer::as_str, Answer::label_fr)
+                        value
+                        errors
+                        empty=if sensitive { fr::NOT_ASKED_SENSITIVE } else { fr::NOT_ASKED }
+                    />
+                })
+                .collect_view()}
         </fieldset>
     }
 }

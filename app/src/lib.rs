@@ -65,6 +65,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::caseload::CaseloadPage />
                     <Route path=path!("/agenda") view=pages::agenda::AgendaPage />
                     <Route path=path!("/pilotage") view=pages::supervision::SupervisionPage />
+                    <Route path=path!("/pilotage/fse") view=pages::fse::FsePage />
                     <Route path=path!("/marches") view=pages::agreements::AgreementsPage />
                     <Route path=path!("/fonds") view=pages::funds::FundsPage />
                     <Route path=path!("/partenaires") view=pages::partners::PartnersPage />

@@ -149,6 +149,14 @@ pub fn describe(mutation: &Mutation, staff: &HashMap<Uuid, String>) -> Vec<(Stri
                 date(e.start_date)
             ),
         )],
+        Mutation::RecordSixMonths { result, .. } => vec![(
+            fr::SIX_MONTHS.to_owned(),
+            fr::six_months_line(
+                &date(result.date),
+                result.situation.label_fr(),
+                result.better,
+            ),
+        )],
         Mutation::CloseEnrolment { exit, .. } => vec![(
             fr::EXIT.to_owned(),
             format!("{} — {}", date(exit.date), exit.reason.label_fr()),

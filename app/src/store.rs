@@ -697,6 +697,20 @@ impl Store {
         .await
     }
 
+    /// Queues the six-month FSE situation of a closed enrolment.
+    pub async fn record_six_months(
+        &self,
+        enrolment: &Enrolment,
+        result: jalon_domain::fse::SixMonths,
+    ) -> Result<u64> {
+        self.enqueue(Mutation::RecordSixMonths {
+            enrolment_id: enrolment.id,
+            person_id: enrolment.person_id,
+            result,
+        })
+        .await
+    }
+
     /// Queues the hand-over of several enrolments to one référent, all in one transaction:
     /// every one of them waits in the outbox, or none.
     pub async fn change_referents(
@@ -818,8 +832,14 @@ impl Store {
         self.all(PEOPLE).await
     }
 
+    /// The enrolments, with the six-month situations and orientations waiting in the outbox
+    /// laid over (`shown_enrolments`).
     pub async fn enrolments(&self) -> Result<Vec<Enrolment>> {
-        self.all(ENROLMENTS).await
+        let enrolments = self.all::<Enrolment>(ENROLMENTS).await?;
+        Ok(jalon_domain::sync::client::shown_enrolments(
+            enrolments,
+            &self.outbox().await?,
+        ))
     }
 
     pub async fn rejections(&self) -> Result<Vec<Rejection>> {

@@ -76,6 +76,7 @@ fn rows() -> Vec<Change> {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         };
@@ -263,6 +264,7 @@ fn caseload_of_1500() -> (Vec<Person>, Vec<Enrolment>, Vec<Item>, Vec<Note>) {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         };

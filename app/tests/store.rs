@@ -104,6 +104,7 @@ fn creation(last_name: &str) -> PersonCreation {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         },

@@ -37,9 +37,35 @@ pub fn by_code(code: &str) -> Option<&'static Commune> {
     COMMUNES.iter().find(|c| c.code == code)
 }
 
+/// Communes under this population count as rural for the FSE indicator "participants from
+/// rural areas": INSEE's historical rule (a rural commune has fewer than 2,000 inhabitants).
+/// The density grid Eurostat prefers is not in the open data Jalon carries; ARCHITECTURE.md
+/// says so.
+pub const RURAL_BELOW: u32 = 2_000;
+
+/// Whether the commune counts as a rural area ([`RURAL_BELOW`]).
+pub fn is_rural(commune: &Commune) -> bool {
+    commune.population < RURAL_BELOW
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_communes_are_rural_and_limoges_is_not() {
+        assert!(!is_rural(by_code("87085").unwrap()));
+        assert!(
+            !is_rural(by_code("87011").unwrap()),
+            "Bellac, 3,537 inhabitants"
+        );
+        assert!(
+            is_rural(by_code("87012").unwrap()),
+            "Berneuil, 418 inhabitants"
+        );
+        let rural = all().iter().filter(|c| is_rural(c)).count();
+        assert!(rural > 100 && rural < 195, "{rural} rural communes");
+    }
 
     #[test]
     fn haute_vienne_has_195_communes_with_unique_codes() {

@@ -12,7 +12,10 @@ pub mod communes;
 #[rustfmt::skip]
 mod communes_data;
 pub mod error;
+#[cfg(test)]
+mod fixtures;
 pub mod followup;
+pub mod fse;
 pub mod merge;
 pub mod money;
 pub mod notes;

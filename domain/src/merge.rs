@@ -42,6 +42,11 @@ pub enum PersonField {
     Education,
     LabourMarket,
     SelfEmployed,
+    Disability,
+    ThirdCountryNational,
+    ForeignBackground,
+    Minority,
+    Homeless,
 }
 
 /// A closed list's value as a field value: its code, or `""` when unknown.
@@ -59,7 +64,7 @@ fn parse_code<T>(value: &FieldValue, parse: fn(&str) -> Option<T>) -> Option<Opt
 }
 
 impl PersonField {
-    pub const ALL: [PersonField; 19] = [
+    pub const ALL: [PersonField; 24] = [
         PersonField::LastName,
         PersonField::FirstName,
         PersonField::BirthDate,
@@ -79,6 +84,11 @@ impl PersonField {
         PersonField::Education,
         PersonField::LabourMarket,
         PersonField::SelfEmployed,
+        PersonField::Disability,
+        PersonField::ThirdCountryNational,
+        PersonField::ForeignBackground,
+        PersonField::Minority,
+        PersonField::Homeless,
     ];
 
     /// The field's name in the API and in forms (`last_name`, …).
@@ -103,6 +113,11 @@ impl PersonField {
             PersonField::Education => "education",
             PersonField::LabourMarket => "labour_market",
             PersonField::SelfEmployed => "self_employed",
+            PersonField::Disability => "disability",
+            PersonField::ThirdCountryNational => "third_country_national",
+            PersonField::ForeignBackground => "foreign_background",
+            PersonField::Minority => "minority",
+            PersonField::Homeless => "homeless",
         }
     }
 
@@ -131,6 +146,11 @@ impl PersonField {
             PersonField::Education => "Niveau de formation",
             PersonField::LabourMarket => "Situation sur le marché du travail",
             PersonField::SelfEmployed => "Statut d'indépendant",
+            PersonField::Disability => "Situation de handicap",
+            PersonField::ThirdCountryNational => "Ressortissant d'un pays tiers (hors UE)",
+            PersonField::ForeignBackground => "Personne d'origine étrangère",
+            PersonField::Minority => "Appartenance à une minorité",
+            PersonField::Homeless => "Sans domicile ou exclu du logement",
         }
     }
 
@@ -149,6 +169,13 @@ impl PersonField {
             PersonField::Education => Education::parse(code).map(Education::label_fr),
             PersonField::LabourMarket => LabourMarket::parse(code).map(LabourMarket::label_fr),
             PersonField::SelfEmployed => SelfEmployed::parse(code).map(SelfEmployed::label_fr),
+            PersonField::Disability
+            | PersonField::ThirdCountryNational
+            | PersonField::ForeignBackground
+            | PersonField::Minority
+            | PersonField::Homeless => {
+                crate::profile::Answer::parse(code).map(crate::profile::Answer::label_fr)
+            }
             _ => None,
         };
         label.map_or_else(|| value.display_fr(), str::to_owned)
@@ -180,13 +207,22 @@ impl PersonField {
             PersonField::Education => code_value(d.education.map(|v| v.as_str())),
             PersonField::LabourMarket => code_value(d.labour_market.map(|v| v.as_str())),
             PersonField::SelfEmployed => code_value(d.self_employed.map(|v| v.as_str())),
+            PersonField::Disability => code_value(d.disability.map(|v| v.as_str())),
+            PersonField::ThirdCountryNational => {
+                code_value(d.third_country_national.map(|v| v.as_str()))
+            }
+            PersonField::ForeignBackground => code_value(d.foreign_background.map(|v| v.as_str())),
+            PersonField::Minority => code_value(d.minority.map(|v| v.as_str())),
+            PersonField::Homeless => code_value(d.homeless.map(|v| v.as_str())),
         }
     }
 
     /// Sets this field of `person`; `false` when the value has the wrong type or is not one
     /// of the field's codes.
     pub fn set(self, person: &mut Person, value: &FieldValue) -> bool {
-        use crate::profile::{Education, Household, LabourMarket, RsaFund, SelfEmployed, Sex};
+        use crate::profile::{
+            Answer, Education, Household, LabourMarket, RsaFund, SelfEmployed, Sex,
+        };
         let d = &mut person.details;
         match (self, value) {
             (PersonField::LastName, FieldValue::Text(v)) => person.last_name = v.clone(),
@@ -225,6 +261,26 @@ impl PersonField {
             },
             (PersonField::SelfEmployed, v) => match parse_code(v, SelfEmployed::parse) {
                 Some(code) => d.self_employed = code,
+                None => return false,
+            },
+            (PersonField::Disability, v) => match parse_code(v, Answer::parse) {
+                Some(code) => d.disability = code,
+                None => return false,
+            },
+            (PersonField::ThirdCountryNational, v) => match parse_code(v, Answer::parse) {
+                Some(code) => d.third_country_national = code,
+                None => return false,
+            },
+            (PersonField::ForeignBackground, v) => match parse_code(v, Answer::parse) {
+                Some(code) => d.foreign_background = code,
+                None => return false,
+            },
+            (PersonField::Minority, v) => match parse_code(v, Answer::parse) {
+                Some(code) => d.minority = code,
+                None => return false,
+            },
+            (PersonField::Homeless, v) => match parse_code(v, Answer::parse) {
+                Some(code) => d.homeless = code,
                 None => return false,
             },
             _ => return false,

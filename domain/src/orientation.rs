@@ -137,6 +137,7 @@ mod tests {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         }

@@ -8,7 +8,7 @@ use crate::auth::{Role, SessionUser};
 use crate::code_enum;
 use crate::error::{FieldError, Invalid};
 use crate::people::{Enrolment, EnrolmentStatus, Person};
-use crate::profile::{Education, LabourMarket, Sex};
+use crate::profile::{Answer, Education, LabourMarket, Sex};
 
 /// How an exit counts in the figures (share of positive exits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +129,21 @@ pub struct FseEntry {
     pub education: Option<Education>,
     pub labour_market: Option<LabourMarket>,
     pub rsa_beneficiary: bool,
+    /// The answers of the file at entry (see [`crate::profile::PersonDetails`]); absent from
+    /// snapshots taken before they were asked, which keep their checksums.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability: Option<Answer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub third_country_national: Option<Answer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_background: Option<Answer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minority: Option<Answer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homeless: Option<Answer>,
+    /// Living in a rural commune at entry ([`crate::communes::is_rural`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rural: Option<bool>,
 }
 
 code_enum! {
@@ -157,6 +172,12 @@ pub fn fse_entry(person: &Person, start: Date) -> FseEntry {
         education: person.details.education,
         labour_market: person.details.labour_market,
         rsa_beneficiary: person.rsa_beneficiary,
+        disability: person.details.disability,
+        third_country_national: person.details.third_country_national,
+        foreign_background: person.details.foreign_background,
+        minority: person.details.minority,
+        homeless: person.details.homeless,
+        rural: crate::communes::by_code(&person.commune_code).map(crate::communes::is_rural),
     }
 }
 
@@ -285,6 +306,7 @@ pub fn check_new_enrolment(
     Ok(Enrolment {
         fse_entry: None,
         fse_exit: None,
+        fse_six_months: None,
         handovers: Vec::new(),
         ..enrolment
     })
@@ -455,6 +477,7 @@ mod tests {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         }

@@ -107,6 +107,9 @@ pub struct Enrolment {
     /// The orientation decision behind the enrolment, when recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orientation: Option<crate::orientation::Orientation>,
+    /// The FSE situation six months after the exit, once collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fse_six_months: Option<crate::fse::SixMonths>,
 }
 
 /// A new person together with their first enrolment, created in one step by a référent.
@@ -146,14 +149,23 @@ fn check_name(field: &str, label: &str, value: &str, invalid: &mut Invalid) {
 }
 
 /// Whether a person with these enrolments is in `user`'s caseload (the scope of their
-/// devices, as the server computes it): a référent follows one of their active enrolments, a
-/// supervisor supervises the scheme of one of them. Out of it, the device offers no form.
-pub fn in_caseload(user: &SessionUser, enrolments: &[Enrolment]) -> bool {
+/// devices, as the server computes it on `today`): a référent follows one of their active
+/// enrolments, or left one less than a year ago whose six-month FSE situation is still to
+/// collect; a supervisor supervises the scheme of one of them. Out of it, the device offers no
+/// form.
+pub fn in_caseload(user: &SessionUser, enrolments: &[Enrolment], today: Date) -> bool {
     use crate::auth::Scope;
+    let followed = |e: &Enrolment| {
+        e.status == EnrolmentStatus::Active
+            || (e.fse_six_months.is_none()
+                && e.exit.is_some_and(|x| {
+                    crate::followup::add_months(x.date, crate::fse::KEPT_AFTER_EXIT_MONTHS) > today
+                }))
+    };
     match user.scope() {
         Scope::Referent(id) => enrolments
             .iter()
-            .any(|e| e.referent_id == id && e.status == EnrolmentStatus::Active),
+            .any(|e| e.referent_id == id && followed(e)),
         Scope::Schemes(schemes) => enrolments.iter().any(|e| schemes.contains(&e.scheme)),
         Scope::Nothing => false,
     }
@@ -545,6 +557,7 @@ mod tests {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                fse_six_months: None,
                 handovers: Vec::new(),
                 orientation: None,
             },
@@ -569,24 +582,50 @@ mod tests {
     fn the_caseload_is_the_scope_of_the_user() {
         let mut enrolment = creation("87085", SchemeCode::Plie).enrolment;
         let plie = referent(SchemeCode::Plie);
-        assert!(in_caseload(&plie, std::slice::from_ref(&enrolment)));
+        assert!(in_caseload(&plie, std::slice::from_ref(&enrolment), TODAY));
         let mut other = plie.clone();
         other.id = Uuid::from_u128(2);
-        assert!(!in_caseload(&other, std::slice::from_ref(&enrolment)));
+        assert!(!in_caseload(
+            &other,
+            std::slice::from_ref(&enrolment),
+            TODAY
+        ));
         let supervisor = SessionUser {
             role: Role::Supervisor,
             scheme: None,
             supervised_schemes: vec![SchemeCode::Plie],
             ..other.clone()
         };
+        // A référent keeps a person who left for the six-month FSE follow-up: until it is
+        // recorded, and for a year at most.
         enrolment.status = EnrolmentStatus::Closed;
-        assert!(!in_caseload(&plie, std::slice::from_ref(&enrolment)));
-        assert!(in_caseload(&supervisor, std::slice::from_ref(&enrolment)));
+        enrolment.exit = Some(crate::pathway::Exit {
+            date: TODAY - time::Duration::days(200),
+            reason: crate::pathway::ExitReason::LongJob,
+        });
+        assert!(in_caseload(&plie, std::slice::from_ref(&enrolment), TODAY));
+        let a_year_on = TODAY + time::Duration::days(170);
+        assert!(!in_caseload(
+            &plie,
+            std::slice::from_ref(&enrolment),
+            a_year_on
+        ));
+        enrolment.fse_six_months = Some(crate::fse::SixMonths {
+            date: TODAY,
+            situation: crate::fse::SixMonthSituation::Employed,
+            better: Some(true),
+        });
+        assert!(!in_caseload(&plie, std::slice::from_ref(&enrolment), TODAY));
+        assert!(in_caseload(
+            &supervisor,
+            std::slice::from_ref(&enrolment),
+            TODAY
+        ));
         let admin = SessionUser {
             role: Role::Administrator,
             ..supervisor
         };
-        assert!(!in_caseload(&admin, &[enrolment]));
+        assert!(!in_caseload(&admin, &[enrolment], TODAY));
     }
 
     #[test]

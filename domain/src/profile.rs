@@ -66,6 +66,17 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// An answer to one of the FSE entry questions (disability, third-country national, …).
+    /// "Declined" is an answer: the person chose not to say (the sensitive questions are
+    /// never required).
+    pub enum Answer {
+        Yes = ("yes", "Oui"),
+        No = ("no", "Non"),
+        Declined = ("declined", "Ne souhaite pas répondre"),
+    }
+}
+
 /// Everything of a person's file besides identity and commune. Empty strings mean "not
 /// known".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +100,22 @@ pub struct PersonDetails {
     pub education: Option<Education>,
     pub labour_market: Option<LabourMarket>,
     pub self_employed: Option<SelfEmployed>,
+    /// FSE entry data (ESF+ common indicators). Disability and minority are sensitive: optional,
+    /// never required anywhere. Absent from the serialised record when unknown, so that files
+    /// written before these fields keep their checksums.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disability: Option<Answer>,
+    /// A national of a country outside the European Union.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub third_country_national: Option<Answer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreign_background: Option<Answer>,
+    /// Member of a minority (including marginalised communities such as the Roma); sensitive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minority: Option<Answer>,
+    /// Homeless or excluded from housing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub homeless: Option<Answer>,
 }
 
 impl PersonDetails {

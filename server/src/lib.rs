@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod fse;
 pub mod money;
 pub mod openapi;
 pub mod routes;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/supervision", get(supervision::show))
         .route("/supervision.xlsx", get(supervision::xlsx))
+        .route("/fse.xlsx", get(fse::xlsx))
         .route(
             "/exports/people.xlsx",
             post(supervision::people_xlsx)

@@ -14,7 +14,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::{access, admin, cofinancing, money, routes, supervision};
+use crate::{access, admin, cofinancing, fse, money, routes, supervision};
 
 /// Every error answer: a machine-readable code and a French message (with the faulty fields of
 /// a validation error).
@@ -79,6 +79,7 @@ impl ToSchema for Binary {}
         supervision::show,
         supervision::xlsx,
         supervision::people_xlsx,
+        fse::xlsx,
         money::list,
         money::create,
         money::renew,

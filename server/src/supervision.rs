@@ -38,15 +38,8 @@ pub struct DashboardQuery {
     scheme: Option<String>,
 }
 
-/// The dashboard of the query's period and the one of its trend, over `user`'s records.
-async fn compute(
-    state: &AppState,
-    current: &CurrentUser,
-    query: &DashboardQuery,
-) -> Result<(Dashboard, Dashboard), ApiError> {
-    if current.user.role == Role::Administrator {
-        return Err(ApiError::Forbidden);
-    }
+/// The period `from`–`to` (ISO dates) as the dashboard and the exports accept it.
+pub(crate) fn period(from: &str, to: &str) -> Result<Period, ApiError> {
     let date = |field: &str, value: &str| {
         parse_iso_date(value).ok_or_else(|| {
             ApiError::Validation(Invalid::single(FieldError::new(
@@ -56,29 +49,59 @@ async fn compute(
             )))
         })
     };
-    let today = today();
-    let period = Period {
-        from: date("from", &query.from)?,
-        to: date("to", &query.to)?,
+    Period {
+        from: date("from", from)?,
+        to: date("to", to)?,
     }
-    .check(today)
-    .map_err(ApiError::Validation)?;
-    let mut people: Vec<Person> = Vec::new();
-    let mut enrolments: Vec<Enrolment> = Vec::new();
-    let mut items: Vec<Item> = Vec::new();
-    let mut notes: Vec<Note> = Vec::new();
+    .check(today())
+    .map_err(ApiError::Validation)
+}
+
+/// The records of `current`'s scope, by kind: what their device holds after a first pull.
+pub(crate) struct Holdings {
+    pub people: Vec<Person>,
+    pub enrolments: Vec<Enrolment>,
+    pub items: Vec<Item>,
+    pub notes: Vec<Note>,
+}
+
+pub(crate) async fn holdings(
+    state: &AppState,
+    current: &CurrentUser,
+) -> Result<Holdings, ApiError> {
+    let mut held = Holdings {
+        people: Vec::new(),
+        enrolments: Vec::new(),
+        items: Vec::new(),
+        notes: Vec::new(),
+    };
     for record in state.db.scope_records(&current.user).await? {
         match record {
-            Record::Person(p) => people.push(p),
-            Record::Enrolment(e) => enrolments.push(e),
-            Record::Item(i) => items.push(i),
-            Record::Note(n) => notes.push(n),
+            Record::Person(p) => held.people.push(p),
+            Record::Enrolment(e) => held.enrolments.push(e),
+            Record::Item(i) => held.items.push(i),
+            Record::Note(n) => held.notes.push(n),
             Record::Conflict(_) => {}
         }
     }
+    Ok(held)
+}
+
+/// The dashboard of the query's period and the one of its trend, over `user`'s records.
+async fn compute(
+    state: &AppState,
+    current: &CurrentUser,
+    query: &DashboardQuery,
+) -> Result<(Dashboard, Dashboard), ApiError> {
+    if current.user.role == Role::Administrator {
+        return Err(ApiError::Forbidden);
+    }
+    let today = today();
+    let period = period(&query.from, &query.to)?;
+    let held = holdings(state, current).await?;
     let schemes = state.db.schemes().await?;
-    let parts = participations(&current.user, &people, &enrolments);
-    let facts = activity(&items, &notes);
+    let parts = participations(&current.user, &held.people, &held.enrolments);
+    let facts = activity(&held.items, &held.notes);
     let board = dashboard(&parts, &facts, &schemes, period, today);
     let trend = if period.trend() == period {
         board.clone()
@@ -286,6 +309,8 @@ fn sheet_name(id: &str) -> &'static str {
         "couts" => "Coûts des dispositifs",
         "cofinancement" => "Répartition des financeurs",
         "personnes" => "Liste des personnes",
+        "fse" => "Participants FSE",
+        "fse-anomalies" => "Données manquantes",
         _ => "Tableau",
     }
 }

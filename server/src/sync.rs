@@ -8,6 +8,7 @@ use jalon_domain::auth::SessionUser;
 use jalon_domain::followup::{
     AppointmentStatus, DuplicateWarning, Item, ItemBody, ItemContext, check_item, duplicate_reason,
 };
+use jalon_domain::fse::{SixMonths, check_six_months};
 use jalon_domain::merge::{
     Conflict, ConflictValue, FieldMerge, FieldValue, PersonEdit, merge_field,
 };
@@ -254,6 +255,11 @@ async fn mutate(
             person_id,
             orientation,
         } => set_orientation(tx, ctx, *enrolment_id, *person_id, orientation).await,
+        Mutation::RecordSixMonths {
+            enrolment_id,
+            person_id,
+            result,
+        } => record_six_months(tx, ctx, *enrolment_id, *person_id, *result).await,
         Mutation::AddNote(note) => add_note(tx, ctx, note).await,
         Mutation::SaveItem(item) => save_item(tx, ctx, item).await,
         Mutation::Enrol(enrolment) => enrol(tx, ctx, enrolment).await,
@@ -598,6 +604,28 @@ async fn set_orientation(
     let rev = db::next_revs(tx, 1).await?;
     db::set_orientation(tx, enrolment.id, &orientation, rev).await?;
     ctx.audit(tx, "enrolment.orientation", person_id).await?;
+    Ok(Outcome::Applied)
+}
+
+/// Records the six-month FSE situation of a closed enrolment.
+async fn record_six_months(
+    tx: &mut SqliteConnection,
+    ctx: &Context<'_>,
+    enrolment_id: Uuid,
+    person_id: Uuid,
+    result: SixMonths,
+) -> Result<Outcome, sqlx::Error> {
+    let enrolment = match named_enrolment(tx, enrolment_id, person_id).await? {
+        Ok(enrolment) => enrolment,
+        Err(outcome) => return Ok(outcome),
+    };
+    let result = match check_six_months(ctx.actor, &enrolment, result, ctx.today) {
+        Ok(result) => result,
+        Err(invalid) => return Ok(refused(invalid)),
+    };
+    let rev = db::next_revs(tx, 1).await?;
+    db::set_six_months(tx, enrolment.id, &result, rev).await?;
+    ctx.audit(tx, "enrolment.six_months", person_id).await?;
     Ok(Outcome::Applied)
 }
 

@@ -278,12 +278,37 @@ async fn each_device_receives_only_the_people_of_its_users_scope() {
 
     let (token, user) = server.login("plie1").await;
     let (changes, _) = server.pull_all(&token, 0).await;
-    assert_eq!(count(&changes), 62);
     let referent_id = user["id"].as_str().unwrap();
     assert!(changes.iter().all(|c| match &c.record {
         Record::Enrolment(e) => e.referent_id.to_string() == referent_id,
         _ => true,
     }));
+    // The référent's portfolio, and the people who left it whose six-month FSE situation is
+    // still to collect (for a year at most).
+    let followed: HashSet<Uuid> = changes
+        .iter()
+        .filter_map(|c| match &c.record {
+            Record::Enrolment(e) if e.status == EnrolmentStatus::Active => Some(e.person_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(followed.len(), 62);
+    let a_year_ago = time::OffsetDateTime::now_utc().date() - time::Duration::days(366);
+    let left: HashSet<Uuid> = changes
+        .iter()
+        .filter_map(|c| match &c.record {
+            Record::Enrolment(e)
+                if e.status == EnrolmentStatus::Closed
+                    && e.fse_six_months.is_none()
+                    && e.exit.is_some_and(|x| x.date > a_year_ago) =>
+            {
+                Some(e.person_id)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!left.is_empty());
+    assert_eq!(count(&changes), followed.union(&left).count());
 
     let (token, _) = server.login("superviseur").await;
     let (changes, _) = server.pull_all(&token, 0).await;

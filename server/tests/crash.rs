@@ -103,6 +103,7 @@ impl Device {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                fse_six_months: None,
                 handovers: Vec::new(),
                 orientation: None,
             },

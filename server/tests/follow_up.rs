@@ -351,6 +351,7 @@ async fn a_person_who_left_reenters_with_a_new_referent_who_receives_the_whole_h
         exit: None,
         fse_entry: None,
         fse_exit: None,
+        fse_six_months: None,
         handovers: Vec::new(),
         orientation: None,
         ..new.enrolment.clone()

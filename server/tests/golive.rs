@@ -345,6 +345,7 @@ async fn create_old_file(db: &Db, user: &jalon_domain::auth::SessionUser, last_n
         exit: None,
         fse_entry: None,
         fse_exit: None,
+        fse_six_months: None,
         handovers: Vec::new(),
         orientation: None,
     };

@@ -528,6 +528,13 @@ fn random_edit(rng: &mut Rng, device: &Device) -> Option<Mutation> {
             FieldValue::Text(["unemployed", "inactive", "employed"][rng.below(3)].into())
         }
         PersonField::SelfEmployed => FieldValue::Text(["none", "eti", "nsa"][rng.below(3)].into()),
+        PersonField::Disability
+        | PersonField::ThirdCountryNational
+        | PersonField::ForeignBackground
+        | PersonField::Minority
+        | PersonField::Homeless => {
+            FieldValue::Text(["", "yes", "no", "declined"][rng.below(4)].into())
+        }
     };
     Some(Mutation::EditPerson(PersonEdit {
         person_id: person.id,
@@ -765,6 +772,7 @@ async fn run_case(seed: u64) -> bool {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         };

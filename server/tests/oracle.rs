@@ -88,6 +88,31 @@ fn mutations(target: &Target, me: Uuid, referent: Uuid) -> Vec<(&'static str, Mu
             },
         ),
         (
+            "orientation",
+            Mutation::SetOrientation {
+                enrolment_id: target.enrolment.id,
+                person_id: person,
+                orientation: jalon_domain::orientation::Orientation {
+                    date: date!(2026 - 11 - 20),
+                    kind: jalon_domain::orientation::OrientationKind::Social,
+                    decided_by: "Sonde".into(),
+                },
+            },
+        ),
+        (
+            "six months",
+            Mutation::RecordSixMonths {
+                enrolment_id: target.enrolment.id,
+                person_id: person,
+                // Before any exit: would say so if the rules ran.
+                result: jalon_domain::fse::SixMonths {
+                    date: date!(2001 - 01 - 01),
+                    situation: jalon_domain::fse::SixMonthSituation::Employed,
+                    better: Some(true),
+                },
+            },
+        ),
+        (
             "enrol",
             Mutation::Enrol(Enrolment {
                 id: Uuid::new_v4(),
@@ -99,6 +124,7 @@ fn mutations(target: &Target, me: Uuid, referent: Uuid) -> Vec<(&'static str, Mu
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                fse_six_months: None,
                 handovers: Vec::new(),
                 orientation: None,
             }),

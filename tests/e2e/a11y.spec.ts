@@ -95,6 +95,7 @@ test("no screen of any role breaks a WCAG 2.1 A or AA rule", async ({ browser, r
     ...(await check(desk, [
       ["/", "personnes", "supervisor home and list"],
       ["/pilotage", "File active mensuelle", "supervisor dashboard"],
+      ["/pilotage/fse", "Données manquantes", "FSE participant file and its anomalies"],
       ["/marches", "Diagnostic de l'activité", "framework agreements and orders"],
       ["/fonds", "Cellule SESA", "farm funds"],
       ["/partenaires", "Initiative Haute-Vienne", "financing partners"],

@@ -1,6 +1,7 @@
 import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import zlib from "node:zlib";
 
 export const DEMO_PASSWORD = "jalon-demo";
 
@@ -83,4 +84,47 @@ export async function startServer(
     if (Date.now() > deadline) throw new Error("the server did not start");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The cells of sheet `index` (1 = first) of an XLSX file, as text, row by row: a small reader
+ * of the zip and of the sheet's XML, enough to check what Jalon's workbooks hold. */
+export function readXlsxSheet(bytes: Buffer, index: number): string[][] {
+  const files = new Map<string, Buffer>();
+  let end = bytes.length - 22;
+  while (end >= 0 && bytes.readUInt32LE(end) !== 0x06054b50) end--;
+  const count = bytes.readUInt16LE(end + 10);
+  let at = bytes.readUInt32LE(end + 16);
+  for (let i = 0; i < count; i++) {
+    const method = bytes.readUInt16LE(at + 10);
+    const size = bytes.readUInt32LE(at + 20);
+    const nameLength = bytes.readUInt16LE(at + 28);
+    const skip = nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
+    const name = bytes.subarray(at + 46, at + 46 + nameLength).toString("utf8");
+    const local = bytes.readUInt32LE(at + 42);
+    const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    const data = bytes.subarray(start, start + size);
+    files.set(name, method === 8 ? zlib.inflateRawSync(data) : data);
+    at += 46 + skip;
+  }
+  const unescape = (s: string) =>
+    s
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, "&");
+  const shared = [...(files.get("xl/sharedStrings.xml")?.toString("utf8") ?? "").matchAll(/<si>([\s\S]*?)<\/si>/g)].map(
+    (m) => unescape([...m[1].matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((t) => t[1]).join("")),
+  );
+  const sheet = files.get(`xl/worksheets/sheet${index}.xml`)?.toString("utf8") ?? "";
+  return [...sheet.matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)].map((row) => {
+    const cells: string[] = [];
+    for (const cell of row[1].matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const column = [...cell[1]].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+      const value = /<v>([\s\S]*?)<\/v>/.exec(cell[3] ?? "")?.[1] ?? "";
+      while (cells.length < column) cells.push("");
+      cells[column] = / t="s"/.test(cell[2]) ? shared[Number(value)] : unescape(value);
+    }
+    return cells;
+  });
 }

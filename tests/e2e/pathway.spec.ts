@@ -130,7 +130,9 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   // Back online: everything goes, in order, and nothing is refused.
   await field.setOffline(false);
   await expect(tablet.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 40_000 });
-  await expect(tablet.getByText("Cette personne n'est pas (ou plus) sur cet appareil.")).toBeVisible();
+  // The file stays on the tablet, closed, for the FSE follow-up six months after the exit.
+  await expect(enrolment).toContainText("Formation qualifiante");
+  await expect(tablet.getByText("Cette personne n'est pas (ou plus) sur cet appareil.")).toHaveCount(0);
 
   const changes = await pullAll(request, "superviseur.plie");
   const person = changes.find((c) => c.kind === "person" && c.data.last_name === "Marchadier");

@@ -210,7 +210,7 @@ test("a person handed to another référent leaves the first référent's device
   await office.close();
 });
 
-test("a référent records an exit; the supervisor sees it with its outcome and the person leaves the caseload", async ({
+test("a référent records an exit; the supervisor sees it with its outcome and the person leaves the list in progress", async ({
   browser,
 }) => {
   const field = await browser.newContext();
@@ -226,7 +226,13 @@ test("a référent records an exit; the supervisor sees it with its outcome and 
   await enrolment.getByLabel("Motif de sortie").selectOption({ label: "Emploi de 6 mois ou plus" });
   await enrolment.getByRole("button", { name: "Clôturer l'accompagnement" }).click();
   await syncNow(tablet);
-  await expect(tablet.getByText("Cette personne n'est pas (ou plus) sur cet appareil.")).toBeVisible();
+  // The file stays on the tablet, closed, until the six-month FSE situation is collected; the
+  // list of people in progress no longer counts them.
+  await expect(enrolment).toContainText("Emploi de 6 mois ou plus (sortie positive)");
+  await tablet.getByRole("link", { name: "Jalon" }).click();
+  await expect(tablet.getByText("62 personnes")).toBeVisible();
+  await tablet.getByLabel("Statut").selectOption({ label: "Sorti" });
+  await expect(tablet.locator("li.person")).not.toHaveCount(0);
 
   const office = await browser.newContext();
   const desk = await office.newPage();

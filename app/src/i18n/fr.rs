@@ -222,6 +222,90 @@ pub fn orientation(kind: &str, date: &str, decided_by: &str) -> String {
     )
 }
 pub const REFERENTS_HISTORY: &str = "Référents successifs";
+pub const SIX_MONTHS: &str = "Situation à 6 mois (FSE)";
+pub const SIX_MONTHS_DATE: &str = "Date du recueil";
+pub const SIX_MONTHS_SITUATION: &str = "Situation de la personne";
+pub const SIX_MONTHS_BETTER: &str = "Situation sur le marché du travail meilleure qu'à l'entrée ?";
+pub const CHOOSE_SIX_MONTHS: &str = "Choisissez la situation de la personne.";
+pub const SAVE_SIX_MONTHS: &str = "Enregistrer la situation à 6 mois";
+pub const SIX_MONTHS_SAVED: &str =
+    "Situation à 6 mois enregistrée : elle part au serveur à la prochaine synchronisation.";
+pub const YES: &str = "Oui";
+pub const NO: &str = "Non";
+
+/// "Situation à 6 mois (FSE), recueillie le 05/10/2026 : En emploi… — meilleure qu'à l'entrée".
+pub fn six_months_line(date: &str, situation: &str, better: Option<bool>) -> String {
+    let better = match better {
+        Some(true) => " — situation meilleure qu'à l'entrée",
+        Some(false) => " — situation pas meilleure qu'à l'entrée",
+        None => "",
+    };
+    format!("Situation à 6 mois (FSE), recueillie le {date} : {situation}{better}")
+}
+
+pub const FSE_FILE: &str = "Fichier des participants FSE";
+pub const FSE_FOR_SUPERVISORS: &str =
+    "Le fichier des participants FSE est réservé aux superviseurs des dispositifs.";
+pub const FSE_HELP: &str = "Une ligne par participation au dispositif active au moins un jour de la période : indicateurs à l'entrée, à la sortie et six mois après. Complétez les fiches listées ci-dessous avant d'exporter : une participation incomplète est exportée avec ses manques indiqués, jamais omise.";
+pub const FROM_DATE: &str = "Du";
+pub const TO_DATE: &str = "Au";
+pub const FSE_ANOMALIES: &str = "Données manquantes";
+pub const FSE_NO_ANOMALY: &str = "Aucune donnée obligatoire ne manque.";
+pub const PURGED_FILE: &str = "(dossier purgé)";
+pub const MISSING: &str = "manque :";
+pub const EXPORT_FSE_CSV: &str = "Exporter le fichier FSE (CSV)";
+pub const EXPORT_FSE_XLSX: &str = "Exporter le fichier FSE (XLSX)";
+
+/// "412 participations, dont 37 incomplètes".
+pub fn fse_count(count: usize, incomplete: usize) -> String {
+    let participations = if count > 1 {
+        "participations"
+    } else {
+        "participation"
+    };
+    let incomplete_word = if incomplete > 1 {
+        "incomplètes"
+    } else {
+        "incomplète"
+    };
+    format!(
+        "{} {participations}, dont {} {incomplete_word}",
+        number(count),
+        number(incomplete)
+    )
+}
+
+/// "entré(e) le 06/01/2025".
+pub fn entered_on(date: &str) -> String {
+    format!("entré(e) le {date}")
+}
+
+/// What the audit log records of a CSV export of the FSE file.
+pub fn fse_export_what(
+    scheme: &str,
+    from: &str,
+    to: &str,
+    count: usize,
+    incomplete: usize,
+) -> String {
+    format!(
+        "Fichier des participants FSE (CSV), {scheme}, du {from} au {to} : {count} participation(s), {incomplete} incomplète(s)"
+    )
+}
+
+pub const SIX_MONTHS_TO_COLLECT: &str = "Situations à 6 mois à recueillir (FSE)";
+pub const SIX_MONTHS_HINT: &str =
+    "Six mois après sa sortie, demandez à la personne sa situation et enregistrez-la sur sa fiche.";
+
+/// "sorti(e) le 31/05/2026".
+pub fn left_on(date: &str) -> String {
+    format!("sorti(e) le {date}")
+}
+
+/// "Situation à 6 mois à recueillir depuis le 30/11/2026".
+pub fn six_months_due(date: &str) -> String {
+    format!("Situation à 6 mois à recueillir depuis le {date}")
+}
 
 /// One référent of an enrolment: "Emma Aubert : du 01/02/2025 au 11/03/2025", or "depuis le"
 /// for the current one.
@@ -350,7 +434,17 @@ pub const EDUCATION: &str = "Niveau de formation";
 pub const LABOUR_MARKET: &str = "Situation sur le marché du travail";
 pub const SELF_EMPLOYED: &str = "Statut d'indépendant";
 pub const NOT_A_NUMBER: &str = "Saisissez un nombre entier.";
-pub const MORE_FIELDS: &str = "Compléter la fiche (coordonnées, foyer, RSA, formation)";
+pub const FSE_ENTRY_DATA: &str = "Données FSE à l'entrée";
+pub const FSE_ENTRY_HINT: &str = "Demandées pour les indicateurs du Fonds social européen. Le handicap et l'appartenance à une minorité sont des données sensibles : facultatives, la personne peut refuser de répondre.";
+pub const DISABILITY: &str = "Situation de handicap (facultatif)";
+pub const THIRD_COUNTRY_NATIONAL: &str = "Ressortissant d'un pays hors Union européenne";
+pub const FOREIGN_BACKGROUND: &str = "Personne d'origine étrangère";
+pub const MINORITY: &str =
+    "Appartenance à une minorité, dont les communautés marginalisées (facultatif)";
+pub const HOMELESS: &str = "Sans domicile ou exclu du logement";
+pub const NOT_ASKED: &str = "— (pas encore demandé)";
+pub const NOT_ASKED_SENSITIVE: &str = "— (non renseigné)";
+pub const MORE_FIELDS: &str = "Compléter la fiche (coordonnées, foyer, RSA, formation, FSE)";
 pub const DUPLICATE_AT_CREATION: &str =
     "Attention : une fiche qui ressemble à celle-ci existe déjà sur cet appareil :";
 pub const SAVE_ANYWAY_HINT: &str =

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::caseload::Alert;
 use jalon_domain::followup::{Item, ItemBody};
+use jalon_domain::fse::due;
 use jalon_domain::people::plan_bulk_hand_over;
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use jalon_domain::supervision::{Figures, Period, PeriodKind, dashboard, participations};
 use jalon_domain::sync::Mutation;
 use jalon_domain::sync::ReferenceData;
+use jalon_domain::text::format_date_fr;
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use uuid::Uuid;
@@ -43,6 +45,8 @@ struct Loaded {
     referents: Vec<(Uuid, String)>,
     /// For a supervisor: this month's and last month's file active, by scheme then in total.
     this_month: Option<Vec<Figures>>,
+    /// The six-month FSE situations the user should collect: person, name, what and since when.
+    six_months: Vec<(Uuid, String, String)>,
 }
 
 async fn load(
@@ -52,6 +56,10 @@ async fn load(
     version: u64,
 ) -> Result<Loaded, StoreError> {
     let supervisor = viewer.as_ref().filter(|u| u.role == Role::Supervisor);
+    let members = reference
+        .as_ref()
+        .map(|r| r.staff.clone())
+        .unwrap_or_default();
     let (staff, schemes): (HashMap<Uuid, String>, Vec<Scheme>) = match reference {
         Some(r) => (
             r.staff
@@ -122,8 +130,31 @@ async fn load(
         let board = dashboard(&parts, &[], &schemes, two, day);
         Some(board.schemes.into_iter().chain([board.total]).collect())
     });
+    // A purged file has no name to call: the FSE page lists its gap.
+    let names: HashMap<Uuid, String> = people
+        .iter()
+        .filter(|p| !p.is_purged())
+        .map(|p| (p.id, p.display_name()))
+        .collect();
+    let six_months = viewer
+        .as_ref()
+        .map(|user| due(user, &enrolments, &members, day))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|d| {
+            let name = names.get(&d.person_id)?.clone();
+            let text = format!(
+                "{} · {} · {}",
+                d.scheme.short_name(),
+                fr::left_on(&format_date_fr(d.exit)),
+                fr::six_months_due(&format_date_fr(d.due_on))
+            );
+            Some((d.person_id, name, text))
+        })
+        .collect();
     Ok(Loaded {
         version,
+        six_months,
         rows,
         today: agenda_entries(&people, &shown_items, day, day),
         rejections,
@@ -418,6 +449,7 @@ fn Home(loaded: Arc<Loaded>) -> impl IntoView {
     let waiting: Vec<(Uuid, String)> = waiting.iter().map(|r| (r.id, r.name.clone())).collect();
     let refused = loaded.rejections.clone();
     let on_device = loaded.on_device.clone();
+    let six_months = loaded.six_months.clone();
     let today = loaded.today.clone();
     // A supervisor's home opens on the month's figures; the day's appointments of every
     // référent are in the agenda.
@@ -477,6 +509,21 @@ fn Home(loaded: Arc<Loaded>) -> impl IntoView {
                     </article>
                 }
             }).collect_view()}
+            {(!six_months.is_empty()).then(|| {
+                let count = six_months.len();
+                view! {
+                    <article class="card six-months" data-testid="six-months">
+                        <h2>{format!("{} ({})", fr::SIX_MONTHS_TO_COLLECT, fr::number(count))}</h2>
+                        <p class="muted">{fr::SIX_MONTHS_HINT}</p>
+                        <ul>
+                            {six_months.into_iter().take(MAX_PER_ALERT).map(|(id, name, text)| view! {
+                                <li><A href=format!("/personne/{id}")>{name}</A><span class="muted">{format!(" · {text}")}</span></li>
+                            }).collect_view()}
+                        </ul>
+                        {(count > MAX_PER_ALERT).then(|| view! { <p class="more">{fr::and_more(count - MAX_PER_ALERT)}</p> })}
+                    </article>
+                }
+            })}
             <article class="card sync-state">
                 <h2>{fr::NOT_SYNCED_OR_REFUSED}</h2>
                 {(waiting.is_empty() && refused.is_empty()).then(|| view! { <p class="empty">{fr::ALL_SYNCED}</p> })}

@@ -15,8 +15,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use reqwest::Method;
 
-use crate::api::ApiFailure;
-use crate::components::{TopBar, download_bytes};
+use crate::components::{TopBar, fetch_workbook};
 use crate::forms::{InputField, SelectField};
 use crate::i18n::fr;
 use crate::pages::admin::{failure_message, token};
@@ -58,25 +57,13 @@ pub fn CofinancingPage() -> impl IntoView {
     let exporting = RwSignal::new(false);
     let export_xlsx = move |_| {
         let year = chosen();
-        let token = token(state);
-        exporting.set(true);
-        leptos::task::spawn_local(async move {
-            let got = state
-                .api()
-                .get_bytes(&token, &format!("/cofinancing.xlsx?year={year}"))
-                .await;
-            exporting.set(false);
-            message.set(match got {
-                Ok(bytes) => download_bytes(
-                    &format!("jalon-cofinancement-{year}.xlsx"),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    &bytes,
-                )
-                .err(),
-                Err(ApiFailure::Network) => Some(fr::XLSX_NEEDS_NETWORK.to_owned()),
-                Err(failure) => Some(failure.message()),
-            });
-        });
+        fetch_workbook(
+            state,
+            format!("/cofinancing.xlsx?year={year}"),
+            format!("jalon-cofinancement-{year}.xlsx"),
+            exporting,
+            message,
+        );
     };
     view! {
         <Show when=move || state.session.get().is_some() fallback=|| view! { <Redirect path="/connexion" /> }>

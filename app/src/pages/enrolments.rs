@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use jalon_domain::FieldError;
 use jalon_domain::Invalid;
 use jalon_domain::auth::Role;
+use jalon_domain::fse::{SixMonthSituation, SixMonths, check_six_months, due_on, may_record};
 use jalon_domain::orientation::{Orientation, OrientationKind, check_orientation, may_orient};
 use jalon_domain::pathway::{
     Exit, ExitReason, check_new_enrolment, close_enrolment, may_close, referent_periods,
@@ -22,7 +23,7 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::components::TextField;
-use crate::forms::{SelectField, merge_errors, required_date};
+use crate::forms::{SelectField, accepted, merge_errors, options, required_date};
 use crate::i18n::fr;
 use crate::pages::new_person::today;
 use crate::pages::person::untracked;
@@ -86,6 +87,17 @@ pub fn EnrolmentItem(
     let for_closing = enrolment.clone();
     let history = referent_history(&enrolment, &staff);
     let may_orient = user.as_ref().is_some_and(|u| may_orient(u, &enrolment));
+    // The six-month FSE situation: shown once recorded; its form from the day it is due.
+    let six_months = enrolment
+        .fse_six_months
+        .map(|r| fr::six_months_line(&format_date_fr(r.date), r.situation.label_fr(), r.better));
+    let six_months_due = due_on(&enrolment)
+        .filter(|due| *due <= today() && enrolment.fse_six_months.is_none())
+        .map(|due| fr::six_months_due(&format_date_fr(due)));
+    let may_record = writable
+        && due_on(&enrolment).is_some_and(|due| due <= today())
+        && user.as_ref().is_some_and(|u| may_record(u, &enrolment));
+    let for_recording = enrolment.clone();
     let for_orienting = enrolment.clone();
     let enrolment_shown = enrolment.clone();
     let hand_over = move |_| {
@@ -152,6 +164,9 @@ pub fn EnrolmentItem(
                     {move || saved.get().then(|| view! { <p role="status">{fr::REFERENT_CHANGE_SAVED}</p> })}
                 </div>
             })}
+            {six_months.map(|text| view! { <p class="six-months">{text}</p> })}
+            {six_months_due.map(|text| view! { <p class="six-months due">{text}</p> })}
+            {may_record.then(|| view! { <SixMonthsForm enrolment=for_recording /> })}
             {(may_close && writable).then(|| view! { <CloseForm enrolment=for_closing /> })}
         </li>
     }
@@ -188,10 +203,11 @@ fn OrientationForm(enrolment: Enrolment) -> impl IntoView {
     let decided_by = RwSignal::new(current.map(|o| o.decided_by).unwrap_or_default());
     let errors = RwSignal::new(Invalid::default());
     let saved = RwSignal::new(false);
-    let kinds = OrientationKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), k.label_fr()))
-        .collect::<Vec<_>>();
+    let kinds = options(
+        OrientationKind::ALL,
+        OrientationKind::as_str,
+        OrientationKind::label_fr,
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(user) = state.session.get_untracked().map(|s| s.user) else {
@@ -219,19 +235,9 @@ fn OrientationForm(enrolment: Enrolment) -> impl IntoView {
             decided_by: decided_by.get_untracked(),
         };
         let checked = check_orientation(&user, &enrolment, orientation, today());
-        let orientation = match checked {
-            Ok(orientation) if invalid.errors.is_empty() => orientation,
-            Ok(_) => {
-                errors.set(invalid);
-                return;
-            }
-            Err(rules) => {
-                merge_errors(&mut invalid, rules);
-                errors.set(invalid);
-                return;
-            }
+        let Some(orientation) = accepted(invalid, checked, errors) else {
+            return;
         };
-        errors.set(Invalid::default());
         let enrolment = enrolment.clone();
         spawn_local(async move {
             if state.saved(state.store().set_orientation(&enrolment, orientation).await) {
@@ -249,6 +255,86 @@ fn OrientationForm(enrolment: Enrolment) -> impl IntoView {
                 {move || errors.with(|e| e.message_for("orientation").map(str::to_owned)).map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 <button type="submit">{fr::SAVE_ORIENTATION}</button>
                 {move || saved.get().then(|| view! { <p role="status">{fr::ORIENTATION_SAVED}</p> })}
+            </form>
+        </details>
+    }
+}
+
+/// Records (or corrects) the FSE situation six months after the exit: the day it was collected,
+/// the situation and whether it is better than at entry; checked by the domain here and again
+/// by the server. Open at once while the situation is missing.
+#[component]
+fn SixMonthsForm(enrolment: Enrolment) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let current = enrolment.fse_six_months;
+    let open = current.is_none();
+    let date = RwSignal::new(format_iso_date(current.map_or_else(today, |r| r.date)));
+    let situation = RwSignal::new(
+        current
+            .map(|r| r.situation.as_str().to_owned())
+            .unwrap_or_default(),
+    );
+    let better = RwSignal::new(match current.and_then(|r| r.better) {
+        Some(true) => "yes".to_owned(),
+        Some(false) => "no".to_owned(),
+        None => String::new(),
+    });
+    let errors = RwSignal::new(Invalid::default());
+    let saved = RwSignal::new(false);
+    let situations = options(
+        SixMonthSituation::ALL,
+        SixMonthSituation::as_str,
+        SixMonthSituation::label_fr,
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(user) = state.session.get_untracked().map(|s| s.user) else {
+            return;
+        };
+        let mut invalid = Invalid::default();
+        let on = required_date("six_months_date", &date.get_untracked(), &mut invalid);
+        let chosen = SixMonthSituation::parse(&situation.get_untracked());
+        if chosen.is_none() {
+            invalid.push(FieldError::new(
+                "six_months_situation",
+                "required",
+                fr::CHOOSE_SIX_MONTHS,
+            ));
+        }
+        let Some(on) = on else {
+            errors.set(invalid);
+            return;
+        };
+        let result = SixMonths {
+            date: on,
+            situation: chosen.unwrap_or(SixMonthSituation::Unreachable),
+            better: match better.get_untracked().as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+        };
+        let checked = check_six_months(&user, &enrolment, result, today());
+        let Some(result) = accepted(invalid, checked, errors) else {
+            return;
+        };
+        let enrolment = enrolment.clone();
+        spawn_local(async move {
+            if state.saved(state.store().record_six_months(&enrolment, result).await) {
+                saved.set(true);
+            }
+        });
+    };
+    view! {
+        <details class="six-months-form" open=open>
+            <summary>{fr::SIX_MONTHS}</summary>
+            <form autocomplete="off" class="item-form" on:submit=submit novalidate>
+                <TextField id="six_months_date" label=fr::SIX_MONTHS_DATE value=date errors kind="date" />
+                <SelectField id="six_months_situation".into() label=fr::SIX_MONTHS_SITUATION options=situations value=situation errors />
+                <SelectField id="better".into() label=fr::SIX_MONTHS_BETTER options=vec![("yes", fr::YES), ("no", fr::NO)] value=better errors />
+                {move || errors.with(|e| e.message_for("six_months").map(str::to_owned)).map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                <button type="submit">{fr::SAVE_SIX_MONTHS}</button>
+                {move || saved.get().then(|| view! { <p role="status">{fr::SIX_MONTHS_SAVED}</p> })}
             </form>
         </details>
     }
@@ -361,6 +447,7 @@ pub fn NewEnrolmentForm(
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         };

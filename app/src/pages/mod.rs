@@ -10,6 +10,7 @@ pub mod caseload;
 pub mod cofinancing;
 pub mod enrolments;
 pub mod follow_up;
+pub mod fse;
 pub mod funds;
 pub mod journal;
 pub mod list_export;

@@ -100,6 +100,7 @@ pub fn NewPersonPage() -> impl IntoView {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                fse_six_months: None,
                 handovers: Vec::new(),
                 orientation: None,
             },

@@ -181,7 +181,7 @@ pub fn PersonPage() -> impl IntoView {
         let user = state.session.get().map(|s| s.user);
         file()
             .zip(user)
-            .is_some_and(|(f, u)| in_caseload(&u, &f.enrolments))
+            .is_some_and(|(f, u)| in_caseload(&u, &f.enrolments, today()))
     });
     let header = move || {
         data.get().map(|loaded| match loaded {
@@ -276,7 +276,7 @@ pub fn PersonPage() -> impl IntoView {
                         <ul class="enrolments">
                             <For
                                 each=enrolments
-                                key=|e| (e.id, e.referent_id, e.status, e.orientation.clone())
+                                key=|e| (e.id, e.referent_id, e.status, e.orientation.clone(), e.fse_six_months)
                                 children=move |e: Enrolment| view! { <EnrolmentItem enrolment=e staff=staff() writable /> }
                             />
                         </ul>

@@ -17,8 +17,7 @@ use leptos_router::components::{A, Redirect};
 use time::Date;
 use uuid::Uuid;
 
-use crate::api::ApiFailure;
-use crate::components::{TopBar, download, download_bytes};
+use crate::components::{TopBar, download, fetch_workbook};
 use crate::i18n::fr;
 use crate::pages::new_person::today;
 use crate::state::AppState;
@@ -140,9 +139,6 @@ pub fn SupervisionPage() -> impl IntoView {
     // The workbook comes from the server (same figures, same functions): online only.
     let exporting = RwSignal::new(false);
     let export_xlsx = move |_| {
-        let Some(session) = state.session.get_untracked() else {
-            return;
-        };
         let Some(board) = loaded
             .get_untracked()
             .and_then(|l| l.board.as_ref().ok().map(|(b, _)| b.period))
@@ -155,21 +151,7 @@ pub fn SupervisionPage() -> impl IntoView {
             board.from, board.to
         );
         let file = format!("jalon-pilotage-{}-{}.xlsx", board.from, board.to);
-        exporting.set(true);
-        leptos::task::spawn_local(async move {
-            let got = state.api().get_bytes(&session.token, &path).await;
-            exporting.set(false);
-            message.set(match got {
-                Ok(bytes) => download_bytes(
-                    &file,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    &bytes,
-                )
-                .err(),
-                Err(ApiFailure::Network) => Some(fr::XLSX_NEEDS_NETWORK.to_owned()),
-                Err(failure) => Some(failure.message()),
-            });
-        });
+        fetch_workbook(state, path, file, exporting, message);
     };
     // The period and schemes of the figures, as the audit log records an export.
     let describe = move || {
@@ -190,6 +172,9 @@ pub fn SupervisionPage() -> impl IntoView {
                 <h1>{fr::SUPERVISION}</h1>
                 <Show when=allowed fallback=|| view! { <p class="notice">{fr::SUPERVISION_NOT_FOR_ADMIN}</p> }>
                     <p class="muted">{fr::SUPERVISION_HELP}</p>
+                    <Show when=move || state.session.get().is_some_and(|s| s.user.role == Role::Supervisor)>
+                        <p class="no-print"><A href="/pilotage/fse">{fr::FSE_FILE}</A></p>
+                    </Show>
                     <Show when=move || state.session.get().is_some_and(|s| s.user.role == Role::Supervisor)>
                         <AgreementAlerts />
                     </Show>

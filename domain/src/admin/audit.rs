@@ -105,6 +105,7 @@ pub fn action_label_fr(action: &str) -> &'static str {
         "enrolment.close" => "Sortie d'un accompagnement",
         "enrolment.change_referent" => "Changement de référent",
         "enrolment.orientation" => "Décision d'orientation",
+        "enrolment.six_months" => "Situation à 6 mois (FSE)",
         "appointment.save" => "Rendez-vous",
         "step.save" => "Étape du parcours",
         "contract.save" => "Contrat d'engagement",

@@ -478,6 +478,7 @@ fn read_line(
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         },

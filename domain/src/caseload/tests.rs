@@ -17,6 +17,7 @@ fn enrolment(scheme: SchemeCode, start: Date) -> Enrolment {
         exit: None,
         fse_entry: None,
         fse_exit: None,
+        fse_six_months: None,
         handovers: Vec::new(),
         orientation: None,
     }

@@ -28,6 +28,7 @@ fn enrolment(scheme: SchemeCode, start: Date, status: EnrolmentStatus) -> Enrolm
         exit: None,
         fse_entry: None,
         fse_exit: None,
+        fse_six_months: None,
         handovers: Vec::new(),
         orientation: None,
     }

@@ -266,6 +266,41 @@ pub fn shown_items(
     shown.into_values().collect()
 }
 
+/// The enrolments as the device shows them: the replica's, with the six-month FSE situations
+/// and orientation decisions of the outbox laid over until the server sends them back (so the
+/// home screen stops asking for a situation recorded offline).
+pub fn shown_enrolments(
+    enrolments: impl IntoIterator<Item = crate::people::Enrolment>,
+    outbox: &[OutboxEntry],
+) -> Vec<crate::people::Enrolment> {
+    let mut shown: Vec<crate::people::Enrolment> = enrolments.into_iter().collect();
+    let index: HashMap<Uuid, usize> = shown.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    for entry in in_order(outbox) {
+        match &entry.mutation {
+            Mutation::RecordSixMonths {
+                enrolment_id,
+                result,
+                ..
+            } => {
+                if let Some(&i) = index.get(enrolment_id) {
+                    shown[i].fse_six_months = Some(*result);
+                }
+            }
+            Mutation::SetOrientation {
+                enrolment_id,
+                orientation,
+                ..
+            } => {
+                if let Some(&i) = index.get(enrolment_id) {
+                    shown[i].orientation = Some(orientation.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    shown
+}
+
 /// Every version of every note the device shows: the replica's and those of the outbox not in
 /// it yet, each with whether it still waits for the server.
 pub fn shown_notes(

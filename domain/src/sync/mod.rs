@@ -71,6 +71,13 @@ pub enum Mutation {
         person_id: Uuid,
         orientation: crate::orientation::Orientation,
     },
+    /// The FSE situation six months after an exit, collected by the enrolment's référent or a
+    /// supervisor of its scheme.
+    RecordSixMonths {
+        enrolment_id: Uuid,
+        person_id: Uuid,
+        result: crate::fse::SixMonths,
+    },
     /// A person already known enters a scheme again (after an exit).
     Enrol(Enrolment),
     /// The référent (or a supervisor) closes an enrolment with its exit.
@@ -107,6 +114,7 @@ impl Mutation {
             Mutation::ResolveConflict { person_id, .. }
             | Mutation::ChangeReferent { person_id, .. }
             | Mutation::SetOrientation { person_id, .. }
+            | Mutation::RecordSixMonths { person_id, .. }
             | Mutation::CloseEnrolment { person_id, .. } => *person_id,
         }
     }
@@ -324,6 +332,7 @@ mod tests {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                fse_six_months: None,
                 handovers: Vec::new(),
                 orientation: None,
             })
@@ -355,6 +364,7 @@ mod tests {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                fse_six_months: None,
                 handovers: Vec::new(),
                 orientation: None,
             }),
@@ -379,6 +389,7 @@ mod tests {
                 exit: None,
                 fse_entry: None,
                 fse_exit: None,
+                fse_six_months: None,
                 handovers: Vec::new(),
                 orientation: None,
             })

@@ -11,6 +11,7 @@ use std::time::Duration;
 use jalon_domain::admin::accounts::DeviceState;
 use jalon_domain::auth::{Role, SessionUser, StaffMember};
 use jalon_domain::followup::Item;
+use jalon_domain::fse::SixMonths;
 use jalon_domain::merge::{Conflict, FieldValue, PersonField};
 use jalon_domain::notes::Note;
 use jalon_domain::orientation::Orientation;
@@ -147,7 +148,7 @@ macro_rules! enrolment_columns {
     () => {
         concat!(
             "id, person_id, scheme, referent_id, start_date, status, exit_date, exit_reason, fse_entry, fse_exit, rev, orientation,
-             (SELECT json_group_array(json_array(c.old_referent_id, c.new_referent_id, ",
+             fse_six_months, (SELECT json_group_array(json_array(c.old_referent_id, c.new_referent_id, ",
             handover_day!(),
             ")) FROM referent_changes c WHERE c.enrolment_id = enrolments.id) AS handovers"
         )
@@ -891,15 +892,26 @@ pub async fn rehash_missing(conn: &mut SqliteConnection) -> Result<usize, sqlx::
     Ok(people.len())
 }
 
+/// The enrolments whose person a référent's device holds: the active ones, and those closed
+/// less than `fse::KEPT_AFTER_EXIT_MONTHS` (12) months ago whose six-month FSE situation is
+/// not recorded yet (the référent collects it; recording it, or the year passing, takes the
+/// file off the device through the checksum repair).
+macro_rules! followed_sql {
+    () => {
+        "(status = 'active' OR (fse_six_months IS NULL AND exit_date > date('now', '-12 months')))"
+    };
+}
+
 /// The people a user may change, as a sub-query on `?1` (the user's id); `None` for a user
 /// who holds no people. Deleted and purged files are out of it.
 fn scope_sql(user: &SessionUser) -> Option<&'static str> {
     use jalon_domain::auth::Scope;
     match user.scope() {
-        Scope::Referent(_) => Some(
-            "SELECT person_id FROM enrolments WHERE referent_id = ?1 AND status = 'active'
-             AND person_id NOT IN (SELECT id FROM people WHERE deleted_at IS NOT NULL)",
-        ),
+        Scope::Referent(_) => Some(concat!(
+            "SELECT person_id FROM enrolments WHERE referent_id = ?1 AND ",
+            followed_sql!(),
+            " AND person_id NOT IN (SELECT id FROM people WHERE deleted_at IS NOT NULL)"
+        )),
         Scope::Schemes(_) => Some(
             "SELECT person_id FROM enrolments
              WHERE scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)
@@ -952,9 +964,10 @@ pub async fn in_scope_with_deleted(
 ) -> Result<bool, sqlx::Error> {
     use jalon_domain::auth::Scope;
     let sql = match user.scope() {
-        Scope::Referent(_) => {
-            "SELECT 1 FROM enrolments WHERE person_id = ?2 AND referent_id = ?1 AND status = 'active'"
-        }
+        Scope::Referent(_) => concat!(
+            "SELECT 1 FROM enrolments WHERE person_id = ?2 AND referent_id = ?1 AND ",
+            followed_sql!()
+        ),
         Scope::Schemes(_) => {
             "SELECT 1 FROM enrolments WHERE person_id = ?2
              AND scheme IN (SELECT scheme FROM supervised_schemes WHERE user_id = ?1)"
@@ -1452,8 +1465,8 @@ pub async fn insert_enrolment(
     sqlx::query(
         "INSERT INTO enrolments (id, person_id, scheme, referent_id, start_date, status, rev,
                                  created_at, exit_date, exit_reason, fse_entry, fse_exit,
-                                 orientation)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                 orientation, fse_six_months)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )
     .bind(enrolment.id.to_string())
     .bind(enrolment.person_id.to_string())
@@ -1468,6 +1481,7 @@ pub async fn insert_enrolment(
     .bind(enrolment.fse_entry.as_ref().map(to_json).transpose()?)
     .bind(enrolment.fse_exit.as_ref().map(to_json).transpose()?)
     .bind(enrolment.orientation.as_ref().map(to_json).transpose()?)
+    .bind(enrolment.fse_six_months.as_ref().map(to_json).transpose()?)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -1483,6 +1497,22 @@ pub async fn set_orientation(
     sqlx::query("UPDATE enrolments SET orientation = ?2, rev = ?3 WHERE id = ?1")
         .bind(enrolment_id.to_string())
         .bind(to_json(orientation)?)
+        .bind(rev)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Stores the six-month FSE situation of an enrolment under a new change number.
+pub async fn set_six_months(
+    conn: &mut SqliteConnection,
+    enrolment_id: Uuid,
+    result: &SixMonths,
+    rev: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE enrolments SET fse_six_months = ?2, rev = ?3 WHERE id = ?1")
+        .bind(enrolment_id.to_string())
+        .bind(to_json(result)?)
         .bind(rev)
         .execute(&mut *conn)
         .await?;
@@ -1614,6 +1644,10 @@ fn enrolment_row(row: &SqliteRow) -> Result<Enrolment, sqlx::Error> {
         orientation: row
             .try_get::<Option<&str>, _>("orientation")?
             .map(|j| from_json(j, "orientation"))
+            .transpose()?,
+        fse_six_months: row
+            .try_get::<Option<&str>, _>("fse_six_months")?
+            .map(|j| from_json(j, "six-month situation"))
             .transpose()?,
     })
 }

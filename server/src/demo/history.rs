@@ -317,7 +317,7 @@ pub(super) async fn seed(
             date: pathway.exit,
             reason: exit_reason(&mut rng),
         };
-        let enrolment = Enrolment {
+        let mut enrolment = Enrolment {
             id: rng.uuid(),
             person_id: person.id,
             scheme,
@@ -327,9 +327,11 @@ pub(super) async fn seed(
             exit: Some(exit),
             fse_entry: Some(fse_entry(&person, pathway.start)),
             fse_exit: Some(fse_exit(&person, &exit)),
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         };
+        enrolment.fse_six_months = super::six_months(&enrolment, today);
         let purged = exit.date < purge_before;
         // A file purged long ago keeps only its participation (see the module's comment).
         let items = if purged {

@@ -11,12 +11,13 @@ use jalon_domain::followup::{
     Obstacle, ObstacleStatus, ObstacleTheme, Place, Step, StepKind, StepStatus, add_months,
     obstacle_id,
 };
+use jalon_domain::fse::{SixMonthSituation, SixMonths};
 use jalon_domain::merge::{Conflict, ConflictValue, FieldValue, PersonField};
 use jalon_domain::notes::Note;
 use jalon_domain::pathway::{Exit, ExitReason, fse_entry, fse_exit};
 use jalon_domain::people::{Enrolment, EnrolmentStatus, Person};
 use jalon_domain::profile::{
-    Education, Household, LabourMarket, PersonDetails, RsaFund, SelfEmployed, Sex,
+    Answer, Education, Household, LabourMarket, PersonDetails, RsaFund, SelfEmployed, Sex,
 };
 use jalon_domain::schemes::{Scheme, SchemeCode};
 use time::{Date, Duration};
@@ -331,8 +332,9 @@ fn demo_person(
             (_, 2) => SelfEmployed::Eti,
             _ => SelfEmployed::No,
         }),
+        ..PersonDetails::default()
     };
-    Person {
+    let mut person = Person {
         id: rng.uuid(),
         last_name,
         first_name,
@@ -340,7 +342,74 @@ fn demo_person(
         commune_code: rng.commune(pool).code.to_owned(),
         rsa_beneficiary,
         details,
+    };
+    fse_answers(&mut person);
+    person
+}
+
+/// The FSE entry questions of a demo file, drawn from its id (so that adding them left every
+/// other draw of the demo as it was): mostly answered, a few left blank (the FSE page lists
+/// them), the sensitive ones sometimes declined.
+fn fse_answers(person: &mut Person) {
+    let mut rng = Rng(person.id.as_u64_pair().0 ^ 0x4653_455F_454E_5452);
+    // Per thousand: yes, no, declined; the rest is not asked yet.
+    let mut draw = |yes: u64, no: u64, declined: u64| {
+        let n = rng.below(1000);
+        if n < yes {
+            Some(Answer::Yes)
+        } else if n < yes + no {
+            Some(Answer::No)
+        } else if n < yes + no + declined {
+            Some(Answer::Declined)
+        } else {
+            None
+        }
+    };
+    let d = &mut person.details;
+    d.disability = draw(90, 800, 60);
+    d.third_country_national = draw(60, 925, 0);
+    d.foreign_background = draw(140, 845, 0);
+    d.minority = draw(30, 620, 300);
+    d.homeless = draw(40, 945, 0);
+}
+
+/// The six-month FSE situation of a demo exit, collected a few weeks after it was due; `None`
+/// while it is not (the last month's are left for the référents' home screens). Drawn from the
+/// enrolment's id, like [`fse_answers`].
+fn six_months(enrolment: &Enrolment, today: Date) -> Option<SixMonths> {
+    let due = jalon_domain::fse::due_on(enrolment)?;
+    let reason = enrolment.exit?.reason;
+    let mut rng = Rng(enrolment.id.as_u64_pair().1 ^ 0x5349_585F_4D4F_4953);
+    let date = due + Duration::days(rng.below(21) as i64);
+    if date + Duration::days(30) > today {
+        return None;
     }
+    let n = rng.below(100);
+    let situation = if n < 10 {
+        SixMonthSituation::Unreachable
+    } else if reason.outcome() == jalon_domain::pathway::ExitOutcome::Positive {
+        [
+            SixMonthSituation::Employed,
+            SixMonthSituation::Employed,
+            SixMonthSituation::Employed,
+            SixMonthSituation::InTraining,
+            SixMonthSituation::JobSearching,
+        ][(n % 5) as usize]
+    } else {
+        [
+            SixMonthSituation::Employed,
+            SixMonthSituation::JobSearching,
+            SixMonthSituation::JobSearching,
+            SixMonthSituation::Inactive,
+            SixMonthSituation::InTraining,
+        ][(n % 5) as usize]
+    };
+    Some(SixMonths {
+        date,
+        situation,
+        better: (situation != SixMonthSituation::Unreachable)
+            .then(|| situation == SixMonthSituation::Employed || rng.below(4) == 0),
+    })
 }
 
 /// A working-hours time, on the half hour.
@@ -800,6 +869,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                     exit: None,
                     fse_entry: Some(fse_entry(&person, start_date)),
                     fse_exit: None,
+                    fse_six_months: None,
                     handovers: Vec::new(),
                     orientation: None,
                 };
@@ -811,6 +881,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
                     enrolment.status = EnrolmentStatus::Closed;
                     enrolment.fse_exit = Some(fse_exit(&person, &exit));
                     enrolment.exit = Some(exit);
+                    enrolment.fse_six_months = six_months(&enrolment, today);
                 }
                 let rev = db::next_revs(&mut tx, 2).await?;
                 db::insert_person(&mut tx, &person, rev, referent_id, now).await?;

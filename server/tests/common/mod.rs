@@ -152,6 +152,16 @@ impl TestServer {
             .await
     }
 
+    /// A `GET` whose answer is read as is (a file to download).
+    pub async fn download(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
         self.call(reqwest::Method::POST, Some(token), path, Some(body))
             .await
@@ -319,6 +329,7 @@ pub fn creation(
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         },

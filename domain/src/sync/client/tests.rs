@@ -130,6 +130,7 @@ fn a_refusal_keeps_the_name_and_what_was_typed_and_drops_a_refused_creation() {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         },
@@ -422,6 +423,7 @@ fn a_person_handed_over_leaves_the_device_while_changes_still_wait() {
             exit: None,
             fse_entry: None,
             fse_exit: None,
+            fse_six_months: None,
             handovers: Vec::new(),
             orientation: None,
         },
@@ -458,4 +460,59 @@ fn a_person_handed_over_leaves_the_device_while_changes_still_wait() {
         replica_checksums(device.records.values(), &device.outbox).map(|c| c.0),
         Some(checksums(server_state.iter()).0)
     );
+}
+
+#[test]
+fn a_six_month_situation_or_an_orientation_waiting_in_the_outbox_shows_on_its_enrolment() {
+    use crate::fixtures::{closed, enrolment};
+    use crate::fse::{SixMonthSituation, SixMonths};
+    use crate::pathway::ExitReason;
+    let left = closed(
+        enrolment(1, 2, SchemeCode::Plie, 3, date!(2025 - 01 - 06)),
+        date!(2026 - 05 - 29),
+        ExitReason::LongJob,
+    );
+    let other = enrolment(4, 5, SchemeCode::Plie, 3, date!(2026 - 02 - 02));
+    let result = SixMonths {
+        date: date!(2026 - 12 - 01),
+        situation: SixMonthSituation::InTraining,
+        better: Some(false),
+    };
+    let orientation = crate::orientation::Orientation {
+        date: date!(2026 - 01 - 20),
+        kind: crate::orientation::OrientationKind::Social,
+        decided_by: "Équipe pluridisciplinaire".into(),
+    };
+    let outbox = [
+        OutboxEntry::new(
+            1,
+            Mutation::RecordSixMonths {
+                enrolment_id: left.id,
+                person_id: left.person_id,
+                result,
+            },
+        ),
+        OutboxEntry::new(
+            2,
+            Mutation::SetOrientation {
+                enrolment_id: other.id,
+                person_id: other.person_id,
+                orientation: orientation.clone(),
+            },
+        ),
+        // About an enrolment the device does not hold: nothing to show it on.
+        OutboxEntry::new(
+            3,
+            Mutation::RecordSixMonths {
+                enrolment_id: Uuid::from_u128(99),
+                person_id: left.person_id,
+                result,
+            },
+        ),
+    ];
+    let shown = shown_enrolments([left.clone(), other.clone()], &outbox);
+    assert_eq!(shown.len(), 2);
+    assert_eq!(shown[0].fse_six_months, Some(result));
+    assert_eq!(shown[1].orientation, Some(orientation));
+    assert_eq!(shown_enrolments([left.clone()], &[]), [left]);
 }
