@@ -29,9 +29,12 @@ cargo test --locked -p jalon-domain -p jalon-server 2>&1 | tee "$logs/rust.log"
 step "App tests in headless Chromium (wasm-bindgen-test)"
 cargo test --locked -p jalon-app --target wasm32-unknown-unknown 2>&1 | tee "$logs/wasm.log"
 
-step "Building the app and the server for the end-to-end tests"
+step "Building the app for the end-to-end tests"
 trunk build --release
-cargo build --locked -p jalon-server
+# The server they run is target/debug/jalon-server, which the Rust tests above built (their
+# crash and go-live tests run it too); `cargo build` would compile it again for nothing (the
+# tests' dev-dependencies give some crates other features).
+test -x target/debug/jalon-server
 
 step "The app's download within its budget (wasm + JS, brotli)"
 node scripts/app-size.mjs dist

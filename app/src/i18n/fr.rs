@@ -302,6 +302,11 @@ pub fn left_on(date: &str) -> String {
     format!("sorti(e) le {date}")
 }
 
+/// "à recueillir depuis le 30/11/2026".
+pub fn to_collect_since(date: &str) -> String {
+    format!("à recueillir depuis le {date}")
+}
+
 /// "Situation à 6 mois à recueillir depuis le 30/11/2026".
 pub fn six_months_due(date: &str) -> String {
     format!("Situation à 6 mois à recueillir depuis le {date}")

@@ -143,11 +143,13 @@ async fn load(
         .into_iter()
         .filter_map(|d| {
             let name = names.get(&d.person_id)?.clone();
+            // A référent's people are all of their scheme; a supervisor's may be of several.
+            let scheme = supervisor.map(|_| format!("{} · ", d.scheme.short_name()));
             let text = format!(
-                "{} · {} · {}",
-                d.scheme.short_name(),
+                "{}{} · {}",
+                scheme.unwrap_or_default(),
                 fr::left_on(&format_date_fr(d.exit)),
-                fr::six_months_due(&format_date_fr(d.due_on))
+                fr::to_collect_since(&format_date_fr(d.due_on))
             );
             Some((d.person_id, name, text))
         })

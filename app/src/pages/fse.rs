@@ -153,6 +153,11 @@ pub fn FsePage() -> impl IntoView {
                         <TextField id="to" label=fr::TO_DATE value=to errors kind="date" />
                     </form>
                     {move || period_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                    <div class="actions no-print">
+                        <button type="button" class="secondary" on:click=export_csv disabled=move || file.get().is_none()>{fr::EXPORT_FSE_CSV}</button>
+                        <button type="button" class="secondary" on:click=export_xlsx disabled=move || exporting.get() || file.get().is_none()>{fr::EXPORT_FSE_XLSX}</button>
+                    </div>
+                    <p role="status">{move || message.get()}</p>
                     {move || file.get().map(|file| {
                         let count = file.table.rows.len();
                         let incomplete = file.anomalies.len();
@@ -182,11 +187,6 @@ pub fn FsePage() -> impl IntoView {
                             </section>
                         }
                     })}
-                    <div class="actions no-print">
-                        <button type="button" class="secondary" on:click=export_csv disabled=move || file.get().is_none()>{fr::EXPORT_FSE_CSV}</button>
-                        <button type="button" class="secondary" on:click=export_xlsx disabled=move || exporting.get() || file.get().is_none()>{fr::EXPORT_FSE_XLSX}</button>
-                    </div>
-                    <p role="status">{move || message.get()}</p>
                 </Show>
             </main>
         </Show>
