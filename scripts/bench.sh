@@ -4,7 +4,8 @@
 #   1. bootstrap of 80,000 rows into IndexedDB vs a plain bulk insert, and the search of the
 #      list of 1,500 people per keystroke (headless Chromium)
 #   2. server throughput: pushes and pulls per second on loopback (release build, SQLite)
-#   3. a pull of 100 changes end to end, applied in IndexedDB (Playwright, real app)
+#   3. a pull of 100 changes end to end, applied in IndexedDB, a supervisor's first sync, and
+#      the exports of the list and of the FSE file end to end (Playwright, real app)
 #   4. the randomized model test of sync over 10,000 schedules (JALON_MODEL_CASES to change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 
 ./target/release/examples/loadgen "http://127.0.0.1:$port" 10 8
 kill $server
 
-step "Pull of 100 changes, search, and a supervisor's first sync against a plain fetch-and-put, end to end (Playwright)"
+step "Pull of 100 changes, search, a supervisor's first sync against a plain fetch-and-put, and the exports, end to end (Playwright)"
 (cd tests/e2e && JALON_SERVER_BIN="$PWD/../../target/release/jalon-server" \
   npx playwright test --config bench.config.ts) 2>&1 | grep -E "BENCH|passed|failed"
 

@@ -127,20 +127,7 @@ mod tests {
     const TODAY: Date = date!(2026 - 11 - 26);
 
     fn enrolment() -> Enrolment {
-        Enrolment {
-            id: Uuid::from_u128(1),
-            person_id: Uuid::from_u128(2),
-            scheme: SchemeCode::Arpe,
-            referent_id: Uuid::from_u128(3),
-            start_date: date!(2026 - 03 - 01),
-            status: EnrolmentStatus::Active,
-            exit: None,
-            fse_entry: None,
-            fse_exit: None,
-            fse_six_months: None,
-            handovers: Vec::new(),
-            orientation: None,
-        }
+        crate::fixtures::enrolment(1, 2, SchemeCode::Arpe, 3, date!(2026 - 03 - 01))
     }
 
     fn user(id: u128, role: Role) -> SessionUser {

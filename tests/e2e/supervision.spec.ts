@@ -5,7 +5,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import { DEMO_PASSWORD, pullAll, signIn } from "./helpers";
+import { DEMO_PASSWORD, pullAll, readXlsxSheet, signIn } from "./helpers";
 
 type Board = {
   schemes: Array<{ scheme: string; months: Array<{ active: number; rsa: number }> }>;
@@ -123,7 +123,14 @@ test("the dashboard computed in the browser shows the server's figures, and expo
   await page.getByRole("button", { name: "Exporter le tableau de bord (XLSX)" }).click();
   const xlsx = await workbook;
   expect(xlsx.suggestedFilename()).toBe("jalon-pilotage-2025-01-01-2025-12-31.xlsx");
-  expect(fs.readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe("PK");
+  // Read back: the summary and the months of the scheme shown, as numbers.
+  const book = fs.readFileSync((await xlsx.path())!);
+  const summary = readXlsxSheet(book, 1);
+  expect(summary[1][0]).toBe("PLIE");
+  expect(Number(summary[1][1])).toBeCloseTo(plie.months.reduce((s, m) => s + m.active, 0) / 12, 1);
+  const months = readXlsxSheet(book, 2);
+  expect(months.slice(1).map((r) => Number(r[1]))).toEqual(plie.months.map((m) => m.active));
+  expect(months.slice(1).map((r) => Number(r[2]))).toEqual(plie.months.map((m) => m.rsa));
 
   // The export is in the audit log, with who, when and what.
   const admin = await request.post("/api/auth/login", {
