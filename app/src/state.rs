@@ -5,7 +5,7 @@
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use jalon_domain::admin::audit::{Consultation, Consultations, ExportRecord, MAX_CONSULTATIONS};
-use jalon_domain::sync::ReferenceData;
+use jalon_domain::sync::{ReferenceData, SharedRecords};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -34,6 +34,8 @@ pub struct AppState {
     pub api: StoredValue<Api, LocalStorage>,
     pub session: RwSignal<Option<StoredSession>>,
     pub reference: RwSignal<Option<ReferenceData>>,
+    /// The records of the replica that are not a person's (agreements, partners' places…).
+    pub shared: RwSignal<SharedRecords>,
     /// What the browser says of the network.
     pub online: RwSignal<bool>,
     /// Changes waiting for the server.
@@ -93,6 +95,7 @@ impl AppState {
             api: StoredValue::new_local(Api::from_window()),
             session: RwSignal::new(None),
             reference: RwSignal::new(None),
+            shared: RwSignal::new(SharedRecords::default()),
             online: RwSignal::new(browser_online()),
             pending: RwSignal::new(0),
             unconfirmed: RwSignal::new(0),
@@ -195,6 +198,7 @@ impl AppState {
         self.replica_key.set_value(None);
         self.session.set(None);
         self.reference.set(None);
+        self.shared.set(SharedRecords::default());
         self.pending.set(0);
         self.unconfirmed.set(0);
     }
@@ -207,9 +211,11 @@ impl AppState {
         self.replica_key.set_value(Some(key));
         let session = store.session().await?;
         let reference = store.reference().await?;
+        let shared = store.shared().await?;
         let last_sync = store.last_sync().await?;
         self.last_activity.set_value(now_ms());
         self.reference.set(reference);
+        self.shared.set(shared);
         self.last_sync.set(last_sync);
         self.session.set(session);
         self.vault_locked.set(false);
@@ -249,6 +255,7 @@ impl AppState {
             if let Ok(Some(reference)) = store.reference().await {
                 self.reference.set(Some(reference));
             }
+            self.refresh_shared().await;
             self.data_version.update(|v| *v += 1);
             self.refresh_counts().await;
         });
@@ -267,7 +274,19 @@ impl AppState {
     pub fn data_changed(self) {
         tabs::announce_change();
         self.data_version.update(|v| *v += 1);
-        spawn_local(async move { self.refresh_counts().await });
+        spawn_local(async move {
+            self.refresh_counts().await;
+            self.refresh_shared().await;
+        });
+    }
+
+    /// Re-reads the records that are not a person's (a pull may have brought new ones).
+    async fn refresh_shared(self) {
+        if let Ok(shared) = self.store().shared().await
+            && self.shared.get_untracked() != shared
+        {
+            self.shared.set(shared);
+        }
     }
 
     /// Re-reads how many changes wait or are acknowledged.

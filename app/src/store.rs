@@ -45,7 +45,8 @@ use jalon_domain::sync::client::{
     plan_push, shown_items, shown_notes, shown_people, visible_at, waiting_count, waiting_people,
 };
 use jalon_domain::sync::{
-    Change, Mutation, MutationResult, Outcome, PullResponse, Record, ReferenceData, checksum,
+    Change, Mutation, MutationResult, Outcome, PullResponse, Record, ReferenceData, SharedRecords,
+    checksum,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -56,7 +57,7 @@ use wasm_bindgen::JsValue;
 use crate::vault::{self, Key, Sealable, VaultError, VaultRecord};
 
 /// Version of the local schema; bump it with a new upgrade step.
-const SCHEMA_VERSION: u32 = 5;
+const SCHEMA_VERSION: u32 = 6;
 
 const META: &str = "meta";
 const PEOPLE: &str = "people";
@@ -67,7 +68,9 @@ const CONFLICTS: &str = "conflicts";
 const NOTES: &str = "notes";
 const ITEMS: &str = "items";
 const CONSULTATIONS: &str = "consultations";
-const CASELOAD: [&str; 8] = [
+/// The records that are not a person's (agreements, partners' places, envelopes, plans).
+const SHARED: &str = "shared";
+const CASELOAD: [&str; 9] = [
     PEOPLE,
     ENROLMENTS,
     OUTBOX,
@@ -76,9 +79,10 @@ const CASELOAD: [&str; 8] = [
     NOTES,
     ITEMS,
     CONSULTATIONS,
+    SHARED,
 ];
 /// The stores that hold records received from the server.
-const REPLICA: [&str; 5] = [PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS];
+const REPLICA: [&str; 6] = [PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED];
 
 const KEY_DEVICE: &str = "device_id";
 const KEY_SESSION: &str = "session";
@@ -196,6 +200,13 @@ impl Store {
                 }
                 if event.old_version() < 5.0 {
                     db.create_object_store(CONSULTATIONS)
+                        .with_key_path("id".into())
+                        .build()?;
+                }
+                if event.old_version() < 6.0 {
+                    // Agreements and partners' places came with the reference data before:
+                    // the replica's checksum differs and the next sync fetches what differs.
+                    db.create_object_store(SHARED)
                         .with_key_path("id".into())
                         .build()?;
                 }
@@ -905,7 +916,7 @@ impl Store {
         let tx = self
             .db
             .transaction([
-                OUTBOX, REJECTIONS, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS,
+                OUTBOX, REJECTIONS, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED,
             ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -935,7 +946,10 @@ impl Store {
         }
         if !plan.deleted_people.is_empty() {
             for record in replica_in(&tx, &key).await? {
-                if plan.deleted_people.contains(&record.person_id()) {
+                if record
+                    .person_id()
+                    .is_some_and(|p| plan.deleted_people.contains(&p))
+                {
                     let (name, id) = location(&record);
                     tx.object_store(name)?.delete(id.to_string()).await?;
                 }
@@ -963,6 +977,15 @@ impl Store {
         replica_in(&tx, &key).await
     }
 
+    /// The records held that are not a person's: agreements, partners' places, envelopes,
+    /// co-financing plans.
+    pub async fn shared(&self) -> Result<SharedRecords> {
+        let key = self.key()?;
+        let tx = self.db.transaction(SHARED).build()?;
+        let records = all_in::<SharedRecord>(&tx, SHARED, &key).await?;
+        Ok(SharedRecords::of(records.iter().map(|r| &r.0)))
+    }
+
     /// The checksum of the replica and of each of its buckets (see
     /// `jalon_domain::sync::bucket_checksums`), or `None` while the outbox holds a change the
     /// server acknowledged but no pull has shown yet. Changes not yet sent do not count: the
@@ -984,7 +1007,7 @@ impl Store {
     pub async fn replace_bucket(&self, bucket: u8, records: &[Change]) -> Result<bool> {
         let tx = self
             .db
-            .transaction([PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
+            .transaction([PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let key = self.key()?;
@@ -1030,7 +1053,9 @@ impl Store {
     pub async fn replace_replica(&self, records: &[Change], cursor: i64) -> Result<bool> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
+            .transaction([
+                META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED, OUTBOX,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let key = self.key()?;
@@ -1073,7 +1098,9 @@ impl Store {
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<()> {
         let tx = self
             .db
-            .transaction([META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, OUTBOX])
+            .transaction([
+                META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED, OUTBOX,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let key = self.key()?;
@@ -1109,6 +1136,7 @@ struct ReplicaStores<'tx> {
     conflicts: ObjectStore<'tx>,
     notes: ObjectStore<'tx>,
     items: ObjectStore<'tx>,
+    shared: ObjectStore<'tx>,
 }
 
 impl<'tx> ReplicaStores<'tx> {
@@ -1120,6 +1148,7 @@ impl<'tx> ReplicaStores<'tx> {
             conflicts: tx.object_store(CONFLICTS)?,
             notes: tx.object_store(NOTES)?,
             items: tx.object_store(ITEMS)?,
+            shared: tx.object_store(SHARED)?,
         })
     }
 
@@ -1142,6 +1171,14 @@ impl<'tx> ReplicaStores<'tx> {
             ),
             Record::Note(r) => drop(self.notes.put(vault::seal_record(key, r)?).primitive()?),
             Record::Item(r) => drop(self.items.put(vault::seal_record(key, r)?).primitive()?),
+            Record::Agreement(_)
+            | Record::PartnerAgreement(_)
+            | Record::Envelope(_)
+            | Record::CofinancingPlan(_) => drop(
+                self.shared
+                    .put(vault::seal_record(key, &SharedRecord(record.clone()))?)
+                    .primitive()?,
+            ),
         }
         Ok(())
     }
@@ -1155,6 +1192,10 @@ fn location(record: &Record) -> (&'static str, Uuid) {
         Record::Conflict(_) => CONFLICTS,
         Record::Note(_) => NOTES,
         Record::Item(_) => ITEMS,
+        Record::Agreement(_)
+        | Record::PartnerAgreement(_)
+        | Record::Envelope(_)
+        | Record::CofinancingPlan(_) => SHARED,
     };
     (store, record.key().1)
 }
@@ -1194,6 +1235,12 @@ async fn replica_in(
             .await?
             .into_iter()
             .map(Record::Item),
+    );
+    records.extend(
+        all_in::<SharedRecord>(tx, SHARED, key)
+            .await?
+            .into_iter()
+            .map(|r| r.0),
     );
     Ok(records)
 }
@@ -1240,6 +1287,17 @@ macro_rules! keyed_by_id {
     )*};
 }
 keyed_by_id!(Person, Enrolment, Conflict, Note, Item, StoredConsultation);
+
+/// A record that is not a person's, as the `shared` store keeps it: the whole record with its
+/// kind, under its id.
+#[derive(Serialize, Deserialize)]
+struct SharedRecord(Record);
+
+impl Sealable for SharedRecord {
+    fn key_value(&self) -> JsValue {
+        JsValue::from_str(&self.0.key().1.to_string())
+    }
+}
 
 impl Sealable for OutboxEntry {
     const KEY_PATH: &'static str = "seq";

@@ -44,6 +44,20 @@ impl jalon_domain::sync::client::Remote for Pages {
 }
 
 /// Every test has a database of its own, unlocked with user 0's key.
+/// The last page of a pull: `changes` and the cursor after them.
+fn last_page(changes: Vec<Change>, cursor: i64) -> PullResponse {
+    PullResponse {
+        protocol: 1,
+        schema: 3,
+        changes,
+        cursor,
+        has_more: false,
+        total: None,
+        checksum: None,
+        buckets: vec![],
+    }
+}
+
 async fn fresh_store() -> (Store, String) {
     let name = format!("jalon-test-{}", Uuid::new_v4());
     let store = Store::open(&name).await.expect("store opens");
@@ -262,6 +276,83 @@ async fn a_pulled_page_is_stored_together_with_its_cursor() {
     assert_eq!(store.people().await.unwrap(), vec![remote.person]);
     assert_eq!(store.enrolments().await.unwrap(), vec![remote.enrolment]);
     assert_eq!(store.pending_count().await.unwrap(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn records_that_are_not_a_persons_are_stored_sealed_counted_and_repaired_by_bucket() {
+    use jalon_domain::money::partners::{Partner, PartnerAgreement};
+    use jalon_domain::sync::{checksum, checksums};
+
+    let (store, name) = fresh_store().await;
+    let places = |partner, year, places| {
+        Record::PartnerAgreement(PartnerAgreement {
+            partner,
+            year,
+            places,
+            used: 1,
+        })
+    };
+    let later = places(Partner::Adie, 2027, 12);
+    let adie = places(Partner::Adie, 2026, 10);
+    let remote = creation("Voisin");
+    let records = [
+        later.clone(),
+        adie.clone(),
+        Record::Person(remote.person.clone()),
+    ];
+    let changes = (1..).zip(&records).map(|(rev, record)| Change {
+        rev,
+        record: record.clone(),
+    });
+    store
+        .apply_pull(&last_page(changes.collect(), 3))
+        .await
+        .unwrap();
+    // Sorted out by kind and year, a person's records left to the caseload.
+    let shared = store.shared().await.unwrap();
+    let years: Vec<i32> = shared.partner_agreements.iter().map(|a| a.year).collect();
+    assert_eq!(years, [2026, 2027]);
+    assert_eq!(store.people().await.unwrap(), vec![remote.person.clone()]);
+    // They count in the replica's checksums like every record the server sent.
+    let held = [
+        later.clone(),
+        adie.clone(),
+        Record::Person(remote.person.clone()),
+    ];
+    let (all, buckets) = store.replica_checksums().await.unwrap().unwrap();
+    assert_eq!((all, buckets), checksums(held.iter()));
+    assert_eq!(
+        store.replica_checksum().await.unwrap().unwrap(),
+        checksum(held.iter())
+    );
+    // A bucket fetched again without one of them (places withdrawn, a scheme no longer
+    // supervised) drops it; the others stay.
+    let bucket = adie.bucket();
+    let kept: Vec<Change> = [&later, &Record::Person(remote.person.clone())]
+        .into_iter()
+        .filter(|r| r.bucket() == bucket)
+        .map(|r| Change {
+            rev: 9,
+            record: r.clone(),
+        })
+        .collect();
+    assert!(store.replace_bucket(bucket, &kept).await.unwrap());
+    let shared = store.shared().await.unwrap();
+    assert!(!shared.partner_agreements.contains(&match adie {
+        Record::PartnerAgreement(a) => a,
+        _ => unreachable!(),
+    }));
+    assert!(store.people().await.unwrap().contains(&remote.person));
+    store.close();
+
+    // Raw, the stored objects hold the id and the sealed bytes, not the partner.
+    let raw = raw_values(&name, "shared").await;
+    assert!(!raw.is_empty());
+    for value in &raw {
+        let text = js_sys::JSON::stringify(value).unwrap().as_string().unwrap();
+        assert!(!text.contains("adie"), "{text}");
+        assert!(jalon_app::vault::is_sealed(value));
+    }
 }
 
 #[wasm_bindgen_test]

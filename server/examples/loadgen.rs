@@ -52,7 +52,7 @@ impl Client {
     async fn pull(&self, cursor: i64) -> PullResponse {
         self.http
             .get(format!(
-                "{}/api/sync/pull?protocol=1&schema=2&cursor={cursor}",
+                "{}/api/sync/pull?protocol=1&schema=3&cursor={cursor}",
                 self.base
             ))
             .bearer_auth(&self.token)
@@ -68,7 +68,7 @@ impl Client {
         self.http
             .post(format!("{}/api/sync/push", self.base))
             .bearer_auth(&self.token)
-            .json(&json!({"protocol": 1, "schema": 2, "mutations": [envelope]}))
+            .json(&json!({"protocol": 1, "schema": 3, "mutations": [envelope]}))
             .send()
             .await
             .unwrap()

@@ -49,7 +49,7 @@ async fn compute(
     }
     check_year(year)?;
     let mut tx = state.db.begin_read().await?;
-    let plans = db::cofinancing::plans(&mut tx, year).await?;
+    let plans = db::cofinancing::plans(&mut tx, Some(year)).await?;
     let orders = db::cofinancing::orders_by_scheme(&mut tx, year).await?;
     let schemes: Vec<SchemeCode> = SchemeCode::ALL
         .iter()
@@ -126,6 +126,7 @@ pub async fn set_plan(
     let now = now_unix();
     let mut tx = state.db.begin_write().await?;
     db::cofinancing::set_plan(&mut tx, &plan, current.user.id, now).await?;
+    db::shared::refresh(&mut tx).await?;
     db::audit(
         &mut tx,
         now,

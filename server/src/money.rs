@@ -95,6 +95,7 @@ pub async fn create(
     let now = now_unix();
     let mut tx = state.db.begin_write().await?;
     db::money::insert_agreement(&mut tx, &agreement, current.user.id, now).await?;
+    db::shared::refresh(&mut tx).await?;
     db::audit(
         &mut tx,
         now,
@@ -133,6 +134,7 @@ pub async fn renew(
         .ok_or(ApiError::NotFound)?;
     let period = check_renewal(&agreement, terms, today()).map_err(ApiError::Validation)?;
     db::money::insert_period(&mut tx, id, &period, current.user.id, now).await?;
+    db::shared::refresh(&mut tx).await?;
     db::audit(&mut tx, now, Some(current.user.id), "agreement.renew", None).await?;
     tx.commit().await?;
     agreement.periods.push(period);
@@ -199,6 +201,7 @@ pub async fn change_stage(
     db::save_item(&mut tx, &next, rev, now).await?;
     if let ItemBody::Order(order) = &next.body {
         db::money::save_order(&mut tx, next.id, order, None).await?;
+        db::shared::refresh(&mut tx).await?;
     }
     db::audit(
         &mut tx,
@@ -292,6 +295,7 @@ pub async fn set_envelope(
         ))));
     }
     db::funds::set_envelope(&mut tx, &envelope, current.user.id, now).await?;
+    db::shared::refresh(&mut tx).await?;
     db::audit(&mut tx, now, Some(current.user.id), "fund.envelope", None).await?;
     tx.commit().await?;
     Ok(Json(envelope))
@@ -452,6 +456,7 @@ pub async fn set_partner_agreement(
         used,
     };
     db::partners::set_agreement(&mut tx, &agreement, current.user.id, now).await?;
+    db::shared::refresh(&mut tx).await?;
     db::audit(
         &mut tx,
         now,

@@ -431,8 +431,6 @@ pub async fn reference(
     Ok(Json(ReferenceData {
         schemes: state.db.schemes().await?,
         staff: state.db.staff().await?,
-        agreements: state.db.agreements().await?,
-        partner_agreements: state.db.partner_agreements().await?,
         device_lock_days: state.config.device_lock_days,
         inactivity_lock_minutes: state.config.inactivity_lock_minutes.clamp(1, 24 * 60),
     }))
@@ -504,7 +502,7 @@ pub struct PullQuery {
     get, path = "/api/sync/pull", tag = "sync",
     params(
         ("protocol" = u32, Query, minimum = 1, maximum = 1, description = "The sync protocol the app speaks"),
-        ("schema" = Option<u32>, Query, minimum = 2, maximum = 2, description = "The record schema the app speaks (1 when absent: refused as outdated)"),
+        ("schema" = Option<u32>, Query, minimum = 3, maximum = 3, description = "The record schema the app speaks (1 when absent: refused as outdated)"),
         ("cursor" = Option<i64>, Query, minimum = 0, description = "Where the last page ended (0 at first)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "Page size"),
         ("bucket" = Option<u8>, Query, maximum = 15, description = "Only the people of this bucket (0 to 15), to repair it"),

@@ -81,7 +81,11 @@ pub(crate) async fn holdings(
             Record::Enrolment(e) => held.enrolments.push(e),
             Record::Item(i) => held.items.push(i),
             Record::Note(n) => held.notes.push(n),
-            Record::Conflict(_) => {}
+            Record::Conflict(_)
+            | Record::Agreement(_)
+            | Record::PartnerAgreement(_)
+            | Record::Envelope(_)
+            | Record::CofinancingPlan(_) => {}
         }
     }
     Ok(held)

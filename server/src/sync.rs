@@ -785,9 +785,14 @@ async fn save_item(
     db::save_item(tx, &item, rev, ctx.now).await?;
     match &item.body {
         ItemBody::Order(order) => {
-            db::money::save_order(tx, item.id, order, ctx.actor.scheme).await?
+            db::money::save_order(tx, item.id, order, ctx.actor.scheme).await?;
+            // The period's new total reaches every device in the same change.
+            db::shared::refresh(tx).await?;
         }
-        ItemBody::Referral(referral) => db::partners::save_referral(tx, item.id, referral).await?,
+        ItemBody::Referral(referral) => {
+            db::partners::save_referral(tx, item.id, referral).await?;
+            db::shared::refresh(tx).await?;
+        }
         _ => {}
     }
     ctx.audit(tx, &format!("{}.save", item.body.kind()), item.person_id)

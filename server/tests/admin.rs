@@ -85,7 +85,7 @@ async fn a_new_account_signs_in_with_a_temporary_password_and_must_choose_its_ow
     assert_eq!(login["must_change_password"], true);
     let token = login["token"].as_str().unwrap().to_owned();
     let (status, body) = server
-        .get(&token, "/api/sync/pull?protocol=1&schema=2&cursor=0")
+        .get(&token, "/api/sync/pull?protocol=1&schema=3&cursor=0")
         .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -126,7 +126,7 @@ async fn a_new_account_signs_in_with_a_temporary_password_and_must_choose_its_ow
         .await;
     assert_eq!(status, 204);
     let (status, _) = server
-        .get(&token, "/api/sync/pull?protocol=1&schema=2&cursor=0")
+        .get(&token, "/api/sync/pull?protocol=1&schema=3&cursor=0")
         .await;
     assert_eq!(status, 200);
     assert_eq!(server.sign_in("plie11", &temporary, device).await.0, 401);
@@ -221,7 +221,7 @@ async fn a_deactivated_account_pushes_what_its_device_holds_then_the_device_is_w
     // It can no longer sign in, nor pull; but its waiting work is legitimate: it is applied.
     assert_eq!(server.sign_in("superviseur", PASSWORD, device).await.0, 401);
     let (status, body) = server
-        .get(&supervisor, "/api/sync/pull?protocol=1&schema=2&cursor=0")
+        .get(&supervisor, "/api/sync/pull?protocol=1&schema=3&cursor=0")
         .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),

@@ -112,33 +112,33 @@ async fn malformed_requests_get_a_4xx_with_a_machine_readable_code() {
             422,
             "validation_failed",
         ),
-        (http.get(server.url("/api/sync/pull?protocol=1&schema=2")), 401, "unauthenticated"),
+        (http.get(server.url("/api/sync/pull?protocol=1&schema=3")), 401, "unauthenticated"),
         (
-            http.get(server.url("/api/sync/pull?protocol=1&schema=2"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=3"))
                 .bearer_auth("forged"),
             401,
             "session_expired",
         ),
         (
-            http.get(server.url("/api/sync/pull?protocol=1&schema=2&cursor=abc"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=3&cursor=abc"))
                 .bearer_auth(&token),
             400,
             "invalid_query",
         ),
         (
-            http.get(server.url("/api/sync/pull?protocol=1&schema=2&cursor=-4"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=3&cursor=-4"))
                 .bearer_auth(&token),
             400,
             "invalid_query",
         ),
         (
-            http.get(server.url("/api/sync/pull?protocol=1&schema=2&limit=100000"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=3&limit=100000"))
                 .bearer_auth(&token),
             400,
             "invalid_query",
         ),
         (
-            http.get(server.url("/api/sync/pull?protocol=1&schema=2&bucket=16"))
+            http.get(server.url("/api/sync/pull?protocol=1&schema=3&bucket=16"))
                 .bearer_auth(&token),
             400,
             "invalid_query",
@@ -560,7 +560,7 @@ async fn the_app_and_pull_pages_are_sent_compressed_to_browsers_that_accept_it()
     let pull = |gzip: bool| {
         let mut request = server
             .http
-            .get(server.url("/api/sync/pull?protocol=1&schema=2&cursor=0"))
+            .get(server.url("/api/sync/pull?protocol=1&schema=3&cursor=0"))
             .bearer_auth(&token);
         if gzip {
             request = request.header("accept-encoding", "gzip");
@@ -607,8 +607,7 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
     let server = TestServer::start(dir.path(), None).await;
     let (token, _) = server.login("superviseur").await;
     let (changes, _) = server.pull_all(&token, 0).await;
-    let (_, reference) = server.get(&token, "/api/reference").await;
-    let reference: jalon_domain::sync::ReferenceData = serde_json::from_value(reference).unwrap();
+    let shared = jalon_domain::sync::SharedRecords::of(changes.iter().map(|c| &c.record));
     let today = time::OffsetDateTime::now_utc().date();
     let mut enrolments = Vec::new();
     let mut items = Vec::new();
@@ -648,8 +647,8 @@ async fn the_demo_follow_up_obeys_the_rules_and_feeds_every_alert() {
             actor: &author,
             enrolments: &of_person,
             schemes: &Scheme::haute_vienne_defaults(),
-            agreements: &reference.agreements,
-            partner_agreements: &reference.partner_agreements,
+            agreements: &shared.agreements,
+            partner_agreements: &shared.partner_agreements,
             today,
         };
         // Checked as a new version of itself: every field rule applies.

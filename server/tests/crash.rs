@@ -180,7 +180,7 @@ async fn held_last_names(http: &reqwest::Client, base: &str, token: &str) -> Has
     loop {
         let page: PullResponse = http
             .get(format!(
-                "{base}/api/sync/pull?protocol=1&schema=2&cursor={cursor}"
+                "{base}/api/sync/pull?protocol=1&schema=3&cursor={cursor}"
             ))
             .bearer_auth(token)
             .send()

@@ -12,7 +12,7 @@ use jalon_domain::money::agreements::{Agreement, Period, PeriodTerms, PriceLine}
 use jalon_domain::money::orders::{OrderStatus, PurchaseOrder};
 use jalon_domain::money::partners::{Partner, PartnersView, Referral, ReferralOutcome};
 use jalon_domain::schemes::SchemeCode;
-use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome, ReferenceData};
+use jalon_domain::sync::{Mutation, MutationEnvelope, Outcome, SharedRecords};
 use serde_json::{Value, json};
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -159,11 +159,10 @@ async fn an_agreement_is_renewed_twice_at_most_and_only_by_a_supervisor() {
         .await;
     assert_eq!(status, 404);
 
-    // Devices receive the agreements with what each period has left.
-    let (status, body) = server.get(&referent, "/api/reference").await;
-    assert_eq!(status, 200);
-    let reference: ReferenceData = serde_json::from_value(body).unwrap();
-    let sent = reference
+    // Devices receive the agreements with what each period has left, through the replica.
+    let (changes, _) = server.pull_all(&referent, 0).await;
+    let shared = SharedRecords::of(changes.iter().map(|c| &c.record));
+    let sent = shared
         .agreements
         .iter()
         .find(|a| a.id == created.id)

@@ -5,29 +5,36 @@ mod common;
 use std::collections::HashMap;
 
 use common::TestServer;
+use jalon_domain::schemes::SchemeCode;
 use jalon_domain::sync::{
-    BUCKETS, Change, Mutation, MutationEnvelope, Outcome, Record, bucket_checksums, bucket_of,
-    checksum,
+    BUCKETS, Change, Mutation, MutationEnvelope, Outcome, Record, SharedRecords, bucket_checksums,
+    bucket_of, checksum,
 };
 use uuid::Uuid;
 
 /// What a device holds after applying `changes` in order: the last version of each record.
-fn replica(changes: &[Change]) -> HashMap<(String, Uuid), Record> {
+fn replica(changes: &[Change]) -> HashMap<(u8, Uuid), Record> {
     let mut held = HashMap::new();
     for change in changes {
-        let key = match &change.record {
-            Record::Person(p) => ("person".to_owned(), p.id),
-            Record::Enrolment(e) => ("enrolment".to_owned(), e.id),
-            Record::Conflict(c) => ("conflict".to_owned(), c.id),
-            Record::Note(n) => ("note".to_owned(), n.id),
-            Record::Item(i) => ("item".to_owned(), i.id),
-        };
-        held.insert(key, change.record.clone());
+        held.insert(change.record.key(), change.record.clone());
     }
     held
 }
 
-fn local_checksum(held: &HashMap<(String, Uuid), Record>) -> String {
+/// The key in [`replica`] of a person's record of `kind` (see `Record::key`).
+fn key(kind: &str, id: Uuid) -> (u8, Uuid) {
+    let kind = ["person", "enrolment", "conflict", "note", "item"]
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap();
+    (kind as u8, id)
+}
+
+fn person(id: Uuid) -> (u8, Uuid) {
+    key("person", id)
+}
+
+fn local_checksum(held: &HashMap<(u8, Uuid), Record>) -> String {
     checksum(held.values())
 }
 
@@ -93,7 +100,7 @@ async fn a_person_handed_to_another_referent_leaves_one_device_and_reaches_the_o
     let (news, _) = server.pull_all(&to, to_cursor).await;
     let mut to_held = replica(&to_changes);
     to_held.extend(replica(&news));
-    assert!(to_held.contains_key(&("person".to_owned(), enrolment.person_id)));
+    assert!(to_held.contains_key(&person(enrolment.person_id)));
     assert_eq!(
         server_checksum(&server, &to, to_cursor).await,
         local_checksum(&to_held)
@@ -117,21 +124,12 @@ async fn a_person_handed_to_another_referent_leaves_one_device_and_reaches_the_o
             "bucket {bucket}"
         );
     }
-    let response = server
-        .http
-        .get(server.url(&format!(
-            "/api/sync/pull?protocol=1&schema=2&cursor=0&bucket={moved}"
-        )))
-        .bearer_auth(&from)
-        .send()
-        .await
-        .unwrap();
-    let page: jalon_domain::sync::PullResponse = response.json().await.unwrap();
+    let page = server.pull_bucket(&from, 0, moved).await;
     assert!(!page.has_more && page.buckets.is_empty());
     assert!(page.changes.iter().all(|c| c.record.bucket() == moved));
     from_held.retain(|_, r| r.bucket() != moved);
     from_held.extend(replica(&page.changes));
-    assert!(!from_held.contains_key(&("person".to_owned(), enrolment.person_id)));
+    assert!(!from_held.contains_key(&person(enrolment.person_id)));
     assert_eq!(local_checksum(&from_held), expected);
     assert_eq!(page.checksum.unwrap(), last.buckets[usize::from(moved)]);
 }
@@ -242,9 +240,8 @@ async fn a_closed_enrolment_keeps_its_exit_and_a_second_closing_is_refused_visib
     assert_eq!(closed.exit.unwrap().reason, ExitReason::LongJob);
     let (after, _) = server.pull_all(&tablet, 0).await;
     let held_after = replica(&after);
-    assert!(held_after.contains_key(&("person".to_owned(), enrolment.person_id)));
-    let Some(Record::Enrolment(kept)) = held_after.get(&("enrolment".to_owned(), enrolment.id))
-    else {
+    assert!(held_after.contains_key(&person(enrolment.person_id)));
+    let Some(Record::Enrolment(kept)) = held_after.get(&key("enrolment", enrolment.id)) else {
         panic!("the closed enrolment is on the tablet");
     };
     assert_eq!(kept.status, EnrolmentStatus::Closed);
@@ -477,16 +474,16 @@ async fn notes_and_reports_typed_before_a_hand_over_learned_late_reach_the_new_r
     let (changes, _) = server.pull_all(&to, 0).await;
     let held = replica(&changes);
     assert_eq!(
-        held.get(&("note".to_owned(), last_note.id)),
+        held.get(&key("note", last_note.id)),
         Some(&Record::Note(last_note))
     );
     assert!(matches!(
-        held.get(&("item".to_owned(), reported.id)),
+        held.get(&key("item", reported.id)),
         Some(Record::Item(Item { body: ItemBody::Appointment(a), .. }))
             if a.status == AppointmentStatus::Attended
     ));
     assert!(matches!(
-        held.get(&("person".to_owned(), person_id)),
+        held.get(&key("person", person_id)),
         Some(Record::Person(p)) if p.details.phone.is_empty()
     ));
 }
@@ -610,4 +607,218 @@ async fn the_hand_overs_of_an_enrolment_reach_the_devices_with_their_date_of_eff
         server_checksum(&server, &first, cursor).await,
         local_checksum(&replica(&changes))
     );
+}
+
+/// Fetches again the buckets whose checksum differs from the server's, as a device does after
+/// a pull, and replaces what `held` has of them.
+async fn repair(server: &TestServer, token: &str, held: &mut HashMap<(u8, Uuid), Record>) {
+    let last = server.pull(token, i64::MAX / 2, 1_000).await;
+    let mine = bucket_checksums(held.values());
+    for bucket in 0..BUCKETS {
+        if last.buckets[usize::from(bucket)] == mine[usize::from(bucket)] {
+            continue;
+        }
+        held.retain(|_, r| r.bucket() != bucket);
+        let mut cursor = 0;
+        loop {
+            let page = server.pull_bucket(token, cursor, bucket).await;
+            held.extend(replica(&page.changes));
+            cursor = page.cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+    }
+    assert_eq!(local_checksum(held), last.checksum.unwrap());
+}
+
+#[tokio::test]
+async fn records_of_a_scheme_or_of_the_departement_reach_exactly_who_may_hold_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let held = |changes: &[Change]| {
+        let held = replica(changes);
+        let shared = SharedRecords::of(held.values());
+        (held, shared)
+    };
+
+    // A référent: the agreements they order from and the partners' places, nothing else.
+    let (referent, _) = server.login("plie1").await;
+    let (changes, cursor) = server.pull_all(&referent, 0).await;
+    let (records, shared) = held(&changes);
+    assert!(shared.agreements.len() >= 6, "{}", shared.agreements.len());
+    assert!(!shared.partner_agreements.is_empty());
+    assert!(shared.envelopes.is_empty() && shared.cofinancing_plans.is_empty());
+    assert_eq!(
+        server_checksum(&server, &referent, cursor).await,
+        local_checksum(&records)
+    );
+
+    // A coordinator: the Département's records, and the plans of their own scheme only.
+    for (login, scheme) in [
+        ("superviseur.plie", SchemeCode::Plie),
+        ("superviseur.arpe", SchemeCode::Arpe),
+    ] {
+        let (token, _) = server.login(login).await;
+        let (changes, cursor) = server.pull_all(&token, 0).await;
+        let (records, shared) = held(&changes);
+        assert!(!shared.agreements.is_empty() && !shared.envelopes.is_empty());
+        assert!(!shared.cofinancing_plans.is_empty());
+        assert!(
+            shared.cofinancing_plans.iter().all(|p| p.scheme == scheme),
+            "{login}"
+        );
+        let last = server.pull(&token, cursor, 1_000).await;
+        assert_eq!(last.checksum.unwrap(), local_checksum(&records));
+        assert_eq!(last.buckets, bucket_checksums(records.values()));
+    }
+
+    // An administrator holds nothing.
+    let (admin, _) = server.login("admin").await;
+    let (changes, _) = server.pull_all(&admin, 0).await;
+    assert!(changes.is_empty());
+}
+
+#[tokio::test]
+async fn an_order_moves_its_period_on_every_device_in_the_change_that_acknowledges_it() {
+    use jalon_domain::followup::{Item, ItemBody};
+    use jalon_domain::money::agreements::{Agreement, PeriodTerms, PriceLine};
+    use jalon_domain::money::orders::PurchaseOrder;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (supervisor, _) = server.login("superviseur").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let (status, body) = server
+        .post(
+            &supervisor,
+            "/api/agreements",
+            serde_json::json!({
+                "provider": "Cabinet de la réplique",
+                "object": "Accompagnement des ETI",
+                "lot": "eti",
+                "initial": PeriodTerms {
+                    start: today - time::Duration::days(10),
+                    end: today + time::Duration::days(300),
+                    max_cents: 100_000,
+                    prices: vec![PriceLine {
+                        code: "p1".into(),
+                        label: "Diagnostic".into(),
+                        unit_cents: 30_000,
+                    }],
+                },
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let framework: Agreement = serde_json::from_value(body).unwrap();
+    let (token, user) = server.login("plie1").await;
+    let (other, _) = server.login("arpe2").await;
+    let (mine, my_cursor) = server.pull_all(&token, 0).await;
+    let (theirs, their_cursor) = server.pull_all(&other, 0).await;
+    assert!(
+        [&mine, &theirs]
+            .iter()
+            .all(|changes| replica(changes).contains_key(&(5, framework.id))),
+        "a new agreement reaches every référent"
+    );
+
+    let new = common::creation(&user, SchemeCode::Plie, "87085", "Réplique");
+    let order = Item {
+        id: Uuid::new_v4(),
+        person_id: new.person.id,
+        version: 1,
+        author_id: new.enrolment.referent_id,
+        body: ItemBody::Order(PurchaseOrder::priced(&framework, "p1", 2, today).unwrap()),
+    };
+    let envelopes = [
+        MutationEnvelope {
+            seq: 1,
+            mutation: Mutation::CreatePerson(new.clone()),
+        },
+        MutationEnvelope {
+            seq: 2,
+            mutation: Mutation::SaveItem(order),
+        },
+    ];
+    let pushed = server.push(&token, &envelopes).await;
+    assert!(pushed.results.iter().all(|r| r.outcome == Outcome::Applied));
+    let acknowledged = pushed.results[1].rev.unwrap();
+
+    // The référent's pull up to the acknowledged change shows the period's new total…
+    let (news, _) = server.pull_all(&token, my_cursor).await;
+    let period_of = |changes: &[Change]| {
+        changes.iter().find_map(|c| match &c.record {
+            Record::Agreement(a) if a.id == framework.id => Some((c.rev, a.periods[0].clone())),
+            _ => None,
+        })
+    };
+    let (rev, period) = period_of(&news).expect("the agreement changed");
+    assert!(rev <= acknowledged);
+    assert_eq!(period.ordered_cents, 60_000);
+    // …and so does another scheme's référent's, without the person.
+    let (news, their_cursor) = server.pull_all(&other, their_cursor).await;
+    assert_eq!(period_of(&news).unwrap().1.left_cents(), 40_000);
+    assert!(news.iter().all(|c| c.record.person_id().is_none()));
+    let mut their_held = replica(&theirs);
+    their_held.extend(replica(&news));
+    assert_eq!(
+        server_checksum(&server, &other, their_cursor).await,
+        local_checksum(&their_held)
+    );
+
+    // The same push again is answered the same, and changes nothing anywhere.
+    let replayed = server.push(&token, &envelopes).await;
+    assert_eq!(replayed.results, pushed.results);
+    let (news, _) = server.pull_all(&other, their_cursor).await;
+    assert!(news.is_empty(), "{news:?}");
+}
+
+#[tokio::test]
+async fn a_coordinator_given_a_scheme_and_then_relieved_of_it_gains_and_loses_its_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), None).await;
+    let (admin, _) = server.login("admin").await;
+    let (token, user) = server.login("superviseur.plie").await;
+    let (changes, _) = server.pull_all(&token, 0).await;
+    let mut held = replica(&changes);
+    let plans = |held: &HashMap<(u8, Uuid), Record>| {
+        let mut schemes: Vec<SchemeCode> = SharedRecords::of(held.values())
+            .cofinancing_plans
+            .iter()
+            .map(|p| p.scheme)
+            .collect();
+        schemes.dedup();
+        schemes
+    };
+    assert_eq!(plans(&held), [SchemeCode::Plie]);
+
+    let path = format!("/api/admin/accounts/{}", user["id"].as_str().unwrap());
+    let supervise = |schemes: &'static [&'static str]| {
+        server.call(
+            reqwest::Method::PUT,
+            Some(&admin),
+            &path,
+            Some(serde_json::json!({
+                "username": "superviseur.plie",
+                "display_name": user["display_name"],
+                "role": "supervisor",
+                "supervised": schemes,
+            })),
+        )
+    };
+    let (status, body) = supervise(&["plie", "arpe"]).await;
+    assert_eq!(status, 200, "{body}");
+    let (token, _) = server.login("superviseur.plie").await;
+    repair(&server, &token, &mut held).await;
+    let mut schemes = plans(&held);
+    schemes.sort_by_key(|s| s.as_str());
+    schemes.dedup();
+    assert_eq!(schemes, [SchemeCode::Arpe, SchemeCode::Plie]);
+
+    let (status, body) = supervise(&["plie"]).await;
+    assert_eq!(status, 200, "{body}");
+    let (token, _) = server.login("superviseur.plie").await;
+    repair(&server, &token, &mut held).await;
+    assert_eq!(plans(&held), [SchemeCode::Plie]);
 }

@@ -64,7 +64,7 @@ async function pullAll(token: string) {
   const changes: Array<{ kind: string; data: Record<string, unknown> }> = [];
   let cursor = 0;
   for (;;) {
-    const response = await fetch(`${base}/api/sync/pull?protocol=1&schema=2&cursor=${cursor}`, {
+    const response = await fetch(`${base}/api/sync/pull?protocol=1&schema=3&cursor=${cursor}`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(200);

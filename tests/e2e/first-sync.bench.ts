@@ -45,7 +45,7 @@ test("a supervisor's first sync against a plain fetch-and-put", async ({ browser
       let cursor = 0;
       let count = 0;
       for (;;) {
-        const response = await fetch(`/api/sync/pull?protocol=1&schema=2&cursor=${cursor}`, {
+        const response = await fetch(`/api/sync/pull?protocol=1&schema=3&cursor=${cursor}`, {
           headers: { authorization: `Bearer ${token}` },
         });
         const body = await response.json();

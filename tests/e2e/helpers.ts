@@ -55,7 +55,7 @@ export async function pullAll(request: APIRequestContext, username: string) {
   const changes: Array<{ rev: number; kind: string; data: Record<string, unknown> }> = [];
   let cursor = 0;
   for (;;) {
-    const response = await request.get(`/api/sync/pull?protocol=1&schema=2&cursor=${cursor}`, {
+    const response = await request.get(`/api/sync/pull?protocol=1&schema=3&cursor=${cursor}`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(response.status()).toBe(200);

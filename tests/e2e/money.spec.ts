@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn, waitForServiceWorker } from "./helpers";
+import { pullAll, signIn, waitForServiceWorker } from "./helpers";
 
 // A framework agreement from the supervisor's desktop to the référent's tablet: created with a
 // maximum of 1 000 €, two orders typed offline that together exceed it — the server applies
@@ -99,13 +99,51 @@ test("an order typed offline is capped by its period's maximum and the refusal s
   await expect(tablet.getByRole("region", { name: "Bons de commande" }).locator("li.order")).toContainText("Facturé", {
     timeout: 40_000,
   });
+
+  // Two renewals, each a recorded decision with the next year's dates proposed; a third is
+  // not offered.
+  await office.getByRole("link", { name: "Pilotage", exact: true }).click();
+  await office.getByRole("link", { name: /^Marchés : consommation des accords-cadres/ }).click();
+  for (const n of [1, 2]) {
+    const save = card.getByRole("button", { name: "Enregistrer la reconduction" });
+    // The screen redraws the agreements once the last decision is read back: open the form
+    // on what is drawn then.
+    await expect(async () => {
+      if (!(await save.isVisible())) await card.getByText("Reconduire l'accord-cadre").click();
+      await expect(save).toBeVisible({ timeout: 1_000 });
+    }).toPass();
+    await expect(card.getByLabel("Début de la période")).toHaveValue(`01/01/${year + n}`);
+    await save.click();
+    await expect(card).toContainText(`31/12/${year + n} (reconduction ${n})`);
+  }
+  await expect(card).toContainText("Reconduit deux fois : aucune reconduction n'est plus possible.");
+
+  // The renewals reach the tablet with the replica: an order dated next year is priced from
+  // the first renewal, whose whole maximum is left.
+  await tablet.getByRole("button", { name: "Synchroniser maintenant" }).click();
+  const next = tablet.getByRole("region", { name: "Bons de commande" });
+  await next.getByText("Commander une prestation").click();
+  await next.getByLabel("Date de commande").fill(`05/01/${year + 1}`);
+  const select = next.getByLabel("Accord-cadre", { exact: true });
+  const value = await select.locator("option", { hasText: "Cabinet Essai Plafond" }).getAttribute("value");
+  await select.selectOption(value ?? "");
+  const service = next.getByLabel("Prestation", { exact: true });
+  const line = await service.locator("option", { hasText: "Diagnostic de l'activité" }).getAttribute("value");
+  await service.selectOption(line ?? "");
+  await expect(next).toContainText("Reste sur la période, au dernier état connu : 1\u202f000,00\u00a0€.", {
+    timeout: 40_000,
+  });
   await desk.close();
   await field.close();
 });
 
-// The farm funds from the supervisor's desktop: the seed document's 2016, then a farm and a
-// grant refused beyond this year's emergency envelope with what was left.
-test("a farm fund never grants beyond its envelope of the year", async ({ browser }) => {
+// The farm funds from the supervisor's desktop: the seed document's 2016, then a farm with the
+// person file of its accompanied farmer, and a grant refused beyond this year's emergency
+// envelope with what was left.
+test("a farm fund never grants beyond its envelope of the year", async ({ browser, request }) => {
+  const farmer = (await pullAll(request, "arpe1")).find(
+    (c) => c.kind === "person" && typeof c.data.last_name === "string" && c.data.last_name !== "",
+  )!.data as { id: string; last_name: string; first_name: string };
   const desk = await browser.newContext();
   const office = await desk.newPage();
   await signIn(office, "superviseur.arpe");
@@ -130,8 +168,23 @@ test("a farm fund never grants beyond its envelope of the year", async ({ browse
   await farm.getByRole("button", { name: "Enregistrer l'exploitation" }).click();
   await expect(farm.getByText(/Le SIRET compte 14 chiffres/)).toBeVisible();
   await farm.getByLabel("SIRET (facultatif)").fill("");
+  // The accompanied farmer's file, found by name in the device's replica and linked.
+  await farm.getByLabel(/^Chercher une personne accompagnée/).fill(`${farmer.last_name} ${farmer.first_name}`);
+  await farm.getByRole("button", { name: new RegExp(`^Lier .*${farmer.last_name}`, "i") }).first().click();
+  const linked = farm.locator("ul.linked li");
+  await expect(linked).toHaveCount(1);
+  await expect(linked).toContainText(new RegExp(farmer.last_name, "i"));
   await farm.getByRole("button", { name: "Enregistrer l'exploitation" }).click();
   await expect(farm.getByText("Exploitation enregistrée.")).toBeVisible();
+  await expect(linked).toHaveCount(0);
+  const farms = office.getByRole("region", { name: "Exploitations", exact: true });
+  await farms.getByText(/^Voir les \d+ exploitations enregistrées$/).click();
+  const row = farms.locator("tr", { hasText: "GAEC des Essais" });
+  await expect(row).toContainText("Bellac");
+  await expect(row.getByRole("link", { name: new RegExp(farmer.last_name, "i") })).toHaveAttribute(
+    "href",
+    new RegExp(farmer.id),
+  );
 
   const grant = office.getByRole("region", { name: "Accorder une aide" });
   await grant.getByLabel("Exploitation").selectOption({ label: "GAEC des Essais" });

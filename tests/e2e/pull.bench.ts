@@ -41,7 +41,7 @@ test("a pull of 100 changes, end to end", async ({ page, request }) => {
         person[field] = value;
       }
     }
-    const pushed = await request.post("/api/sync/push", { headers, data: { protocol: 1, schema: 2, mutations } });
+    const pushed = await request.post("/api/sync/push", { headers, data: { protocol: 1, schema: 3, mutations } });
     expect(pushed.ok()).toBeTruthy();
 
     const before = Number(await page.getByTestId("last-sync").getAttribute("data-synced-at"));

@@ -67,7 +67,7 @@ async function everythingOf(username: string) {
   let cursor = 0;
   let text = "";
   for (;;) {
-    const response = await fetch(`${base}/api/sync/pull?protocol=1&schema=2&cursor=${cursor}`, {
+    const response = await fetch(`${base}/api/sync/pull?protocol=1&schema=3&cursor=${cursor}`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(200);

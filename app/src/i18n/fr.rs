@@ -531,6 +531,30 @@ pub const NEW_FARM: &str = "Nouvelle exploitation";
 pub const FARM_NAME: &str = "Nom de l'exploitation";
 pub const SIRET: &str = "SIRET (facultatif)";
 pub const FARMERS: &str = "Exploitants (un par ligne)";
+pub const FARMERS_FOLLOWED: &str = "Exploitants accompagnés (fiches liées)";
+pub const FARMERS_TYPED: &str = "Exploitants";
+pub const FARMS: &str = "Exploitations";
+pub const SIRET_SHORT: &str = "SIRET";
+pub const FILE_NOT_HELD: &str = "Fiche hors de vos dispositifs";
+pub const FIND_FARMER: &str = "Chercher une personne accompagnée (nom ou n° allocataire)";
+pub const UNLINK: &str = "Retirer";
+
+/// The summary that opens the list of farms.
+pub fn show_farms(count: usize) -> String {
+    match count {
+        0 => "Aucune exploitation enregistrée".to_owned(),
+        1 => "Voir l'exploitation enregistrée".to_owned(),
+        n => format!("Voir les {n} exploitations enregistrées"),
+    }
+}
+
+pub fn link_farmer(name: &str) -> String {
+    format!("Lier {name}")
+}
+
+pub fn unlink_farmer(name: &str) -> String {
+    format!("Retirer le lien avec {name}")
+}
 pub const SAVE_FARM: &str = "Enregistrer l'exploitation";
 pub const FARM_SAVED: &str = "Exploitation enregistrée.";
 

@@ -44,22 +44,13 @@ pub(super) fn save(
         .get_untracked()
         .map(|r| r.schemes)
         .unwrap_or_else(Scheme::haute_vienne_defaults);
-    let agreements = state
-        .reference
-        .get_untracked()
-        .map(|r| r.agreements)
-        .unwrap_or_default();
-    let partner_agreements = state
-        .reference
-        .get_untracked()
-        .map(|r| r.partner_agreements)
-        .unwrap_or_default();
+    let shared = state.shared.get_untracked();
     let ctx = ItemContext {
         actor: &session.user,
         enrolments,
         schemes: &schemes,
-        agreements: &agreements,
-        partner_agreements: &partner_agreements,
+        agreements: &shared.agreements,
+        partner_agreements: &shared.partner_agreements,
         today: today(),
     };
     let item = match check_item(item, current, &ctx) {

@@ -7,7 +7,8 @@ use jalon_domain::auth::Role;
 use jalon_domain::communes;
 use jalon_domain::money::funds::{Farm, Fund, FundsView, Grant, fund_year};
 use jalon_domain::money::{euros, parse_euros};
-use jalon_domain::text::{format_date_fr, format_iso_date};
+use jalon_domain::people::Person;
+use jalon_domain::text::{fold, format_date_fr, format_iso_date};
 use jalon_domain::{FieldError, Invalid};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -116,6 +117,7 @@ pub fn FundsPage() -> impl IntoView {
                     <EnvelopeForm year=Signal::derive(chosen) version />
                     <GrantForm farms version />
                     <FarmForm version />
+                    <FarmList farms />
                 </Show>
             </main>
         </Show>
@@ -297,6 +299,7 @@ fn FarmForm(version: RwSignal<u32>) -> impl IntoView {
     let siret = RwSignal::new(String::new());
     let commune = RwSignal::new(String::new());
     let farmers = RwSignal::new(String::new());
+    let linked = RwSignal::new(Vec::<Person>::new());
     let errors = RwSignal::new(Invalid::default());
     let message = RwSignal::new(None::<String>);
     let mut all: Vec<_> = communes::all().iter().collect();
@@ -314,7 +317,7 @@ fn FarmForm(version: RwSignal<u32>) -> impl IntoView {
             siret: siret.get_untracked(),
             commune_code: commune.get_untracked(),
             farmers: farmers.get_untracked().lines().map(str::to_owned).collect(),
-            people: Vec::new(),
+            people: linked.with_untracked(|l| l.iter().map(|p| p.id).collect()),
         };
         send(
             state,
@@ -327,6 +330,7 @@ fn FarmForm(version: RwSignal<u32>) -> impl IntoView {
                 name.set(String::new());
                 siret.set(String::new());
                 farmers.set(String::new());
+                linked.set(Vec::new());
                 message.set(Some(fr::FARM_SAVED.to_owned()));
                 version.update(|v| *v += 1);
             },
@@ -349,9 +353,159 @@ fn FarmForm(version: RwSignal<u32>) -> impl IntoView {
                     <p class="field-error" aria-live="polite" id="farm-commune-error">{commune_error}</p>
                 </div>
                 <TextArea id="farm-farmers".into() field="farm_farmers" label=fr::FARMERS value=farmers errors />
+                <FarmerPicker linked errors />
                 <p role="status">{move || message.get()}</p>
                 <button type="submit">{fr::SAVE_FARM}</button>
             </form>
+        </section>
+    }
+}
+
+/// The person files of a farm's farmers who are accompanied: found by name (or numéro
+/// allocataire) among the people of the supervised schemes this device holds, offline too.
+#[component]
+fn FarmerPicker(linked: RwSignal<Vec<Person>>, errors: RwSignal<Invalid>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let query = RwSignal::new(String::new());
+    let people = LocalResource::new(move || {
+        state.data_version.track();
+        let store = state.store();
+        async move { store.people_as_shown().await.unwrap_or_default() }
+    });
+    let found = move || {
+        let needle = fold(query.get().trim());
+        if needle.chars().count() < 2 {
+            return Vec::new();
+        }
+        let taken = linked.get();
+        let mut found: Vec<Person> = people
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| !p.is_purged() && !taken.iter().any(|t| t.id == p.id))
+            .filter(|p| {
+                fold(&format!(
+                    "{} {} {}",
+                    p.last_name, p.first_name, p.details.allocataire
+                ))
+                .contains(&needle)
+            })
+            .collect();
+        found.sort_by_key(|p| (fold(&p.last_name), fold(&p.first_name)));
+        found
+    };
+    const SHOWN: usize = 8;
+    let label = |p: &Person| format!("{} ({})", p.display_name(), format_date_fr(p.birth_date));
+    let error = move || errors.with(|e| e.message_for("farm_people").map(str::to_owned));
+    view! {
+        <fieldset class="farmer-picker" class:invalid=move || error().is_some()>
+            <legend>{fr::FARMERS_FOLLOWED}</legend>
+            <ul class="linked" aria-live="polite">
+                {move || linked.get().into_iter().map(|p| {
+                    let id = p.id;
+                    let name = label(&p);
+                    view! {
+                        <li>
+                            <span>{name.clone()}</span>
+                            <button type="button" class="link"
+                                aria-label=fr::unlink_farmer(&name)
+                                on:click=move |_| linked.update(|l| l.retain(|x| x.id != id))>
+                                {fr::UNLINK}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <label for="farm-people-search">{fr::FIND_FARMER}</label>
+            <input id="farm-people-search" type="search" autocomplete="off"
+                aria-describedby="farm-people-error"
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev)) />
+            <ul class="choices">
+                {move || found().into_iter().take(SHOWN).map(|p| {
+                    let name = label(&p);
+                    view! {
+                        <li>
+                            <button type="button" class="secondary"
+                                on:click=move |_| {
+                                    let person = p.clone();
+                                    linked.update(|l| l.push(person));
+                                    query.set(String::new());
+                                }>
+                                {fr::link_farmer(&name)}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="muted" aria-live="polite">
+                {move || {
+                    let more = found().len().saturating_sub(SHOWN);
+                    (more > 0).then(|| fr::more_results(more))
+                }}
+            </p>
+            <p class="field-error" aria-live="polite" id="farm-people-error">{error}</p>
+        </fieldset>
+    }
+}
+
+/// The farms known, with their farmers: the names typed and the person files linked (a link to
+/// the file when this device holds it).
+#[component]
+fn FarmList(farms: Signal<Vec<Farm>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let people = LocalResource::new(move || {
+        state.data_version.track();
+        let store = state.store();
+        async move { store.people_as_shown().await.unwrap_or_default() }
+    });
+    let rows = move || {
+        let held = people.get().unwrap_or_default();
+        let mut farms = farms.get();
+        farms.sort_by_key(|f| fold(&f.name));
+        farms
+            .into_iter()
+            .map(|farm| {
+                let commune = communes::by_code(&farm.commune_code)
+                    .map_or_else(|| farm.commune_code.clone(), |c| c.label());
+                let linked = farm
+                    .people
+                    .iter()
+                    .map(|id| {
+                        let name = held.iter().find(|p| p.id == *id).map(Person::display_name);
+                        match name {
+                            Some(name) => view! {
+                                <li><A href=format!("/personne/{id}")>{name}</A></li>
+                            }
+                            .into_any(),
+                            None => view! { <li>{fr::FILE_NOT_HELD}</li> }.into_any(),
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                view! {
+                    <tr>
+                        <th scope="row">{farm.name.clone()}</th>
+                        <td>{farm.siret.clone()}</td>
+                        <td>{commune}</td>
+                        <td>{farm.farmers.join(", ")}</td>
+                        <td><ul class="plain">{linked}</ul></td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="card" aria-labelledby="farms-title">
+            <h2 id="farms-title">{fr::FARMS}</h2>
+            <details class="farms">
+                <summary>{move || fr::show_farms(farms.with(Vec::len))}</summary>
+                <div class="table-scroll">
+                    <table>
+                        {head(&[fr::FARM, fr::SIRET_SHORT, fr::COMMUNE, fr::FARMERS_TYPED, fr::FARMERS_FOLLOWED])}
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </details>
         </section>
     }
 }

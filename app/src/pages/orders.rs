@@ -36,13 +36,7 @@ pub fn Orders(
     enrolments: Signal<Vec<Enrolment>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let agreements = Signal::derive(move || {
-        state
-            .reference
-            .get()
-            .map(|r| r.agreements)
-            .unwrap_or_default()
-    });
+    let agreements = Signal::derive(move || state.shared.with(|s| s.agreements.clone()));
     let orders = move || {
         let mut found: Vec<(Item, PurchaseOrder)> = items
             .get()

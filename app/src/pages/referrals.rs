@@ -28,13 +28,7 @@ pub fn Referrals(
     enrolments: Signal<Vec<Enrolment>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let agreements = Signal::derive(move || {
-        state
-            .reference
-            .get()
-            .map(|r| r.partner_agreements)
-            .unwrap_or_default()
-    });
+    let agreements = Signal::derive(move || state.shared.with(|s| s.partner_agreements.clone()));
     let referrals = move || {
         let mut found: Vec<(Item, Referral)> = items
             .get()

@@ -366,11 +366,7 @@ fn AgreementAlerts() -> impl IntoView {
     use jalon_domain::money::euros;
     let state = expect_context::<AppState>();
     let alerts = move || {
-        let agreements = state
-            .reference
-            .get()
-            .map(|r| r.agreements)
-            .unwrap_or_default();
+        let agreements = state.shared.with(|s| s.agreements.clone());
         agreements
             .into_iter()
             .filter_map(|a| {

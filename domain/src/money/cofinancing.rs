@@ -51,6 +51,17 @@ pub struct CofinancingPlan {
     pub shares: Vec<Share>,
 }
 
+impl CofinancingPlan {
+    /// Its id in the replica: the same for a scheme and a year on every server.
+    pub fn id(&self) -> uuid::Uuid {
+        super::record_id(&format!(
+            "cofinancing:{}:{}",
+            self.scheme.as_str(),
+            self.year
+        ))
+    }
+}
+
 /// Checks a plan: costs within range, every financer at most once with a share above zero,
 /// the shares adding up to 100 %.
 pub fn check_plan(plan: &CofinancingPlan) -> Result<(), Invalid> {

@@ -34,6 +34,13 @@ pub struct Envelope {
     pub amount_cents: i64,
 }
 
+impl Envelope {
+    /// Its id in the replica: the same for a fund and a year on every server.
+    pub fn id(&self) -> Uuid {
+        super::record_id(&format!("fund:{}:{}", self.fund.as_str(), self.year))
+    }
+}
+
 /// A farm supported by a fund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

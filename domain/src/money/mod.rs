@@ -13,6 +13,16 @@ pub mod orders;
 pub mod partners;
 
 /// `93 415,64 €`: whole cents as a French reader reads an amount.
+/// The namespace of the replica ids of the money records keyed by what they are about (a
+/// partner's year, a fund's year, a scheme's year) rather than by an id of their own (UUID v5).
+const RECORD_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6a61_6c6f_6e2d_6d6f_6e65_792d_7265_6331);
+
+/// The replica id of the money record named `key` (`partner:adie:2026`…).
+pub(crate) fn record_id(key: &str) -> uuid::Uuid {
+    uuid::Uuid::new_v5(&RECORD_NAMESPACE, key.as_bytes())
+}
+
 pub fn euros(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let cents = cents.unsigned_abs();

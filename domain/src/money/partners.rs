@@ -76,6 +76,11 @@ pub struct PartnerAgreement {
 }
 
 impl PartnerAgreement {
+    /// Its id in the replica: the same for a partner and a year on every server.
+    pub fn id(&self) -> uuid::Uuid {
+        super::record_id(&format!("partner:{}:{}", self.partner.as_str(), self.year))
+    }
+
     pub fn left(&self) -> u32 {
         self.places.saturating_sub(self.used)
     }

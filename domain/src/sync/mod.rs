@@ -30,7 +30,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// `outdated_client` (the app must update to read the records); a push from an older schema
 /// down to [`MIN_PUSH_SCHEMA`] is still applied, so that an outdated app empties its outbox
 /// before it updates.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Oldest schema whose mutations the server still reads (later fields have defaults).
 pub const MIN_PUSH_SCHEMA: u32 = 1;
@@ -137,7 +137,7 @@ pub struct PushRequest {
     pub protocol: u32,
     /// Absent from the first apps, which spoke schema 1.
     #[serde(default = "first_schema")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3))]
     pub schema: u32,
     /// At most [`MAX_PUSH_BATCH`].
     #[cfg_attr(feature = "openapi", schema(max_items = 100))]
@@ -190,6 +190,25 @@ pub enum Record {
     Conflict(Conflict),
     Note(crate::notes::Note),
     Item(crate::followup::Item),
+    /// A framework agreement with its periods, price lists and what each period has left
+    /// (the Département's; référents and supervisors hold it).
+    Agreement(crate::money::agreements::Agreement),
+    /// A financing partner's places for a year and those used (the Département's; référents
+    /// and supervisors hold it).
+    PartnerAgreement(crate::money::partners::PartnerAgreement),
+    /// A farm fund's envelope for a year (the Département's; supervisors hold it).
+    Envelope(crate::money::funds::Envelope),
+    /// A scheme's co-financing plan for a year (the supervisors of that scheme hold it).
+    CofinancingPlan(crate::money::cofinancing::CofinancingPlan),
+}
+
+/// Who may hold a record that is not a person's ([`Record::audience`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The référents and supervisors of the scheme, or of every scheme when it has none.
+    Staff(Option<crate::schemes::SchemeCode>),
+    /// The supervisors of the scheme, or every supervisor when it has none.
+    Supervisors(Option<crate::schemes::SchemeCode>),
 }
 
 /// One record in a pull, with the change number the server gave its last write.
@@ -241,22 +260,96 @@ impl Record {
             Record::Conflict(c) => (2, c.id),
             Record::Note(n) => (3, n.id),
             Record::Item(i) => (4, i.id),
+            Record::Agreement(a) => (5, a.id),
+            Record::PartnerAgreement(a) => (6, a.id()),
+            Record::Envelope(e) => (7, e.id()),
+            Record::CofinancingPlan(p) => (8, p.id()),
         }
     }
 
-    /// The person the record belongs to.
-    pub fn person_id(&self) -> Uuid {
+    /// The person the record belongs to; `None` for a record of a scheme or of the
+    /// Département.
+    pub fn person_id(&self) -> Option<Uuid> {
         match self {
-            Record::Person(p) => p.id,
-            Record::Enrolment(e) => e.person_id,
-            Record::Conflict(c) => c.person_id,
-            Record::Note(n) => n.person_id,
-            Record::Item(i) => i.person_id,
+            Record::Person(p) => Some(p.id),
+            Record::Enrolment(e) => Some(e.person_id),
+            Record::Conflict(c) => Some(c.person_id),
+            Record::Note(n) => Some(n.person_id),
+            Record::Item(i) => Some(i.person_id),
+            Record::Agreement(_)
+            | Record::PartnerAgreement(_)
+            | Record::Envelope(_)
+            | Record::CofinancingPlan(_) => None,
         }
+    }
+
+    /// Who may hold a record that is not a person's; `None` for a person's (their scope
+    /// decides).
+    pub fn audience(&self) -> Option<Audience> {
+        match self {
+            Record::Person(_)
+            | Record::Enrolment(_)
+            | Record::Conflict(_)
+            | Record::Note(_)
+            | Record::Item(_) => None,
+            Record::Agreement(_) | Record::PartnerAgreement(_) => Some(Audience::Staff(None)),
+            Record::Envelope(_) => Some(Audience::Supervisors(None)),
+            Record::CofinancingPlan(p) => Some(Audience::Supervisors(Some(p.scheme))),
+        }
+    }
+
+    /// What the record's bucket is drawn from: its person, or its own id for a record that is
+    /// not a person's.
+    pub fn owner(&self) -> Uuid {
+        self.person_id().unwrap_or(self.key().1)
     }
 
     pub fn bucket(&self) -> u8 {
-        bucket_of(self.person_id())
+        bucket_of(self.owner())
+    }
+}
+
+/// The records of a replica that are not a person's, by kind, in the order screens show them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SharedRecords {
+    /// By provider.
+    pub agreements: Vec<crate::money::agreements::Agreement>,
+    /// By year, then partner.
+    pub partner_agreements: Vec<crate::money::partners::PartnerAgreement>,
+    /// By year, then fund.
+    pub envelopes: Vec<crate::money::funds::Envelope>,
+    /// By year, then scheme.
+    pub cofinancing_plans: Vec<crate::money::cofinancing::CofinancingPlan>,
+}
+
+impl SharedRecords {
+    /// Sorts out the records that are not a person's; a person's are left aside.
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a Record>) -> SharedRecords {
+        let mut shared = SharedRecords::default();
+        for record in records {
+            match record {
+                Record::Agreement(a) => shared.agreements.push(a.clone()),
+                Record::PartnerAgreement(a) => shared.partner_agreements.push(a.clone()),
+                Record::Envelope(e) => shared.envelopes.push(e.clone()),
+                Record::CofinancingPlan(p) => shared.cofinancing_plans.push(p.clone()),
+                Record::Person(_)
+                | Record::Enrolment(_)
+                | Record::Conflict(_)
+                | Record::Note(_)
+                | Record::Item(_) => {}
+            }
+        }
+        shared
+            .agreements
+            .sort_by(|a, b| (&a.provider, a.id).cmp(&(&b.provider, b.id)));
+        shared
+            .partner_agreements
+            .sort_by_key(|a| (a.year, a.partner.as_str()));
+        shared.envelopes.sort_by_key(|e| (e.year, e.fund.as_str()));
+        shared
+            .cofinancing_plans
+            .sort_by_key(|p| (p.year, p.scheme.as_str()));
+        shared
     }
 }
 
@@ -266,13 +359,6 @@ impl Record {
 pub struct ReferenceData {
     pub schemes: Vec<Scheme>,
     pub staff: Vec<StaffMember>,
-    /// The framework agreements a référent orders from (with what each period has left).
-    #[serde(default)]
-    pub agreements: Vec<crate::money::agreements::Agreement>,
-    /// The financing partners' yearly agreements a référent refers people within (with the
-    /// places each has left).
-    #[serde(default)]
-    pub partner_agreements: Vec<crate::money::partners::PartnerAgreement>,
     /// A device that has not reached the server for this many days locks its data until it
     /// does.
     #[serde(default = "default_lock_days")]
@@ -428,5 +514,77 @@ mod tests {
                 .enumerate()
                 .all(|(i, s)| i == 0xc || s == &checksum([]))
         );
+    }
+
+    #[test]
+    fn records_that_are_not_a_persons_have_stable_ids_their_own_bucket_and_an_audience() {
+        use crate::money::cofinancing::CofinancingPlan;
+        use crate::money::funds::{Envelope, Fund};
+        use crate::money::partners::{Partner, PartnerAgreement};
+        use crate::schemes::SchemeCode;
+
+        let places = |partner, year| {
+            Record::PartnerAgreement(PartnerAgreement {
+                partner,
+                year,
+                places: 10,
+                used: 3,
+            })
+        };
+        // The id names the partner and the year, whatever the places: a new decision replaces
+        // the record on the devices.
+        let adie = places(Partner::Adie, 2026);
+        let fewer = Record::PartnerAgreement(PartnerAgreement {
+            partner: Partner::Adie,
+            year: 2026,
+            places: 4,
+            used: 0,
+        });
+        assert_eq!(adie.key(), fewer.key());
+        assert_ne!(adie.key(), places(Partner::Adie, 2025).key());
+        assert_ne!(adie.key(), places(Partner::LimousinActif, 2026).key());
+        let envelope = Record::Envelope(Envelope {
+            fund: Fund::Sesa,
+            year: 2016,
+            amount_cents: 3_500_000,
+        });
+        let plan = Record::CofinancingPlan(CofinancingPlan {
+            scheme: SchemeCode::Plie,
+            year: 2026,
+            staff_cents: 1,
+            other_cents: 0,
+            shares: vec![],
+        });
+        for record in [&adie, &envelope, &plan] {
+            assert_eq!(record.person_id(), None);
+            assert_eq!(record.bucket(), bucket_of(record.key().1));
+        }
+        assert_eq!(adie.audience(), Some(Audience::Staff(None)));
+        assert_eq!(envelope.audience(), Some(Audience::Supervisors(None)));
+        assert_eq!(
+            plan.audience(),
+            Some(Audience::Supervisors(Some(SchemeCode::Plie)))
+        );
+
+        // Sorted out by kind, in the order screens show them; a person's records left aside.
+        let person = Record::Person(crate::people::Person {
+            id: Uuid::from_u128(9),
+            last_name: "Durand".into(),
+            first_name: "Lise".into(),
+            birth_date: date!(1990 - 01 - 01),
+            commune_code: "87085".into(),
+            rsa_beneficiary: true,
+            details: Default::default(),
+        });
+        assert_eq!(person.audience(), None);
+        let later = places(Partner::Adie, 2027);
+        let shared = SharedRecords::of([&later, &person, &plan, &adie, &envelope]);
+        let years: Vec<i32> = shared.partner_agreements.iter().map(|a| a.year).collect();
+        assert_eq!(years, [2026, 2027]);
+        assert_eq!(
+            (shared.envelopes.len(), shared.cofinancing_plans.len()),
+            (1, 1)
+        );
+        assert!(shared.agreements.is_empty());
     }
 }

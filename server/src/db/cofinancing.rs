@@ -12,16 +12,16 @@ fn scheme(text: &str) -> Result<SchemeCode, sqlx::Error> {
     SchemeCode::parse(text).ok_or_else(|| corrupt("scheme"))
 }
 
-/// The plans of `year`.
+/// The plans of `year`, or of every year.
 pub async fn plans(
     conn: &mut SqliteConnection,
-    year: i32,
+    year: Option<i32>,
 ) -> Result<Vec<CofinancingPlan>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT scheme, year, staff_cents, other_cents, shares FROM cofinancing_plans
-         WHERE year = ?1 ORDER BY scheme",
+         WHERE ?1 IS NULL OR year = ?1 ORDER BY year, scheme",
     )
-    .bind(i64::from(year))
+    .bind(year.map(i64::from))
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()

@@ -36,6 +36,7 @@ pub mod money;
 pub mod partners;
 pub mod retention;
 pub mod schemes;
+pub mod shared;
 pub mod signin;
 
 pub use audit::audit;
@@ -580,10 +581,12 @@ impl Db {
 
     /// Whether a person, an enrolment or a note already has this id (ids are chosen on
     /// devices, so a creation must not reuse one).
-    /// Hashes the rows that have none yet, in one write transaction (see
-    /// [`rehash_missing`]). Returns how many people were hashed.
+    /// Hashes the rows that have none yet and brings the records that are not a person's in
+    /// step with the money tables (a database from before them), in one write transaction
+    /// (see [`rehash_missing`] and [`shared::refresh`]). Returns how many people were hashed.
     pub async fn rehash_missing(&self) -> Result<usize, sqlx::Error> {
         let mut tx = self.begin_write().await?;
+        shared::refresh(&mut tx).await?;
         let hashed = rehash_missing(&mut tx).await?;
         tx.commit().await?;
         Ok(hashed)
@@ -628,13 +631,15 @@ async fn changes_after(
     let page = SYNCED
         .iter()
         .enumerate()
-        .map(|(t, Synced { name, person, .. })| {
-            format!(
+        .filter_map(|(t, table)| {
+            let Synced { name, owner, .. } = table;
+            let in_scope = table.in_scope(user, "(SELECT id FROM scope)", true)?;
+            Some(format!(
                 "SELECT * FROM (SELECT {t} AS t, rev FROM {name}
-                 WHERE rev > ?2 AND +{person} IN (SELECT id FROM scope)
-                   AND (?4 IS NULL OR substr({person}, 1, 1) = ?4)
+                 WHERE rev > ?2 AND {in_scope}
+                   AND (?4 IS NULL OR substr({owner}, 1, 1) = ?4)
                  ORDER BY rev LIMIT ?3)"
-            )
+            ))
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
@@ -695,10 +700,14 @@ async fn count_after(
     };
     let user_id = user.id.to_string();
     let mut total = 0;
-    for Synced { name, person, .. } in SYNCED {
+    for table in SYNCED {
+        let Synced { name, owner, .. } = table;
+        let Some(in_scope) = table.in_scope(user, &format!("({scope})"), false) else {
+            continue;
+        };
         let sql = format!(
             "SELECT count(*) FROM {name}
-             WHERE rev > ?2 AND {person} IN ({scope}) AND (?3 IS NULL OR substr({person}, 1, 1) = ?3)"
+             WHERE rev > ?2 AND {in_scope} AND (?3 IS NULL OR substr({owner}, 1, 1) = ?3)"
         );
         let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(&user_id)
@@ -711,58 +720,102 @@ async fn count_after(
     Ok(total)
 }
 
-/// A table whose rows devices hold: its name, the column naming the person a row belongs to,
-/// the columns its decoder reads, and the decoder.
+/// A table whose rows devices hold: its name, the column whose first hex digit is a row's
+/// bucket (the id of the person it belongs to, or its own for a record that is not a
+/// person's), whether its rows are a person's, the columns its decoder reads, and the decoder.
 #[derive(Clone, Copy)]
 struct Synced {
     name: &'static str,
-    person: &'static str,
+    owner: &'static str,
+    of_person: bool,
     columns: &'static str,
     decode: fn(&SqliteRow) -> Result<Record, sqlx::Error>,
 }
 
-const SYNCED: [Synced; 5] = [
+impl Synced {
+    /// The condition on this table's rows of `user`'s scope, given the people of that scope
+    /// as a sub-query (`?1` is the user's id); `None` if the user holds none of them.
+    /// `unindexed`: a person's rows are not looked up through the person's index (a page reads
+    /// each table along its change numbers instead).
+    fn in_scope(&self, user: &SessionUser, people: &str, unindexed: bool) -> Option<String> {
+        if self.of_person {
+            let plus = if unindexed { "+" } else { "" };
+            Some(format!("{plus}{} IN {people}", self.owner))
+        } else {
+            shared::scope_sql(user).map(str::to_owned)
+        }
+    }
+}
+
+/// The tables of a person's records (their rows follow the person's scope).
+const PERSON_TABLES: [Synced; 5] = [
     Synced {
         name: "people",
-        person: "id",
+        owner: "id",
+        of_person: true,
         columns: person_columns!(),
         decode: |row| Ok(Record::Person(person_row(row)?)),
     },
     Synced {
         name: "enrolments",
-        person: "person_id",
+        owner: "person_id",
+        of_person: true,
         columns: enrolment_columns!(),
         decode: |row| Ok(Record::Enrolment(enrolment_row(row)?)),
     },
     Synced {
         name: "conflicts",
-        person: "person_id",
+        owner: "person_id",
+        of_person: true,
         columns: conflict_columns!(),
         decode: |row| Ok(Record::Conflict(conflict_row(row)?)),
     },
     Synced {
         name: "notes",
-        person: "person_id",
+        owner: "person_id",
+        of_person: true,
         columns: note_columns!(),
         decode: |row| Ok(Record::Note(note_row(row)?)),
     },
     Synced {
         name: "items",
-        person: "person_id",
+        owner: "person_id",
+        of_person: true,
         columns: item_columns!(),
         decode: |row| Ok(Record::Item(item_row(row)?)),
     },
 ];
 
-/// The synced table holding `record`.
-fn table_of(record: &Record) -> &'static str {
-    match record {
+/// Every table whose rows devices hold: a person's, and the records of a scheme or of the
+/// Département (see [`shared`]).
+const SYNCED: [Synced; 6] = [
+    PERSON_TABLES[0],
+    PERSON_TABLES[1],
+    PERSON_TABLES[2],
+    PERSON_TABLES[3],
+    PERSON_TABLES[4],
+    Synced {
+        name: "shared_records",
+        owner: "id",
+        of_person: false,
+        columns: "rev, data",
+        decode: shared::decode,
+    },
+];
+
+/// The table holding a person's `record`.
+fn table_of(record: &Record) -> Option<&'static str> {
+    Some(match record {
         Record::Person(_) => "people",
         Record::Enrolment(_) => "enrolments",
         Record::Conflict(_) => "conflicts",
         Record::Note(_) => "notes",
         Record::Item(_) => "items",
-    }
+        Record::Agreement(_)
+        | Record::PartnerAgreement(_)
+        | Record::Envelope(_)
+        | Record::CofinancingPlan(_) => return None,
+    })
 }
 
 /// The checksums of `user`'s scope (of one bucket if set) and of its buckets, from the stored
@@ -776,18 +829,22 @@ async fn scope_checksums(
         return Ok(Some(checksums_of_hashes([])));
     };
     let mut hashes = Vec::new();
-    for Synced { name, person, .. } in SYNCED {
+    for table in SYNCED {
+        let Synced { name, owner, .. } = table;
+        let Some(in_scope) = table.in_scope(user, &format!("({scope})"), false) else {
+            continue;
+        };
         let rows: Vec<(String, Option<i64>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {person}, hash FROM {name} WHERE {person} IN ({scope})
-             AND (?2 IS NULL OR substr({person}, 1, 1) = ?2)"
+            "SELECT {owner}, hash FROM {name} WHERE {in_scope}
+             AND (?2 IS NULL OR substr({owner}, 1, 1) = ?2)"
         )))
         .bind(user.id.to_string())
         .bind(bucket.map(|b| format!("{b:x}")))
         .fetch_all(&mut *conn)
         .await?;
-        for (person, hash) in rows {
+        for (owner, hash) in rows {
             let Some(hash) = hash else { return Ok(None) };
-            hashes.push((bucket_of(parse_uuid(&person)?), hash as u64));
+            hashes.push((bucket_of(parse_uuid(&owner)?), hash as u64));
         }
     }
     Ok(Some(checksums_of_hashes(hashes)))
@@ -801,13 +858,14 @@ async fn records_of_person(
     let mut records = Vec::new();
     for Synced {
         name,
-        person,
+        owner,
         columns,
         decode,
-    } in SYNCED
+        ..
+    } in PERSON_TABLES
     {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {columns} FROM {name} WHERE {person} = ?1"
+            "SELECT {columns} FROM {name} WHERE {owner} = ?1"
         )))
         .bind(person_id.to_string())
         .fetch_all(&mut *conn)
@@ -826,7 +884,9 @@ pub async fn rehash_person(
     person_id: Uuid,
 ) -> Result<(), sqlx::Error> {
     for record in records_of_person(conn, person_id).await? {
-        let table = table_of(&record);
+        let Some(table) = table_of(&record) else {
+            continue;
+        };
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET hash = ?2 WHERE id = ?1"
         )))
@@ -847,13 +907,14 @@ pub async fn rehash_person_since(
 ) -> Result<(), sqlx::Error> {
     for Synced {
         name,
-        person,
+        owner,
         columns,
         decode,
-    } in SYNCED
+        ..
+    } in PERSON_TABLES
     {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {columns} FROM {name} WHERE {person} = ?1 AND rev > ?2"
+            "SELECT {columns} FROM {name} WHERE {owner} = ?1 AND rev > ?2"
         )))
         .bind(person_id.to_string())
         .bind(since)
@@ -876,9 +937,9 @@ pub async fn rehash_person_since(
 /// Hashes the rows that have no hash yet (a database from before hashes, the demo seed).
 pub async fn rehash_missing(conn: &mut SqliteConnection) -> Result<usize, sqlx::Error> {
     let mut people: Vec<String> = Vec::new();
-    for Synced { name, person, .. } in SYNCED {
+    for Synced { name, owner, .. } in PERSON_TABLES {
         let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT DISTINCT {person} FROM {name} WHERE hash IS NULL"
+            "SELECT DISTINCT {owner} FROM {name} WHERE hash IS NULL"
         )))
         .fetch_all(&mut *conn)
         .await?;
@@ -1176,9 +1237,9 @@ pub async fn all_conflicts(conn: &mut SqliteConnection) -> Result<Vec<Conflict>,
 pub async fn touch_person(conn: &mut SqliteConnection, person_id: Uuid) -> Result<(), sqlx::Error> {
     for Synced {
         name: table,
-        person: column,
+        owner: column,
         ..
-    } in SYNCED
+    } in PERSON_TABLES
     {
         let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM {table} WHERE {column} = ?1 ORDER BY rev"

@@ -977,6 +977,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
     money::seed_funds(&mut tx, today, supervisor_id, now).await?;
     money::seed_cofinancing(&mut tx, today, supervisor_id, now).await?;
     partners::seed(&mut tx, today, supervisor_id, &rsa_followed, now).await?;
+    db::shared::refresh(&mut tx).await?;
     tx.commit().await
 }
 

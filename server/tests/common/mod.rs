@@ -172,7 +172,7 @@ impl TestServer {
             .http
             .post(self.url("/api/sync/push"))
             .bearer_auth(token)
-            .json(&json!({"protocol": 1, "schema": 2, "mutations": mutations}))
+            .json(&json!({"protocol": 1, "schema": 3, "mutations": mutations}))
             .send()
             .await
             .unwrap();
@@ -181,11 +181,20 @@ impl TestServer {
     }
 
     pub async fn pull(&self, token: &str, cursor: i64, limit: u32) -> PullResponse {
+        self.pull_page(token, &format!("cursor={cursor}&limit={limit}"))
+            .await
+    }
+
+    /// A page of the changes of one bucket after `cursor` (a device fetching a bucket again).
+    pub async fn pull_bucket(&self, token: &str, cursor: i64, bucket: u8) -> PullResponse {
+        self.pull_page(token, &format!("cursor={cursor}&bucket={bucket}"))
+            .await
+    }
+
+    async fn pull_page(&self, token: &str, query: &str) -> PullResponse {
         let response = self
             .http
-            .get(self.url(&format!(
-                "/api/sync/pull?protocol=1&schema=2&cursor={cursor}&limit={limit}"
-            )))
+            .get(self.url(&format!("/api/sync/pull?protocol=1&schema=3&{query}")))
             .bearer_auth(token)
             .send()
             .await

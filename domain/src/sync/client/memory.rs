@@ -92,8 +92,10 @@ impl LocalReplica for MemoryReplica {
         for key in &plan.dropped {
             self.records.remove(key);
         }
-        self.records
-            .retain(|_, r| !plan.deleted_people.contains(&r.person_id()));
+        self.records.retain(|_, r| {
+            r.person_id()
+                .is_none_or(|p| !plan.deleted_people.contains(&p))
+        });
         self.outbox.retain(|e| !plan.removed.contains(&e.seq));
         for acknowledged in plan.acknowledged {
             if let Some(entry) = self.outbox.iter_mut().find(|e| e.seq == acknowledged.seq) {
