@@ -201,7 +201,7 @@ pub async fn change_stage(
     db::save_item(&mut tx, &next, rev, now).await?;
     if let ItemBody::Order(order) = &next.body {
         db::money::save_order(&mut tx, next.id, order, None).await?;
-        db::shared::refresh(&mut tx).await?;
+        db::shared::refresh_agreement(&mut tx, order.agreement_id).await?;
     }
     db::audit(
         &mut tx,

@@ -787,11 +787,12 @@ async fn save_item(
         ItemBody::Order(order) => {
             db::money::save_order(tx, item.id, order, ctx.actor.scheme).await?;
             // The period's new total reaches every device in the same change.
-            db::shared::refresh(tx).await?;
+            db::shared::refresh_agreement(tx, order.agreement_id).await?;
         }
         ItemBody::Referral(referral) => {
             db::partners::save_referral(tx, item.id, referral).await?;
-            db::shared::refresh(tx).await?;
+            let year = referral.referred_on.year();
+            db::shared::refresh_partner_agreement(tx, referral.partner, year).await?;
         }
         _ => {}
     }

@@ -380,9 +380,27 @@ async fn the_demo_has_six_current_agreements_whose_orders_stay_within_their_maxi
     let (status, body) = server.get(&supervisor, "/api/agreements").await;
     assert_eq!(status, 200);
     let states = body["agreements"].as_array().unwrap();
-    assert_eq!(states.len(), 15);
+    // The three markets of 2015–2017, then six agreements relaunched every three years.
+    let generations = (today().year() - 2018) / 3 + 1;
+    assert_eq!(states.len(), 3 + 6 * generations as usize);
     let active = states.iter().filter(|a| a["status"] == "active").count();
     assert_eq!(active, 6);
+    // Six in force every year since 2018, with orders in each year's periods, never more
+    // than two renewals.
+    let agreements: Vec<Agreement> = states
+        .iter()
+        .map(|s| serde_json::from_value(s["agreement"].clone()).unwrap())
+        .collect();
+    for year in 2018..=today().year() {
+        let on = Date::from_calendar_date(year, time::Month::July, 1).unwrap();
+        let in_force: Vec<&Period> = agreements.iter().filter_map(|a| a.period_on(on)).collect();
+        assert_eq!(in_force.len(), 6, "{year}");
+        assert!(
+            in_force.iter().map(|p| p.ordered_cents).sum::<i64>() > 0,
+            "orders in {year}"
+        );
+    }
+    assert!(agreements.iter().all(|a| a.periods.len() <= 3));
     let mut ordered_total = 0;
     for state in states {
         for (period, ordered) in consumed(state).1 {

@@ -13,10 +13,22 @@ use super::{corrupt, from_json, parse_uuid, to_json};
 
 /// Every agreement with its periods in order; each period carries its orders not cancelled.
 pub async fn agreements(conn: &mut SqliteConnection) -> Result<Vec<Agreement>, sqlx::Error> {
-    let rows =
-        sqlx::query("SELECT id, provider, object, lot FROM agreements ORDER BY provider, id")
-            .fetch_all(&mut *conn)
-            .await?;
+    agreements_where(conn, None).await
+}
+
+/// The agreements (only `only` if set) with their periods, each with its orders not cancelled.
+async fn agreements_where(
+    conn: &mut SqliteConnection,
+    only: Option<Uuid>,
+) -> Result<Vec<Agreement>, sqlx::Error> {
+    let only = only.map(|id| id.to_string());
+    let rows = sqlx::query(
+        "SELECT id, provider, object, lot FROM agreements
+         WHERE ?1 IS NULL OR id = ?1 ORDER BY provider, id",
+    )
+    .bind(only.as_deref())
+    .fetch_all(&mut *conn)
+    .await?;
     let mut agreements = rows
         .iter()
         .map(|row| {
@@ -34,8 +46,10 @@ pub async fn agreements(conn: &mut SqliteConnection) -> Result<Vec<Agreement>, s
                 (SELECT COALESCE(SUM(o.amount_cents), 0) FROM orders o
                   WHERE o.agreement_id = p.agreement_id AND o.period = p.number
                     AND o.status != 'cancelled') AS ordered
-         FROM agreement_periods p ORDER BY p.agreement_id, p.number",
+         FROM agreement_periods p WHERE ?1 IS NULL OR p.agreement_id = ?1
+         ORDER BY p.agreement_id, p.number",
     )
+    .bind(only.as_deref())
     .fetch_all(&mut *conn)
     .await?;
     for row in &periods {
@@ -64,7 +78,7 @@ pub async fn agreement(
     conn: &mut SqliteConnection,
     id: Uuid,
 ) -> Result<Option<Agreement>, sqlx::Error> {
-    Ok(agreements(conn).await?.into_iter().find(|a| a.id == id))
+    Ok(agreements_where(conn, Some(id)).await?.into_iter().next())
 }
 
 pub async fn insert_agreement(

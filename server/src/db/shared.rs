@@ -1,11 +1,11 @@
 //! The records devices hold that are not a person's (`shared_records`): drawn from the money
 //! tables, kept in step with them inside every writing transaction that changes them.
 
-use std::collections::HashMap;
-
 use jalon_domain::auth::{Scope, SessionUser};
+use jalon_domain::money::partners::Partner;
 use jalon_domain::sync::{Audience, Record, record_hash};
 use sqlx::sqlite::SqliteConnection;
+use uuid::Uuid;
 
 use super::{from_json, next_revs, to_json};
 
@@ -40,62 +40,91 @@ async fn current(conn: &mut SqliteConnection) -> Result<Vec<Record>, sqlx::Error
 }
 
 /// Brings `shared_records` in step with the money tables: a record that reads differently
-/// (a period renewed, an order placed or cancelled, places set…) takes a new rev, so every
-/// device allowed to hold it receives it at its next pull; one that no longer exists is
-/// deleted, and devices drop it through the checksum repair. Called in the transaction of
-/// every write that may change one, so a pull never sees an order without the period's new
-/// total. There are a few dozen such records: reading them all is cheaper than tracking which.
+/// (a period renewed, places set, an envelope, a plan…) takes a new rev, so every device
+/// allowed to hold it receives it at its next pull; one that no longer exists is deleted, and
+/// devices drop it through the checksum repair. Called in the transaction of every write of
+/// the supervision that may change one, and at start. There are a few dozen such records:
+/// reading them all is simpler than tracking which. Returns how many changed.
 pub async fn refresh(tx: &mut SqliteConnection) -> Result<usize, sqlx::Error> {
-    let held: HashMap<String, String> = sqlx::query_as("SELECT id, data FROM shared_records")
+    let held: Vec<String> = sqlx::query_scalar("SELECT id FROM shared_records")
         .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
+        .await?;
     let records = current(tx).await?;
-    let mut changed = Vec::new();
-    for record in &records {
-        let data = to_json(record)?;
-        let id = record.key().1.to_string();
-        if held.get(&id) != Some(&data) {
-            changed.push((id, data, record));
+    let mut changed = 0;
+    for id in &held {
+        if !records.iter().any(|r| r.key().1.to_string() == *id) {
+            sqlx::query("DELETE FROM shared_records WHERE id = ?1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            changed += 1;
         }
     }
-    let gone: Vec<&String> = held
-        .keys()
-        .filter(|id| !records.iter().any(|r| r.key().1.to_string() == **id))
-        .collect();
-    for id in &gone {
-        sqlx::query("DELETE FROM shared_records WHERE id = ?1")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
+    for record in &records {
+        changed += usize::from(put(tx, record).await?);
     }
-    if changed.is_empty() {
-        return Ok(gone.len());
+    Ok(changed)
+}
+
+/// Brings one agreement's record in step: what a pushed order changes (the period's orders
+/// not cancelled), in the order's own transaction, so the change that acknowledges the order
+/// also carries the period's new total.
+pub async fn refresh_agreement(tx: &mut SqliteConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    if let Some(agreement) = super::money::agreement(tx, id).await? {
+        put(tx, &Record::Agreement(agreement)).await?;
     }
-    let first = next_revs(tx, changed.len() as i64).await?;
-    for (rev, (id, data, record)) in (first..).zip(&changed) {
-        let (scheme, audience) = match record.audience() {
-            Some(Audience::Staff(scheme)) => (scheme, "staff"),
-            Some(Audience::Supervisors(scheme)) => (scheme, "supervisors"),
-            None => continue,
-        };
-        sqlx::query(
-            "INSERT INTO shared_records (id, scheme, audience, data, rev, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET scheme = ?2, audience = ?3, data = ?4, rev = ?5,
-                 hash = ?6",
-        )
-        .bind(id.as_str())
-        .bind(scheme.map(|s| s.as_str()))
-        .bind(audience)
-        .bind(data.as_str())
-        .bind(rev)
-        .bind(record_hash(record) as i64)
-        .execute(&mut *tx)
+    Ok(())
+}
+
+/// Brings one partner's places of a year in step: what a pushed referral changes.
+pub async fn refresh_partner_agreement(
+    tx: &mut SqliteConnection,
+    partner: Partner,
+    year: i32,
+) -> Result<(), sqlx::Error> {
+    let agreements = super::partners::agreements(tx).await?;
+    if let Some(agreement) = agreements
+        .into_iter()
+        .find(|a| a.partner == partner && a.year == year)
+    {
+        put(tx, &Record::PartnerAgreement(agreement)).await?;
+    }
+    Ok(())
+}
+
+/// Stores `record` with a new rev if it reads differently from the stored one; returns
+/// whether it did.
+async fn put(tx: &mut SqliteConnection, record: &Record) -> Result<bool, sqlx::Error> {
+    let (scheme, audience) = match record.audience() {
+        Some(Audience::Staff(scheme)) => (scheme, "staff"),
+        Some(Audience::Supervisors(scheme)) => (scheme, "supervisors"),
+        None => return Ok(false),
+    };
+    let id = record.key().1.to_string();
+    let data = to_json(record)?;
+    let held: Option<String> = sqlx::query_scalar("SELECT data FROM shared_records WHERE id = ?1")
+        .bind(&id)
+        .fetch_optional(&mut *tx)
         .await?;
+    if held.as_ref() == Some(&data) {
+        return Ok(false);
     }
-    Ok(changed.len() + gone.len())
+    let rev = next_revs(tx, 1).await?;
+    sqlx::query(
+        "INSERT INTO shared_records (id, scheme, audience, data, rev, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET scheme = ?2, audience = ?3, data = ?4, rev = ?5,
+             hash = ?6",
+    )
+    .bind(&id)
+    .bind(scheme.map(|s| s.as_str()))
+    .bind(audience)
+    .bind(&data)
+    .bind(rev)
+    .bind(record_hash(record) as i64)
+    .execute(&mut *tx)
+    .await?;
+    Ok(true)
 }
 
 /// The rows of `shared_records` a user's device holds, as a condition on its columns

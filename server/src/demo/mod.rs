@@ -972,7 +972,7 @@ pub async fn seed(db: &Db, today: Date, now: i64) -> Result<(), sqlx::Error> {
         )
         .await?;
     }
-    money::seed(&mut tx, today, supervisor_id, &followed, now).await?;
+    money::seed(&mut tx, today, supervisor_id, &followed, &past, now).await?;
     money::seed_before_2018(&mut tx, supervisor_id, &past, now).await?;
     money::seed_funds(&mut tx, today, supervisor_id, now).await?;
     money::seed_cofinancing(&mut tx, today, supervisor_id, now).await?;

@@ -1,9 +1,10 @@
 //! The demo's framework agreements and purchase orders: the three markets of 2015–2017 with
 //! the orders the seed document counts (about 500 self-employed people for about 278 000 €;
-//! in 2016, 186 people for 93 415,64 €), the six agreements of 2018 (initial period and two
-//! renewals, all ended) and the six of the current generation (started last year, renewed
-//! once for this year), with orders placed by référents for some of the people they follow —
-//! never beyond a period's maximum, as the server's own check would refuse.
+//! in 2016, 186 people for 93 415,64 €), then six agreements relaunched every three years
+//! from 2 January 2018 (an initial period and the two renewals the rules allow: 2018–2020,
+//! 2021–2023, 2024–2026…), with orders placed by référents for some of the people they
+//! followed each year — never beyond a period's maximum, as the server's own check would
+//! refuse.
 
 use jalon_domain::followup::ItemBody;
 use jalon_domain::money::agreements::{Agreement, Lot, Period, PeriodTerms, PriceLine};
@@ -94,47 +95,41 @@ fn day(year: i32, month: Month, day: u8) -> Date {
     Date::from_calendar_date(year, month, day).unwrap_or(Date::MIN)
 }
 
-/// The twelve agreements, the current generation first.
+/// The first year of each generation of the six agreements: relaunched every three years from
+/// 2018, each generation an initial period (from 2 January) and the two renewals the rules
+/// allow, one calendar year each — so that an agreement is in force every year since 2018.
+fn generation_years(today: Date) -> Vec<i32> {
+    (2018..=today.year()).step_by(3).collect()
+}
+
+/// The periods of the generation started in `first`, as decided by today: the renewals of the
+/// current generation come as its years begin.
+fn generation(first: i32, today: Date) -> Vec<Period> {
+    (first..=(first + 2).min(today.year()))
+        .map(|year| {
+            let number = (year - first) as u8;
+            let start = if number == 0 {
+                day(year, Month::January, 2)
+            } else {
+                day(year, Month::January, 1)
+            };
+            period(number, start, day(year, Month::December, 31))
+        })
+        .collect()
+}
+
+/// The agreements of every generation since 2018, the current generation first.
 fn agreements(rng: &mut Rng, today: Date) -> Vec<Agreement> {
-    let year = today.year();
-    let current = [
-        period(
-            0,
-            day(year - 1, Month::January, 2),
-            day(year - 1, Month::December, 31),
-        ),
-        period(
-            1,
-            day(year, Month::January, 1),
-            day(year, Month::December, 31),
-        ),
-    ];
-    let of_2018 = [
-        period(
-            0,
-            day(2018, Month::January, 2),
-            day(2018, Month::December, 31),
-        ),
-        period(
-            1,
-            day(2019, Month::January, 1),
-            day(2019, Month::December, 31),
-        ),
-        period(
-            2,
-            day(2020, Month::January, 1),
-            day(2020, Month::December, 31),
-        ),
-    ];
     let mut out = Vec::new();
-    for periods in [&current[..], &of_2018[..]] {
+    for first in generation_years(today).into_iter().rev() {
+        let periods = generation(first, today);
         for (provider, object, lot) in PROVIDERS {
             out.push(Agreement {
                 id: rng.uuid(),
                 provider: (*provider).into(),
                 object: (*object).into(),
                 lot: *lot,
-                periods: periods.to_vec(),
+                periods: periods.clone(),
             });
         }
     }
@@ -142,12 +137,15 @@ fn agreements(rng: &mut Rng, today: Date) -> Vec<Agreement> {
 }
 
 /// Stores the agreements (decided by `supervisor_id`) and orders for some of the `followed`
-/// people (their active enrolment), placed by their référent in this year's period.
+/// people (their active enrolment), placed by their référent in this year's period, and for
+/// some of the people followed in each earlier year since 2018 (`past`: the history's
+/// enrolments), in that year's period.
 pub(super) async fn seed(
     tx: &mut SqliteConnection,
     today: Date,
     supervisor_id: Uuid,
     followed: &[Enrolment],
+    past: &[(Enrolment, bool)],
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let mut rng = Rng(0x4D41_5243_4845);
@@ -204,6 +202,67 @@ pub(super) async fn seed(
         let body = ItemBody::Order(order.clone());
         let item_id = save_referent_item(tx, &mut rng, enrolment, body, now).await?;
         db::money::save_order(tx, item_id, &order, Some(enrolment.scheme)).await?;
+    }
+    let enrolments = past.iter().map(|(e, _)| e).chain(followed);
+    seed_past_orders(tx, &mut agreements, enrolments, today, now).await
+}
+
+/// The orders of the years before this one, all paid: a person followed for at least two
+/// months of a year since 2018 gets, one time in [`ORDER_EVERY`], one order of an agreement in
+/// force then, placed by their référent while they followed them — never beyond the period's
+/// maximum.
+async fn seed_past_orders<'a>(
+    tx: &mut SqliteConnection,
+    agreements: &mut [Agreement],
+    enrolments: impl Iterator<Item = &'a Enrolment>,
+    today: Date,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut rng = Rng(0x4D41_5243_4845_3138);
+    for enrolment in enrolments {
+        for year in 2018..today.year() {
+            let (first, last) = (day(year, Month::January, 2), day(year, Month::December, 31));
+            let from = enrolment.start_date.max(first);
+            let to = enrolment.exit.as_ref().map_or(last, |x| x.date.min(last));
+            let span = (to - from).whole_days();
+            if span < 60 || rng.below(ORDER_EVERY) != 0 {
+                continue;
+            }
+            let ordered_on = from + Duration::days(rng.below(span as u64 + 1) as i64);
+            let in_force: Vec<usize> = (0..agreements.len())
+                .filter(|&i| agreements[i].period_on(ordered_on).is_some())
+                .collect();
+            if in_force.is_empty() {
+                continue;
+            }
+            let index = in_force[rng.below(in_force.len() as u64) as usize];
+            let service = ["p1", "p2", "p3"][rng.below(3) as usize];
+            let quantity = if service == "p2" {
+                1 + rng.below(6) as u32
+            } else {
+                1
+            };
+            let Some(mut order) =
+                PurchaseOrder::priced(&agreements[index], service, quantity, ordered_on)
+            else {
+                continue;
+            };
+            let Some(period) = agreements[index]
+                .periods
+                .iter_mut()
+                .find(|p| p.number == order.period)
+            else {
+                continue;
+            };
+            if check_cap(period, period.ordered_cents, order.amount_cents).is_err() {
+                continue;
+            }
+            period.ordered_cents += order.amount_cents;
+            order.status = OrderStatus::Paid;
+            let body = ItemBody::Order(order.clone());
+            let item_id = save_referent_item(tx, &mut rng, enrolment, body, now).await?;
+            db::money::save_order(tx, item_id, &order, Some(enrolment.scheme)).await?;
+        }
     }
     Ok(())
 }
