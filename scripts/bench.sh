@@ -4,8 +4,9 @@
 #   1. bootstrap of 80,000 rows into IndexedDB vs a plain bulk insert, and the search of the
 #      list of 1,500 people per keystroke (headless Chromium)
 #   2. server throughput: pushes and pulls per second on loopback (release build, SQLite)
-#   3. a pull of 100 changes end to end, applied in IndexedDB, a supervisor's first sync, and
-#      the exports of the list and of the FSE file end to end (Playwright, real app)
+#   3. a pull of 100 changes end to end, applied in IndexedDB, a supervisor's first sync, the
+#      exports of the list and of the FSE file, and an order typed offline to its painted frame,
+#      end to end (Playwright, real app)
 #   4. the randomized model test of sync over 10,000 schedules (JALON_MODEL_CASES to change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
