@@ -63,6 +63,10 @@ pub struct AppState {
     pub update_available: RwSignal<bool>,
     /// Whether the browser keeps the data for good, and how full its storage is.
     pub storage: RwSignal<Option<StorageStatus>>,
+    /// Follow-up items checked and being written: a person's file shows them from the click,
+    /// before the write and the reload that reads them back (dropped then, or on a failed
+    /// write).
+    pub just_saved: RwSignal<Vec<jalon_domain::followup::Item>>,
     /// The replica key while unlocked, to wrap it again when the password changes.
     pub replica_key: StoredValue<Option<ReplicaKey>, LocalStorage>,
     /// Last time the user touched the app (ms since the epoch), for the inactivity lock.
@@ -109,6 +113,7 @@ impl AppState {
             last_activity: StoredValue::new(now_ms()),
             replica_key: StoredValue::new_local(None),
             storage: RwSignal::new(None),
+            just_saved: RwSignal::new(Vec::new()),
             installable: RwSignal::new(crate::install::available()),
             update_available: RwSignal::new(crate::update::available()),
             rerun: StoredValue::new(false),

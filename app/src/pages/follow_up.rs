@@ -57,9 +57,19 @@ pub(super) fn save(
         Ok(item) => item,
         Err(invalid) => return invalid,
     };
+    // Shown at once; the file reads it back once written.
+    let (id, version) = (item.id, item.version);
+    state.just_saved.update(|shown| {
+        shown.retain(|i| i.id != id);
+        shown.push(item.clone());
+    });
     spawn_local(async move {
         if state.saved(state.store().save_item(item).await) {
             done();
+        } else {
+            state
+                .just_saved
+                .update(|shown| shown.retain(|i| (i.id, i.version) != (id, version)));
         }
     });
     Invalid::default()
@@ -86,7 +96,29 @@ pub fn FollowUp(person_id: Uuid, enrolments: Signal<Vec<Enrolment>>) -> impl Int
             items
         }
     });
-    let items = Signal::derive(move || items.get().unwrap_or_default());
+    // What was read back no longer needs showing from the click.
+    Effect::new(move |_| {
+        if let Some(read) = items.get() {
+            state.just_saved.update(|shown| {
+                shown.retain(|j| {
+                    !read
+                        .iter()
+                        .any(|(i, _)| i.id == j.id && i.version >= j.version)
+                })
+            });
+        }
+    });
+    let items = Signal::derive(move || {
+        let mut shown = items.get().unwrap_or_default();
+        state.just_saved.with(|saved| {
+            for item in saved.iter().filter(|i| i.person_id == person_id) {
+                shown.retain(|(i, _)| i.id != item.id);
+                shown.push((item.clone(), true));
+            }
+        });
+        shown.sort_by_key(|(i, _)| i.id);
+        shown
+    });
     view! {
         <Duplicates items />
         <Appointments person_id items enrolments />
