@@ -166,27 +166,9 @@ pub(super) async fn seed(
         let earliest = period.terms.start.max(enrolment.start_date);
         let span = (today - earliest).whole_days().max(0) as u64;
         let ordered_on = earliest + Duration::days(rng.below(span + 1) as i64);
-        let service = ["p1", "p2", "p3"][rng.below(3) as usize];
-        let quantity = if service == "p2" {
-            1 + rng.below(6) as u32
-        } else {
-            1
-        };
-        let Some(mut order) = PurchaseOrder::priced(agreement, service, quantity, ordered_on)
-        else {
+        let Some(mut order) = draw_order(&mut rng, &mut agreements[index], ordered_on) else {
             continue;
         };
-        let Some(period) = agreements[index]
-            .periods
-            .iter_mut()
-            .find(|p| p.number == order.period)
-        else {
-            continue;
-        };
-        if check_cap(period, period.ordered_cents, order.amount_cents).is_err() {
-            continue;
-        }
-        period.ordered_cents += order.amount_cents;
         let age = (today - ordered_on).whole_days();
         order.status = match rng.below(10) {
             _ if age < 20 => OrderStatus::Placed,
@@ -196,7 +178,12 @@ pub(super) async fn seed(
             5..=9 if age > 60 => OrderStatus::Paid,
             _ => OrderStatus::Placed,
         };
-        if order.status == OrderStatus::Cancelled {
+        if order.status == OrderStatus::Cancelled
+            && let Some(period) = agreements[index]
+                .periods
+                .iter_mut()
+                .find(|p| p.number == order.period)
+        {
             period.ordered_cents -= order.amount_cents;
         }
         let body = ItemBody::Order(order.clone());
@@ -205,6 +192,26 @@ pub(super) async fn seed(
     }
     let enrolments = past.iter().map(|(e, _)| e).chain(followed);
     seed_past_orders(tx, &mut agreements, enrolments, today, now).await
+}
+
+/// Draws a service and a quantity and prices them from `agreement`'s period in force on
+/// `ordered_on`; the order counts in that period's total if it fits within its maximum (as
+/// the server's own check would decide), otherwise there is none.
+fn draw_order(rng: &mut Rng, agreement: &mut Agreement, ordered_on: Date) -> Option<PurchaseOrder> {
+    let service = ["p1", "p2", "p3"][rng.below(3) as usize];
+    let quantity = if service == "p2" {
+        1 + rng.below(6) as u32
+    } else {
+        1
+    };
+    let order = PurchaseOrder::priced(agreement, service, quantity, ordered_on)?;
+    let period = agreement
+        .periods
+        .iter_mut()
+        .find(|p| p.number == order.period)?;
+    check_cap(period, period.ordered_cents, order.amount_cents).ok()?;
+    period.ordered_cents += order.amount_cents;
+    Some(order)
 }
 
 /// The orders of the years before this one, all paid: a person followed for at least two
@@ -236,28 +243,9 @@ async fn seed_past_orders<'a>(
                 continue;
             }
             let index = in_force[rng.below(in_force.len() as u64) as usize];
-            let service = ["p1", "p2", "p3"][rng.below(3) as usize];
-            let quantity = if service == "p2" {
-                1 + rng.below(6) as u32
-            } else {
-                1
-            };
-            let Some(mut order) =
-                PurchaseOrder::priced(&agreements[index], service, quantity, ordered_on)
-            else {
+            let Some(mut order) = draw_order(&mut rng, &mut agreements[index], ordered_on) else {
                 continue;
             };
-            let Some(period) = agreements[index]
-                .periods
-                .iter_mut()
-                .find(|p| p.number == order.period)
-            else {
-                continue;
-            };
-            if check_cap(period, period.ordered_cents, order.amount_cents).is_err() {
-                continue;
-            }
-            period.ordered_cents += order.amount_cents;
             order.status = OrderStatus::Paid;
             let body = ItemBody::Order(order.clone());
             let item_id = save_referent_item(tx, &mut rng, enrolment, body, now).await?;
