@@ -9,20 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
+use crate::clock::format_time;
 use crate::i18n::fr;
 use crate::state::AppState;
-
-/// `14:32` (today) or `26/11 14:32`, in the device's time zone.
-fn format_time(ms: f64) -> String {
-    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    let today = js_sys::Date::new_0();
-    let time = format!("{:02}:{:02}", at.get_hours(), at.get_minutes());
-    if at.to_date_string() == today.to_date_string() {
-        time
-    } else {
-        format!("{:02}/{:02} {time}", at.get_date(), at.get_month() + 1)
-    }
-}
 
 /// Online or not, changes waiting, last sync, last error, and "Synchroniser maintenant".
 #[component]
@@ -529,19 +518,4 @@ fn download_parts(filename: &str, mime: &str, parts: &js_sys::Array) -> Result<(
     link.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
-}
-
-/// `26/11/2026 14:32` from Unix seconds, in the device's time zone.
-pub fn format_moment(unix_seconds: i64) -> String {
-    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        unix_seconds as f64 * 1000.0,
-    ));
-    format!(
-        "{:02}/{:02}/{} à {:02}:{:02}",
-        at.get_date(),
-        at.get_month() + 1,
-        at.get_full_year(),
-        at.get_hours(),
-        at.get_minutes()
-    )
 }

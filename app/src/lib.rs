@@ -2,6 +2,7 @@
 //! caseload in IndexedDB, and a sync engine that talks to the server when the network allows.
 
 pub mod api;
+pub mod clock;
 mod components;
 mod forms;
 pub mod i18n;

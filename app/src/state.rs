@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{Api, ApiFailure};
+use crate::clock::now_ms;
 use crate::i18n::fr;
 use crate::storage::{self, StorageStatus};
 use crate::store::{Store, StoreError, StoredSession};
@@ -76,10 +77,6 @@ pub struct AppState {
     /// Failed rounds in a row, and the earliest time the periodic trigger may try again.
     failures: StoredValue<u32>,
     retry_at: StoredValue<f64>,
-}
-
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
 }
 
 fn browser_online() -> bool {

@@ -254,13 +254,29 @@ pub async fn password_key(password: &str, salt: &[u8], iterations: u32) -> Resul
 pub trait Sealable: Serialize + DeserializeOwned {
     const KEY_PATH: &'static str = "id";
     fn key_value(&self) -> JsValue;
+    /// The person this record belongs to, kept in clear beside the id (as [`PERSON`]) so that
+    /// one person's records are read through an index without opening everyone's. A random
+    /// id like the record's own: it tells which records go together, not what they say.
+    fn person(&self) -> Option<Uuid> {
+        None
+    }
 }
+
+/// The field of a stored record that names its person in clear ([`Sealable::person`]).
+pub const PERSON: &str = "person";
 
 /// `{<key path>: id, sealed: …}` for `value`.
 pub fn seal_record<T: Sealable>(key: &Key, value: &T) -> Result<JsValue, VaultError> {
     let object = seal_value(key, value)?;
-    Reflect::set(&object, &JsValue::from_str(T::KEY_PATH), &value.key_value())
-        .map_err(|e| VaultError::Crypto(format!("{e:?}")))?;
+    let set = |field: &str, v: &JsValue| {
+        Reflect::set(&object, &JsValue::from_str(field), v)
+            .map(drop)
+            .map_err(|e| VaultError::Crypto(format!("{e:?}")))
+    };
+    set(T::KEY_PATH, &value.key_value())?;
+    if let Some(person) = value.person() {
+        set(PERSON, &JsValue::from_str(&person.to_string()))?;
+    }
     Ok(object)
 }
 

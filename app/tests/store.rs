@@ -1087,6 +1087,29 @@ async fn uploaded_consultations_are_forgotten_and_the_others_kept() {
     assert_eq!(left[0].person_id, Uuid::from_u128(2));
 }
 
+/// A database as an app of schema `version` left it: `meta`, and `stores` keyed by their
+/// key paths.
+async fn old_schema(
+    name: &str,
+    version: u32,
+    stores: &'static [(&'static str, &'static str)],
+) -> indexed_db_futures::database::Database {
+    use indexed_db_futures::prelude::*;
+    indexed_db_futures::database::Database::open(name)
+        .with_version(version)
+        .with_on_upgrade_needed(move |_, db| {
+            db.create_object_store("meta").build()?;
+            for (store, key) in stores {
+                db.create_object_store(*store)
+                    .with_key_path((*key).into())
+                    .build()?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap()
+}
+
 /// Writes a person and the change that created it, waiting, as an older app did: plain
 /// objects, the next mutation number after it.
 async fn write_in_clear(
@@ -1187,7 +1210,6 @@ fn storage_is_said_almost_full_from_80_percent() {
 
 #[wasm_bindgen_test]
 async fn a_new_version_upgrades_the_first_schema_in_place_and_keeps_the_waiting_changes() {
-    use indexed_db_futures::prelude::*;
     use jalon_domain::sync::client::OutboxEntry;
 
     // The database as the first version of the app left it (schema 1), a change waiting.
@@ -1195,24 +1217,17 @@ async fn a_new_version_upgrades_the_first_schema_in_place_and_keeps_the_waiting_
     let typed = creation("Enattente");
     let waiting = OutboxEntry::new(1, Mutation::CreatePerson(typed.clone()));
     {
-        let db = indexed_db_futures::database::Database::open(&name)
-            .with_version(1u32)
-            .with_on_upgrade_needed(|_, db| {
-                db.create_object_store("meta").build()?;
-                for (store, key) in [
-                    ("people", "id"),
-                    ("enrolments", "id"),
-                    ("outbox", "seq"),
-                    ("rejections", "seq"),
-                ] {
-                    db.create_object_store(store)
-                        .with_key_path(key.into())
-                        .build()?;
-                }
-                Ok(())
-            })
-            .await
-            .unwrap();
+        let db = old_schema(
+            &name,
+            1,
+            &[
+                ("people", "id"),
+                ("enrolments", "id"),
+                ("outbox", "seq"),
+                ("rejections", "seq"),
+            ],
+        )
+        .await;
         write_in_clear(&db, &typed.person, &waiting).await;
         db.close();
     }
@@ -1270,4 +1285,172 @@ async fn a_save_the_storage_refuses_is_shown_and_never_taken_for_done() {
         .get_untracked()
         .expect("the error is shown");
     assert!(shown.starts_with(fr::SAVE_FAILED), "{shown}");
+}
+
+/// A person's file reads that person's records through the `by_person` indexes — those an app
+/// of schema version 6 sealed without their person in clear too, once sealed again at the
+/// first read after the upgrade — and never another person's.
+#[wasm_bindgen_test]
+async fn a_persons_file_reads_only_their_records_those_sealed_before_the_indexes_too() {
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    use jalon_app::vault;
+    use jalon_domain::followup::{Item, ItemBody, Obstacle, ObstacleStatus, ObstacleTheme};
+    use jalon_domain::notes::Note;
+    use wasm_bindgen::JsValue;
+
+    let name = format!("jalon-test-{}", Uuid::new_v4());
+    let (a, b) = (creation("Indexée"), creation("Voisine"));
+    let obstacle = |person: Uuid, theme| Item {
+        id: Uuid::new_v4(),
+        person_id: person,
+        version: 1,
+        author_id: Uuid::from_u128(1),
+        body: ItemBody::Obstacle(Obstacle {
+            theme,
+            status: ObstacleStatus::Identified,
+            date: date!(2026 - 03 - 03),
+        }),
+    };
+    let note = |person: Uuid, text: &str| Note {
+        id: Uuid::new_v4(),
+        person_id: person,
+        author_id: Uuid::from_u128(1),
+        date: date!(2026 - 11 - 20),
+        text: text.into(),
+        replaces: None,
+    };
+    let (item_a, item_b) = (
+        obstacle(a.person.id, ObstacleTheme::Housing),
+        obstacle(b.person.id, ObstacleTheme::Mobility),
+    );
+    let (note_a, note_b) = (note(a.person.id, "De A"), note(b.person.id, "De B"));
+    {
+        // The stores of schema version 6, and records sealed as its app sealed them.
+        let db = old_schema(
+            &name,
+            6,
+            &[
+                ("people", "id"),
+                ("enrolments", "id"),
+                ("outbox", "seq"),
+                ("rejections", "seq"),
+                ("conflicts", "id"),
+                ("notes", "id"),
+                ("items", "id"),
+                ("consultations", "id"),
+                ("shared", "id"),
+            ],
+        )
+        .await;
+        let tx = db
+            .transaction(["people", "enrolments", "notes", "items"])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        let old_seal = |id: Uuid, value: JsValue| {
+            js_sys::Reflect::set(&value, &"id".into(), &id.to_string().into()).unwrap();
+            value
+        };
+        let k = key(0);
+        for (store, id, sealed) in [
+            ("people", a.person.id, vault::seal_value(&k, &a.person)),
+            ("people", b.person.id, vault::seal_value(&k, &b.person)),
+            (
+                "enrolments",
+                a.enrolment.id,
+                vault::seal_value(&k, &a.enrolment),
+            ),
+            (
+                "enrolments",
+                b.enrolment.id,
+                vault::seal_value(&k, &b.enrolment),
+            ),
+            ("items", item_a.id, vault::seal_value(&k, &item_a)),
+            ("items", item_b.id, vault::seal_value(&k, &item_b)),
+            ("notes", note_a.id, vault::seal_value(&k, &note_a)),
+            ("notes", note_b.id, vault::seal_value(&k, &note_b)),
+        ] {
+            tx.object_store(store)
+                .unwrap()
+                .put(old_seal(id, sealed.unwrap()))
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        db.close();
+    }
+
+    let store = reopen(&name, 0).await;
+    assert_eq!(
+        store.person_as_shown(a.person.id).await.unwrap(),
+        Some(a.person.clone())
+    );
+    assert_eq!(store.person_as_shown(Uuid::new_v4()).await.unwrap(), None);
+    assert_eq!(
+        store.enrolments_of(a.person.id).await.unwrap(),
+        vec![a.enrolment.clone()]
+    );
+    assert_eq!(
+        store.items_of(a.person.id).await.unwrap(),
+        vec![(item_a.clone(), false)]
+    );
+    assert_eq!(
+        store.notes_of(b.person.id).await.unwrap(),
+        vec![(note_b.clone(), false)]
+    );
+    assert!(store.conflicts_of(a.person.id).await.unwrap().is_empty());
+
+    // What is pulled and typed after the upgrade is found the same way; a change waiting for
+    // the server shows as waiting.
+    let pulled = obstacle(a.person.id, ObstacleTheme::Health);
+    store
+        .apply_pull(&last_page(
+            vec![Change {
+                rev: 9,
+                record: Record::Item(pulled.clone()),
+            }],
+            9,
+        ))
+        .await
+        .unwrap();
+    let typed = obstacle(a.person.id, ObstacleTheme::Family);
+    store.save_item(typed.clone()).await.unwrap();
+    let mut shown = store.items_of(a.person.id).await.unwrap();
+    shown.sort_by_key(|(i, _)| i.id);
+    let mut expected = vec![(item_a, false), (pulled, false), (typed, true)];
+    expected.sort_by_key(|(i, _)| i.id);
+    assert_eq!(shown, expected);
+    assert_eq!(
+        store.items_of(b.person.id).await.unwrap(),
+        vec![(item_b, false)]
+    );
+    store.close();
+
+    // Every record of a person now names the person in clear, and nothing else is in clear.
+    let db = indexed_db_futures::database::Database::open(&name)
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(["enrolments", "notes", "items"])
+        .build()
+        .unwrap();
+    for store in ["enrolments", "notes", "items"] {
+        for raw in tx
+            .object_store(store)
+            .unwrap()
+            .get_all::<JsValue>()
+            .await
+            .unwrap()
+        {
+            let raw = raw.unwrap();
+            let person = js_sys::Reflect::get(&raw, &"person".into()).unwrap();
+            let person = Uuid::parse_str(&person.as_string().expect("a person in clear")).unwrap();
+            assert!([a.person.id, b.person.id].contains(&person));
+            let fields = js_sys::Object::keys(&raw.into()).length();
+            assert_eq!(fields, 3, "id, person and the sealed bytes only");
+        }
+    }
+    drop(tx);
+    db.close();
 }

@@ -13,7 +13,8 @@ use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::components::{TopBar, download, format_moment};
+use crate::clock::format_moment;
+use crate::components::{TopBar, download};
 use crate::i18n::fr;
 use crate::state::AppState;
 

@@ -12,10 +12,10 @@ use leptos_router::components::{A, Redirect};
 use time::{Date, Duration};
 use uuid::Uuid;
 
+use crate::clock::today;
 use crate::components::{DateTimeInput, TopBar};
 use crate::i18n::fr;
 use crate::list::{AgendaEntry, agenda_entries};
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 /// `lundi 23/11/2026`.

@@ -23,11 +23,11 @@ use reqwest::Method;
 use uuid::Uuid;
 
 use crate::api::ApiFailure;
+use crate::clock::today;
 use crate::components::TopBar;
 use crate::forms::{InputField, SelectField, TextArea, options, required_date};
 use crate::i18n::fr;
 use crate::pages::admin::{failure_message, token};
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 /// The terms typed in a period form; the errors on their fields otherwise.

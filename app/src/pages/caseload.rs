@@ -19,11 +19,11 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use uuid::Uuid;
 
+use crate::clock::today;
 use crate::components::TopBar;
 use crate::i18n::fr;
 use crate::list::{self, AgendaEntry, Filters, Holdings, Row, Sort, agenda_entries, rows, select};
 use crate::pages::list_export::{ExportList, describe_filters};
-use crate::pages::new_person::today;
 use crate::refusals::Refusals;
 use crate::state::AppState;
 use crate::store::{Rejection, Store, StoreError};

@@ -15,12 +15,12 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use reqwest::Method;
 
+use crate::clock::today;
 use crate::components::{TopBar, fetch_workbook};
 use crate::forms::{InputField, SelectField};
 use crate::i18n::fr;
 use crate::pages::admin::{failure_message, token};
 use crate::pages::funds::{YearSelect, send};
-use crate::pages::new_person::today;
 use crate::pages::supervision::DataTable;
 use crate::state::AppState;
 

@@ -12,10 +12,10 @@ use jalon_domain::text::{format_date_fr, format_iso_date};
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 
+use crate::clock::today;
 use crate::components::{TextField, TopBar, download, fetch_workbook};
 use crate::forms::{SelectField, required_date};
 use crate::i18n::fr;
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 /// Most anomalies listed on the page (the workbook's second sheet has them all).
@@ -112,7 +112,7 @@ pub fn FsePage() -> impl IntoView {
                     file.anomalies.len(),
                 );
                 leptos::task::spawn_local(async move {
-                    let at = (crate::state::now_ms() / 1000.0) as i64;
+                    let at = crate::clock::now_unix();
                     state.saved(state.store().record_export(&what, at).await);
                 });
             }

@@ -16,12 +16,12 @@ use leptos_router::components::{A, Redirect};
 use reqwest::Method;
 use uuid::Uuid;
 
+use crate::clock::today;
 use crate::components::TopBar;
 use crate::forms::{InputField, SelectField, TextArea, options, required_date};
 use crate::i18n::fr;
 use crate::pages::admin::{failure_message, token};
 use crate::pages::agreements::{head, show_failure};
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 /// Sends a form's request; on success runs `done`, otherwise shows the refusal on the

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::ApiFailure;
+use crate::clock::today;
 use crate::components::{download, download_bytes};
 use crate::i18n::fr;
 use crate::list::Filters;
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 /// What an export of the list holds, in words, for the audit log.
@@ -68,7 +68,7 @@ pub(super) fn ExportList(
                     export.what
                 );
                 leptos::task::spawn_local(async move {
-                    let at = (crate::state::now_ms() / 1000.0) as i64;
+                    let at = crate::clock::now_unix();
                     state.saved(state.store().record_export(&what, at).await);
                 });
             }

@@ -18,18 +18,11 @@ use leptos_router::hooks::use_navigate;
 use time::Date;
 use uuid::Uuid;
 
+use crate::clock::today;
 use crate::components::{CommuneSelect, TextField, TopBar};
 use crate::forms::{BirthNameAndSex, DetailsFields, DetailsForm};
 use crate::i18n::fr;
 use crate::state::AppState;
-
-/// Today in the device's time zone.
-pub fn today() -> Date {
-    let now = js_sys::Date::new_0();
-    let month = time::Month::try_from(now.get_month() as u8 + 1).unwrap_or(time::Month::January);
-    Date::from_calendar_date(now.get_full_year() as i32, month, now.get_date() as u8)
-        .unwrap_or(Date::MIN)
-}
 
 #[component]
 pub fn NewPersonPage() -> impl IntoView {

@@ -12,13 +12,13 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use reqwest::Method;
 
+use crate::clock::today;
 use crate::components::TopBar;
 use crate::forms::{InputField, SelectField, options};
 use crate::i18n::fr;
 use crate::pages::admin::{failure_message, token};
 use crate::pages::agreements::head;
 use crate::pages::funds::{YearSelect, send};
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 #[component]

@@ -17,9 +17,9 @@ use leptos_router::components::{A, Redirect};
 use time::Date;
 use uuid::Uuid;
 
+use crate::clock::today;
 use crate::components::{TopBar, download, fetch_workbook};
 use crate::i18n::fr;
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 #[derive(PartialEq)]
@@ -267,7 +267,7 @@ pub(super) fn DataTable(
                         Ok(()) => {
                             let what = what.clone();
                             leptos::task::spawn_local(async move {
-                                let at = (crate::state::now_ms() / 1000.0) as i64;
+                                let at = crate::clock::now_unix();
                                 // The export is in the audit log once the server has it.
                                 state.saved(state.store().record_export(&what, at).await);
                             });

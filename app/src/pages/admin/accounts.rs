@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{AdminShell, failure_message, token};
 use crate::api::ApiFailure;
-use crate::components::format_moment;
+use crate::clock::format_moment;
 use crate::forms::{InputField, SelectField};
 use crate::i18n::fr;
 use crate::state::AppState;

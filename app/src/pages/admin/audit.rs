@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 use serde::Deserialize;
 
 use super::{AdminShell, failure_message, token};
-use crate::components::{DateTimeInput, download, format_moment, hint};
+use crate::clock::format_moment;
+use crate::components::{DateTimeInput, download, hint};
 use crate::i18n::fr;
 use crate::state::AppState;
 

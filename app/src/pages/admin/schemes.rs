@@ -15,9 +15,9 @@ use serde::Deserialize;
 
 use super::{AdminShell, failure_message, token};
 use crate::api::ApiFailure;
+use crate::clock::today;
 use crate::forms::{InputField, SelectField};
 use crate::i18n::fr;
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -125,7 +125,7 @@ pub fn SchemesPage() -> impl IntoView {
                                         <td>{v.scheme.to_uppercase()}</td>
                                         <td>{format_date_fr(v.change.effective_from)}</td>
                                         <td>{KINDS.iter().find(|(k, _)| *k == kind_of(&v.change.territory)).map(|(_, l)| *l)}</td>
-                                        <td>{crate::components::format_moment(v.changed_at)}</td>
+                                        <td>{crate::clock::format_moment(v.changed_at)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -9,8 +9,8 @@ use jalon_domain::text::format_date_fr;
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use crate::clock::today;
 use crate::i18n::fr;
-use crate::pages::new_person::today;
 
 /// One line of the person's situation: age, commune, RSA, labour market.
 fn situation(person: &Person) -> String {

@@ -1,49 +1,52 @@
-//! `/personne/:id`: a person's file — identity (editable offline), enrolments, and the
-//! conflicts on their record with both values and a one-click resolution.
+//! `/personne/:id`: a person's file. It opens on a summary; each part is a module of its own
+//! (identity, conflicts, enrolments, the follow-up parts, journal). The file reads only this
+//! person's records (`Store::person_as_shown`, `…_of`: the store's `by_person` indexes).
 
 use std::collections::HashMap;
 
-use jalon_domain::Invalid;
 use jalon_domain::auth::Role;
 use jalon_domain::caseload::{Alert, alerts};
 use jalon_domain::followup::{Appointment, Item, next_appointment};
-use jalon_domain::merge::{Conflict, FieldValue, diff};
+use jalon_domain::merge::Conflict;
 use jalon_domain::notes::Note;
-use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, check_person_update, in_caseload};
+use jalon_domain::people::{Enrolment, EnrolmentStatus, Person, in_caseload};
 use jalon_domain::schemes::Scheme;
-use jalon_domain::text::format_iso_date;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::components::{CommuneSelect, TextField, TopBar, format_moment};
-use crate::forms::{BirthNameAndSex, CheckField, DetailsFields, DetailsForm, required_date};
+use crate::clock::today;
+use crate::components::TopBar;
 use crate::i18n::fr;
-use crate::pages::enrolments::{EnrolmentItem, NewEnrolmentForm};
-use crate::pages::follow_up::FollowUp;
-use crate::pages::journal::Journal;
-use crate::pages::new_person::today;
-use crate::pages::summary::Summary;
 use crate::refusals::Refusals;
 use crate::state::AppState;
 use crate::store::StoreError;
 
+mod appointments;
+mod conflicts;
+mod contracts;
+mod enrolments;
+mod follow_up;
+mod identity;
+mod journal;
+mod obstacles;
+mod orders;
+mod referrals;
+mod steps;
+mod summary;
+
+use conflicts::ConflictCard;
+use enrolments::{EnrolmentItem, NewEnrolmentForm};
+use follow_up::FollowUp;
+use identity::IdentityForm;
+use journal::Journal;
+use summary::Summary;
+
 /// Reads `f` without subscribing the caller to what it reads.
 pub(crate) fn untracked<T>(f: impl Fn() -> T) -> T {
     leptos::prelude::untrack(f)
-}
-
-/// How a value is shown: communes by name.
-fn show(value: &FieldValue) -> String {
-    match value {
-        FieldValue::Text(code) if code.len() == 5 && code.starts_with("87") => {
-            jalon_domain::communes::by_code(code)
-                .map_or_else(|| code.clone(), |c| c.name.to_owned())
-        }
-        other => other.display_fr(),
-    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -91,40 +94,30 @@ pub fn PersonPage() -> impl IntoView {
         // A storage error shows as such, never as a person not found.
         async move {
             let Some(id) = id else { return Ok(None) };
-            let Some(person) = store
-                .people_as_shown()
-                .await?
-                .into_iter()
-                .find(|p| p.id == id)
-            else {
+            let Some(person) = store.person_as_shown(id).await? else {
                 return Ok(None);
             };
             let pending = store.pending_people().await?.contains(&id);
             let mut conflicts: Vec<Conflict> = store
-                .conflicts()
+                .conflicts_of(id)
                 .await?
                 .into_iter()
-                .filter(|c| c.person_id == id && c.is_open())
+                .filter(|c| c.is_open())
                 .collect();
             conflicts.sort_by_key(|c| c.field);
-            let enrolments: Vec<Enrolment> = store
-                .enrolments()
-                .await?
-                .into_iter()
-                .filter(|e| e.person_id == id)
-                .collect();
+            let enrolments = store.enrolments_of(id).await?;
             let items: Vec<Item> = store
-                .items_as_shown()
+                .items_of(id)
                 .await?
                 .into_iter()
                 .map(|(i, _)| i)
-                .filter(|i| i.person_id == id)
                 .collect();
             let notes: Vec<Note> = store
-                .notes()
+                .notes_of(id)
                 .await?
                 .into_iter()
-                .filter(|n| n.person_id == id)
+                .filter(|(_, waiting)| !waiting)
+                .map(|(n, _)| n)
                 .collect();
             let alerts = alerts(
                 &person,
@@ -150,7 +143,7 @@ pub fn PersonPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(id) = person_id() {
             let store = state.store();
-            let at = (js_sys::Date::now() / 1000.0) as i64;
+            let at = crate::clock::now_unix();
             spawn_local(async move {
                 let _ = store.record_consultation(id, at).await;
             });
@@ -332,167 +325,5 @@ fn DeleteButton(person_id: Uuid) -> impl IntoView {
                 {fr::DELETE_PERSON}
             </button>
         </p>
-    }
-}
-
-/// One open conflict: both values, who typed them and when, and a button to keep each.
-#[component]
-fn ConflictCard(conflict: Conflict, staff: HashMap<Uuid, String>) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let done = RwSignal::new(false);
-    let field = conflict.field.label_fr();
-    let candidates = conflict.candidates.clone();
-    view! {
-        <article class="conflict" data-field=conflict.field.as_str()>
-            <h3>{fr::conflict_on(field)}</h3>
-            <p>{format!("{} : {}", fr::CURRENT_VALUE, show(&conflict.result))}</p>
-            <ul>
-                {candidates
-                    .into_iter()
-                    .map(|candidate| {
-                        let author = staff.get(&candidate.author_id).cloned().unwrap_or_default();
-                        let shown = show(&candidate.value);
-                        let keep_label = fr::keep(&shown);
-                        let conflict = conflict.clone();
-                        let keep = move |_| {
-                            let (conflict, value) = (conflict.clone(), candidate.value.clone());
-                            spawn_local(async move {
-                                if state.saved(state.store().resolve_conflict(&conflict, value).await) {
-                                    done.set(true);
-                                }
-                            });
-                        };
-                        view! {
-                            <li>
-                                <span>{fr::entered_by(&shown, &author, &format_moment(candidate.at))}</span>
-                                <button type="button" class="secondary" on:click=keep disabled=move || done.get()>
-                                    {keep_label}
-                                </button>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-            {move || done.get().then(|| view! { <p role="status">{fr::CONFLICT_CHOICE_SAVED}</p> })}
-        </article>
-    }
-}
-
-/// The identity fields, editable offline. Saving queues the changed fields, each with the
-/// value it had when the form opened (the base the server merges against).
-#[component]
-fn IdentityForm(
-    /// The person as shown when the form opened: the base of the fields' merge.
-    person: Person,
-    /// The person as shown now (a sync may have changed them since the form opened).
-    current: Signal<Option<Person>>,
-) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let base = RwSignal::new(person.clone());
-    let last_name = RwSignal::new(person.last_name.clone());
-    let first_name = RwSignal::new(person.first_name.clone());
-    let birth_date = RwSignal::new(format_iso_date(person.birth_date));
-    let commune_code = RwSignal::new(person.commune_code.clone());
-    let rsa = RwSignal::new(person.rsa_beneficiary);
-    let details = DetailsForm::new(&person.details);
-    let errors = RwSignal::new(Invalid::default());
-    let message = RwSignal::new(None::<String>);
-    // Someone else's change (or a conflict's outcome) reached the device after the form opened:
-    // the form never overwrites typing, but offers to reload the values.
-    let changed_elsewhere = move || current.get().is_some_and(|now| now != base.get());
-    let reload = move |_| {
-        let Some(now) = current.get_untracked() else {
-            return;
-        };
-        last_name.set(now.last_name.clone());
-        first_name.set(now.first_name.clone());
-        birth_date.set(format_iso_date(now.birth_date));
-        commune_code.set(now.commune_code.clone());
-        rsa.set(now.rsa_beneficiary);
-        details.set(&now.details);
-        errors.set(Invalid::default());
-        message.set(None);
-        base.set(now);
-    };
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let before = base.get_untracked();
-        let mut invalid = Invalid::default();
-        let birth = required_date("birth_date", &birth_date.get_untracked(), &mut invalid);
-        let typed_details = details.read(&mut invalid);
-        let Some(birth) = birth.filter(|_| invalid.is_empty()) else {
-            errors.set(invalid);
-            message.set(Some(fr::FORM_HAS_ERRORS.to_owned()));
-            return;
-        };
-        let after = Person {
-            last_name: last_name.get_untracked(),
-            first_name: first_name.get_untracked(),
-            birth_date: birth,
-            commune_code: commune_code.get_untracked(),
-            rsa_beneficiary: rsa.get_untracked(),
-            details: typed_details,
-            ..before.clone()
-        };
-        let schemes = state
-            .reference
-            .get_untracked()
-            .map(|r| r.schemes)
-            .unwrap_or_else(Scheme::haute_vienne_defaults);
-        let store = state.store();
-        spawn_local(async move {
-            let enrolments = store.enrolments().await.unwrap_or_default();
-            let after = match check_person_update(after, &enrolments, &schemes, today()) {
-                Ok(after) => after,
-                Err(invalid) => {
-                    errors.set(invalid);
-                    message.set(Some(fr::FORM_HAS_ERRORS.to_owned()));
-                    return;
-                }
-            };
-            errors.set(Invalid::default());
-            let edit = diff(&before, &after);
-            if edit.changes.is_empty() {
-                message.set(Some(fr::NO_CHANGES.to_owned()));
-                return;
-            }
-            match store.edit_person(edit).await {
-                Ok(_) => {
-                    base.set(after);
-                    message.set(Some(fr::CHANGES_SAVED.to_owned()));
-                    state.data_changed();
-                    state.request_sync();
-                }
-                Err(e) => message.set(Some(format!("{} : {e}", fr::SAVE_FAILED))),
-            }
-        });
-    };
-
-    view! {
-        <section id="fiche" aria-label=fr::IDENTITY>
-            <h2>{fr::IDENTITY}</h2>
-            <Show when=changed_elsewhere>
-                <div class="duplicate" role="status">
-                    <p>{fr::CHANGED_ELSEWHERE}</p>
-                    <button type="button" class="secondary" on:click=reload>
-                        {fr::RELOAD_FILE}
-                    </button>
-                </div>
-            </Show>
-            <form autocomplete="off" class="person-form-fields" on:submit=submit novalidate>
-                <TextField id="last_name" label=fr::LAST_NAME value=last_name errors />
-                <BirthNameAndSex form=details errors />
-                <TextField id="first_name" label=fr::FIRST_NAME value=first_name errors />
-                <TextField id="birth_date" label=fr::BIRTH_DATE value=birth_date errors kind="date" />
-                <CommuneSelect value=commune_code errors />
-                <CheckField id="rsa_beneficiary" label=fr::RSA_BENEFICIARY value=rsa />
-                <DetailsFields form=details errors />
-                {move || message.get().map(|m| view! { <p class="form-message" role="status">{m}</p> })}
-                <div class="actions">
-                    <button type="submit">{fr::SAVE_CHANGES}</button>
-                </div>
-            </form>
-        </section>
     }
 }

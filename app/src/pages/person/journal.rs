@@ -11,9 +11,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
+use crate::clock::today;
 use crate::components::TextField;
 use crate::i18n::fr;
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 /// Checks and queues a note written by the signed-in user; returns the errors to show.

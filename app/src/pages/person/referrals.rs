@@ -15,10 +15,10 @@ use jalon_domain::text::{format_date_fr, format_iso_date};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::follow_up::{Shown, active_enrolment, pending_badge, save, waits};
+use crate::clock::today;
 use crate::forms::{InputField, SelectField, optional_date, options, required_date};
 use crate::i18n::fr;
-use crate::pages::follow_up::{Shown, active_enrolment, pending_badge, save, waits};
-use crate::pages::new_person::today;
 use crate::state::AppState;
 
 #[component]

@@ -22,11 +22,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
+use super::untracked;
+use crate::clock::today;
 use crate::components::TextField;
 use crate::forms::{SelectField, accepted, merge_errors, options, required_date};
 use crate::i18n::fr;
-use crate::pages::new_person::today;
-use crate::pages::person::untracked;
 use crate::state::AppState;
 
 /// One enrolment; supervisors of its scheme may hand it over to another référent.
