@@ -1,8 +1,35 @@
 // Installing the app: the manifest's shortcuts and screenshots, the guide for iPadOS Safari,
 // and the app's own button when the browser offers an installation. Headless Chromium never
 // offers one, so the test hands the page the event the browser would fire.
-import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { chromium, expect, test } from "@playwright/test";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import config from "./playwright.config";
+import { signIn, waitForServiceWorker } from "./helpers";
+
+// What Chromium itself checks before it offers to install (manifest, icons, a service worker
+// that handles fetches, a secure context): the list of what fails must be empty. In a profile
+// on disk, as a user's browser is: Chromium never installs from an incognito context.
+test("Chromium finds the app installable", async () => {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "jalon-profile-"));
+  const use = config.use ?? {};
+  const context = await chromium.launchPersistentContext(profile, {
+    ...use.launchOptions,
+    baseURL: use.baseURL,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto("/connexion");
+  await waitForServiceWorker(page);
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  expect(installabilityErrors).toEqual([]);
+  const { url, data } = await cdp.send("Page.getAppManifest");
+  expect(url).toMatch(/\/manifest\.webmanifest$/);
+  expect(JSON.parse(data ?? "{}").name).toContain("Jalon");
+  await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+});
 
 test("the manifest offers shortcuts and screenshots that load", async ({ request }) => {
   const response = await request.get("/manifest.webmanifest");
