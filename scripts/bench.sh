@@ -6,8 +6,8 @@
 #   2. server throughput: pushes and pulls per second on loopback (release build, SQLite)
 #   3. a pull of 100 changes end to end, applied in IndexedDB, a supervisor's first sync, the
 #      exports of the list and of the FSE file, an order typed offline to its painted frame,
-#      a person's file opened from the list, and the browser's memory with a supervisor's
-#      replica, end to end (Playwright, real app)
+#      a person's file opened from the list, a supervisor's sync round with nothing new, and
+#      the browser's memory with a supervisor's replica, end to end (Playwright, real app)
 #   4. the randomized model test of sync over 10,000 schedules (JALON_MODEL_CASES to change)
 set -euo pipefail
 cd "$(dirname "$0")/.."

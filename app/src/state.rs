@@ -5,6 +5,7 @@
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use jalon_domain::admin::audit::{Consultation, Consultations, ExportRecord, MAX_CONSULTATIONS};
+use jalon_domain::sync::client::SyncReport;
 use jalon_domain::sync::{ReferenceData, SharedRecords};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -476,12 +477,16 @@ impl AppState {
         crate::update::check();
         self.upload_consultations(&session.token).await;
         // An empty replica fills: its progress shows instead of a list still empty.
-        if store.cursor().await.is_ok_and(|c| c == 0) && store.replica_is_empty().await == Ok(true)
-        {
+        let filling = store.cursor().await.is_ok_and(|c| c == 0)
+            && store.replica_is_empty().await == Ok(true);
+        if filling {
             self.first_sync.set(Some((0, 0)));
         }
         let progress = move |stored, total| self.first_sync.set(Some((stored, total)));
         let result = sync_once(&store, &api, &session.token, Some(&progress)).await;
+        // A round that changed nothing leaves the screens as they are: redrawing them would
+        // read the whole replica again (seconds on a supervisor's device) every period.
+        let changed = filling || result.as_ref().map_or(true, SyncReport::changed_anything);
         match result {
             Ok(_) => {
                 self.failures.set_value(0);
@@ -539,6 +544,8 @@ impl AppState {
         }
         // The list keeps the progress shown until it has read what was stored (pages::caseload).
         self.first_sync.set(None);
-        self.data_changed();
+        if changed {
+            self.data_changed();
+        }
     }
 }

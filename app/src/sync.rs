@@ -3,7 +3,9 @@
 //! the server's API.
 
 use jalon_domain::sync::client::{self, LocalReplica, Remote, RoundError};
-use jalon_domain::sync::{Change, MutationEnvelope, MutationResult, PullResponse, PushResponse};
+use jalon_domain::sync::{
+    Change, ChecksumBuilder, MutationEnvelope, MutationResult, PullResponse, PushResponse,
+};
 
 use crate::api::{Api, ApiFailure};
 use crate::store::{OutboxEntry, Store, StoreError};
@@ -72,6 +74,10 @@ impl LocalReplica for Local<'_> {
         if let Some(tell) = self.1 {
             tell(stored, total);
         }
+    }
+
+    fn filled(&mut self, hashes: &ChecksumBuilder) {
+        self.0.keep_hashes(hashes.hashes());
     }
 }
 

@@ -790,7 +790,7 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
     use jalon_domain::followup::{Item, ItemBody, Obstacle, ObstacleStatus, ObstacleTheme};
     use jalon_domain::sync::client::pull_pages;
 
-    let (store, _) = fresh_store().await;
+    let (store, name) = fresh_store().await;
     let a = creation("Premier");
     let b = creation("Second");
     let obstacle = |status| Item {
@@ -858,8 +858,11 @@ async fn a_first_pull_computes_the_same_checksum_as_reading_the_replica_back() {
     assert_eq!(server.asked, vec![0, 3]);
     assert_eq!(pulled.changes, 5);
     assert_eq!(pulled.expected.as_deref(), Some("x"));
-    let read_back = store.replica_checksums().await.unwrap();
+    // Another handle, which keeps nothing, reads the replica back; this one keeps the hashes
+    // of the pull.
+    let read_back = reopen(&name, 0).await.replica_checksums().await.unwrap();
     assert_eq!(pulled.local, read_back);
+    assert_eq!(store.replica_checksums().await.unwrap(), read_back);
     assert!(read_back.unwrap().0.starts_with("4-"));
 
     // A later pull into the non-empty replica reads it back.
@@ -1453,4 +1456,88 @@ async fn a_persons_file_reads_only_their_records_those_sealed_before_the_indexes
     }
     drop(tx);
     db.close();
+}
+
+/// The checksums a tab keeps in memory between sync rounds are always those of the replica
+/// read back: after its own pulls and creations, after another tab's pull, after a repair.
+#[wasm_bindgen_test]
+async fn the_checksums_kept_between_rounds_are_those_of_the_replica_read_back() {
+    use jalon_domain::notes::Note;
+
+    let (tab, name) = fresh_store().await;
+    // What a tab that never kept anything reads back from the database.
+    let read_back = || async {
+        let other = reopen(&name, 0).await;
+        let sums = other.replica_checksums().await.unwrap();
+        other.close();
+        sums
+    };
+    let (a, b) = (creation("Gardée"), creation("Autre"));
+    let change = |rev: i64, record: Record| Change { rev, record };
+    tab.apply_pull(&last_page(
+        vec![
+            change(1, Record::Person(a.person.clone())),
+            change(2, Record::Enrolment(a.enrolment.clone())),
+            change(3, Record::Person(b.person.clone())),
+        ],
+        3,
+    ))
+    .await
+    .unwrap();
+    let first = tab.replica_checksums().await.unwrap();
+    assert!(first.is_some());
+    assert_eq!(first, read_back().await);
+
+    // The tab's own pull: an edit and a new record.
+    let renamed = Person {
+        last_name: "Renommée".into(),
+        ..a.person.clone()
+    };
+    tab.apply_pull(&last_page(
+        vec![
+            change(4, Record::Person(renamed)),
+            change(5, Record::Enrolment(b.enrolment.clone())),
+        ],
+        5,
+    ))
+    .await
+    .unwrap();
+    let second = tab.replica_checksums().await.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(second, read_back().await);
+
+    // A person created on the device, waiting for the server: not counted, as read back.
+    tab.create_person(&creation("Enattente")).await.unwrap();
+    assert_eq!(tab.replica_checksums().await.unwrap(), second);
+    assert_eq!(read_back().await, second);
+
+    // Another tab pulls a note: this tab's checksums follow.
+    let other = reopen(&name, 0).await;
+    let note = Note {
+        id: Uuid::new_v4(),
+        person_id: b.person.id,
+        author_id: Uuid::from_u128(1),
+        date: date!(2026 - 11 - 20),
+        text: "D'un autre onglet".into(),
+        replaces: None,
+    };
+    other
+        .apply_pull(&last_page(vec![change(6, Record::Note(note))], 6))
+        .await
+        .unwrap();
+    other.close();
+    let third = tab.replica_checksums().await.unwrap();
+    assert_ne!(third, second);
+    assert_eq!(third, read_back().await);
+
+    // A repair of the bucket of `a`: what it holds is replaced.
+    let bucket = Record::Person(a.person.clone()).bucket();
+    assert!(
+        tab.replace_bucket(bucket, &[change(7, Record::Person(a.person.clone()))])
+            .await
+            .unwrap()
+    );
+    let fourth = tab.replica_checksums().await.unwrap();
+    assert_eq!(fourth, read_back().await);
+    assert_ne!(fourth, third);
 }

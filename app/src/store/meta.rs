@@ -13,6 +13,7 @@ use jalon_domain::sync::client::{OutboxEntry, Rejection, waiting_count};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
+use super::replica::replica_changed;
 use super::{
     CASELOAD, CONFLICTS, CONSULTATIONS, ENROLMENTS, ITEMS, KEY_CURSOR, KEY_DEVICE, KEY_LAST_SYNC,
     KEY_OWNER, KEY_REFERENCE, KEY_SESSION, KEY_VAULT, KEY_WIPE_NOTICE, META, NOTES, OUTBOX, PEOPLE,
@@ -113,6 +114,7 @@ impl Store {
             for name in CASELOAD {
                 tx.object_store(name)?.clear()?.await?;
             }
+            replica_changed(&tx).await?;
             meta.delete(KEY_CURSOR).await?;
             meta.delete(KEY_LAST_SYNC).await?;
             meta.delete(KEY_REFERENCE).await?;
@@ -132,6 +134,7 @@ impl Store {
             .without_key_type()
             .await?;
         if earlier.is_none() {
+            replica_changed(&tx).await?;
             reseal_in::<Person>(&tx, PEOPLE, &key).await?;
             reseal_in::<Enrolment>(&tx, ENROLMENTS, &key).await?;
             reseal_in::<OutboxEntry>(&tx, OUTBOX, &key).await?;
@@ -252,6 +255,7 @@ impl Store {
         for name in REPLICA {
             tx.object_store(name)?.clear()?.await?;
         }
+        replica_changed(&tx).await?;
         let kept = waiting > 0
             || tx.object_store(REJECTIONS)?.count().await? > 0
             || tx.object_store(CONSULTATIONS)?.count().await? > 0;

@@ -85,6 +85,8 @@ const CASELOAD: [&str; 9] = [
 ];
 /// The stores that hold records received from the server.
 const REPLICA: [&str; 6] = [PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED];
+/// The replica's stores and `meta` (which holds the replica's version token).
+const REPLICA_AND_META: [&str; 7] = [META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED];
 
 const KEY_DEVICE: &str = "device_id";
 const KEY_SESSION: &str = "session";
@@ -162,6 +164,11 @@ pub struct Store {
     key: Rc<RefCell<Option<Key>>>,
     /// Every record of a person is known to carry the person in clear (see `person.rs`).
     indexed: Rc<std::cell::Cell<bool>>,
+    /// The hash of every record of the replica, for its checksums at each sync round without
+    /// reading it back (see `replica.rs`).
+    hashes: Rc<RefCell<Option<replica::Hashes>>>,
+    /// The replica's version token this tab's last pull wrote.
+    pulled_at: Rc<RefCell<Option<String>>>,
 }
 
 impl Store {
@@ -176,6 +183,8 @@ impl Store {
             db,
             key: Rc::new(RefCell::new(None)),
             indexed: Rc::default(),
+            hashes: Rc::default(),
+            pulled_at: Rc::default(),
         })
     }
 
@@ -187,6 +196,7 @@ impl Store {
     /// Forgets the replica key: nothing can be read or written until the next unlock.
     pub fn lock(&self) {
         *self.key.borrow_mut() = None;
+        *self.hashes.borrow_mut() = None;
     }
 
     pub fn is_unlocked(&self) -> bool {

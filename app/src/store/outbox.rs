@@ -13,12 +13,12 @@ use jalon_domain::people::{Enrolment, Person, PersonCreation};
 use jalon_domain::sync::client::{
     OutboxEntry, Rejection, plan_push, waiting_count, waiting_people,
 };
-use jalon_domain::sync::{Mutation, MutationResult, Outcome};
+use jalon_domain::sync::{Mutation, MutationResult, Outcome, Record};
 use time::Date;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use super::replica::{location, replica_in};
+use super::replica::{location, replica_changed, replica_in, replica_version};
 use super::{
     CONFLICTS, ENROLMENTS, ITEMS, KEY_NEXT_SEQ, META, NOTES, OUTBOX, PEOPLE, REJECTIONS, Result,
     SHARED, Store, StoreError,
@@ -36,6 +36,8 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let key = self.key()?;
+        let before = replica_version(&tx).await?;
+        let after = replica_changed(&tx).await?;
         tx.object_store(PEOPLE)?
             .put(vault::seal_record(&key, &creation.person)?)
             .await?;
@@ -44,6 +46,14 @@ impl Store {
             .await?;
         let seq = add_to_outbox(&tx, &key, Mutation::CreatePerson(creation.clone())).await?;
         tx.commit().await?;
+        self.hashes_follow(
+            before,
+            after,
+            &[
+                Record::Person(creation.person.clone()),
+                Record::Enrolment(creation.enrolment.clone()),
+            ],
+        );
         Ok(seq)
     }
 
@@ -68,11 +78,14 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let key = self.key()?;
+        let before = replica_version(&tx).await?;
+        let after = replica_changed(&tx).await?;
         tx.object_store(ENROLMENTS)?
             .put(vault::seal_record(&key, enrolment)?)
             .await?;
         let seq = add_to_outbox(&tx, &key, Mutation::Enrol(enrolment.clone())).await?;
         tx.commit().await?;
+        self.hashes_follow(before, after, &[Record::Enrolment(enrolment.clone())]);
         Ok(seq)
     }
 
@@ -250,7 +263,7 @@ impl Store {
         let tx = self
             .db
             .transaction([
-                OUTBOX, REJECTIONS, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED,
+                META, OUTBOX, REJECTIONS, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED,
             ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -271,6 +284,9 @@ impl Store {
             }
         }
         let plan = plan_push(sent, results, |id| labels.get(&id).cloned());
+        if !plan.dropped.is_empty() || !plan.deleted_people.is_empty() {
+            replica_changed(&tx).await?;
+        }
         for (kind, id) in &plan.dropped {
             let name = match kind {
                 0 => PEOPLE,

@@ -1,22 +1,26 @@
 //! The replica: the records received from the server, read whole (lists, checksums) and
 //! written by pulls and repairs.
 
+use std::collections::HashMap;
+
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use jalon_domain::followup::Item;
 use jalon_domain::merge::Conflict;
 use jalon_domain::notes::Note;
 use jalon_domain::people::{Enrolment, Person};
-use jalon_domain::sync::client::{OutboxEntry, shown_items, shown_people, visible_at};
-use jalon_domain::sync::{Change, PullResponse, Record, SharedRecords, checksum, client};
+use jalon_domain::sync::client::{OutboxEntry, RecordKey, shown_items, shown_people, visible_at};
+use jalon_domain::sync::{
+    Change, PullResponse, Record, SharedRecords, checksum, client, record_hash,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use super::{
     CASELOAD, CONFLICTS, ENROLMENTS, ITEMS, KEY_CURSOR, META, NOTES, OUTBOX, PEOPLE, REJECTIONS,
-    REPLICA, Result, SHARED, Store, all_in,
+    REPLICA, REPLICA_AND_META, Result, SHARED, Store, all_in,
 };
 use crate::vault;
 use crate::vault::{Key, Sealable};
@@ -100,8 +104,44 @@ impl Store {
         if !client::may_replace(&outbox) {
             return Ok(None);
         }
-        let records = self.replica().await?;
-        Ok(client::replica_checksums(&records, &outbox))
+        self.with_hashes(|hashes| {
+            client::replica_checksums_of_hashes(
+                hashes.iter().map(|(key, hash)| (*key, *hash)),
+                &outbox,
+            )
+        })
+        .await
+    }
+
+    /// Runs `f` over the hash of every record of the replica: those kept in memory while no
+    /// transaction changed the replica since (this tab's pulls update them; another tab's
+    /// writes, repairs and pushes draw a new [`KEY_REPLICA_VERSION`]), read back otherwise.
+    async fn with_hashes<T>(
+        &self,
+        f: impl FnOnce(&HashMap<RecordKey, (u8, u64)>) -> T,
+    ) -> Result<T> {
+        let key = self.key()?;
+        let version = {
+            let tx = self.db.transaction(META).build()?;
+            replica_version(&tx).await?
+        };
+        let current = self
+            .hashes
+            .borrow()
+            .as_ref()
+            .is_some_and(|h| h.version == version);
+        if !current {
+            let tx = self.db.transaction(REPLICA_AND_META).build()?;
+            let version = replica_version(&tx).await?;
+            let of = replica_in(&tx, &key)
+                .await?
+                .iter()
+                .map(|r| (r.key(), (r.bucket(), record_hash(r))))
+                .collect();
+            *self.hashes.borrow_mut() = Some(Hashes { version, of });
+        }
+        let hashes = self.hashes.borrow();
+        Ok(f(&hashes.as_ref().expect("just read").of))
     }
 
     /// Replaces the records of the people of `bucket` by `records` (a whole pull of that
@@ -112,7 +152,9 @@ impl Store {
     pub async fn replace_bucket(&self, bucket: u8, records: &[Change]) -> Result<bool> {
         let tx = self
             .db
-            .transaction([PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED, OUTBOX])
+            .transaction([
+                META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED, OUTBOX,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let key = self.key()?;
@@ -121,6 +163,7 @@ impl Store {
             tx.abort().await?;
             return Ok(false);
         }
+        replica_changed(&tx).await?;
         // Drop what the device holds of the bucket…
         for record in replica_in(&tx, &key).await? {
             if record.bucket() == bucket {
@@ -169,6 +212,7 @@ impl Store {
             tx.abort().await?;
             return Ok(false);
         }
+        replica_changed(&tx).await?;
         for name in REPLICA {
             tx.object_store(name)?.clear()?.await?;
         }
@@ -201,6 +245,8 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let key = self.key()?;
+        let before = replica_version(&tx).await?;
+        let after = replica_changed(&tx).await?;
         let stores = ReplicaStores::open(&tx, &key)?;
         // Requests go out as they are built; awaiting each one would cost a round trip through
         // the event loop per record. The commit below fails if any of them failed.
@@ -221,8 +267,81 @@ impl Store {
             .serde()?
             .await?;
         tx.commit().await?;
+        *self.pulled_at.borrow_mut() = Some(after.clone());
+        self.hashes_follow(before, after, page.changes.iter().map(|c| &c.record));
         Ok(())
     }
+
+    /// Keeps `hashes` — those of every record the pulls of this tab just stored into an empty
+    /// replica — as the replica's, unless another transaction changed it since this tab's last
+    /// pull: the next rounds then need not read it back.
+    pub fn keep_hashes(&self, hashes: impl Iterator<Item = (RecordKey, (u8, u64))>) {
+        let Some(version) = self.pulled_at.borrow().clone() else {
+            return;
+        };
+        *self.hashes.borrow_mut() = Some(Hashes {
+            version: Some(version),
+            of: hashes.collect(),
+        });
+    }
+
+    /// After a transaction that took the replica from version `before` to `after` by putting
+    /// `put`, keeps the hashes held in memory in step — or drops them, when they did not hold
+    /// for `before` (another tab wrote meanwhile).
+    pub(super) fn hashes_follow<'r>(
+        &self,
+        before: Option<String>,
+        after: String,
+        put: impl IntoIterator<Item = &'r Record>,
+    ) {
+        let mut kept = self.hashes.borrow_mut();
+        match kept.as_mut() {
+            Some(hashes) if hashes.version == before => {
+                for record in put {
+                    hashes
+                        .of
+                        .insert(record.key(), (record.bucket(), record_hash(record)));
+                }
+                hashes.version = Some(after);
+            }
+            _ => *kept = None,
+        }
+    }
+}
+
+/// The hash of each record of the replica (`jalon_domain::sync::record_hash`) with its bucket,
+/// as they were when `meta` held `version` under [`KEY_REPLICA_VERSION`].
+#[derive(Debug)]
+pub(super) struct Hashes {
+    version: Option<String>,
+    of: HashMap<RecordKey, (u8, u64)>,
+}
+
+/// The token of `meta` every transaction that changes the stores of the replica draws anew,
+/// so that hashes kept in memory are known to still hold (or not): random rather than counted,
+/// so that a `meta` cleared by a sign-out never brings an old value back.
+const KEY_REPLICA_VERSION: &str = "replica_version";
+
+/// The replica's version token, inside `tx` (which must cover `meta`).
+pub(super) async fn replica_version(tx: &Transaction<'_>) -> Result<Option<String>> {
+    Ok(tx
+        .object_store(META)?
+        .get(KEY_REPLICA_VERSION)
+        .serde()?
+        .await?)
+}
+
+/// Draws a new version token for the replica inside `tx` (which must cover `meta` and be
+/// read-write), and returns it. Every transaction that changes the replica's stores calls it.
+pub(super) async fn replica_changed(tx: &Transaction<'_>) -> Result<String> {
+    let token = Uuid::new_v4().to_string();
+    tx.object_store(META)?
+        .put(&token)
+        .with_key(KEY_REPLICA_VERSION)
+        .without_key_type()
+        .serde()?
+        .await?;
+    Ok(token)
 }
 
 /// The object stores of the replica inside one transaction.

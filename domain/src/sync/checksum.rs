@@ -99,4 +99,9 @@ impl ChecksumBuilder {
     pub fn finish_buckets(&self) -> Vec<String> {
         checksums_of_hashes(self.hashes.values().copied()).1
     }
+
+    /// Each record's key with its bucket and [`record_hash`].
+    pub fn hashes(&self) -> impl Iterator<Item = ((u8, Uuid), (u8, u64))> + '_ {
+        self.hashes.iter().map(|(key, hash)| (*key, *hash))
+    }
 }

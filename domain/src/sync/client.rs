@@ -32,7 +32,7 @@ use uuid::Uuid;
 
 use super::{
     BUCKETS, Change, ChecksumBuilder, MAX_PUSH_BATCH, Mutation, MutationEnvelope, MutationResult,
-    Outcome, PullResponse, PushResponse, Record, checksums,
+    Outcome, PullResponse, PushResponse, Record, checksums_of_hashes, record_hash,
 };
 use crate::FieldError;
 use crate::followup::Item;
@@ -361,6 +361,20 @@ pub fn replica_checksums<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     outbox: &[OutboxEntry],
 ) -> Option<(String, Vec<String>)> {
+    replica_checksums_of_hashes(
+        records
+            .into_iter()
+            .map(|r| (r.key(), (r.bucket(), record_hash(r)))),
+        outbox,
+    )
+}
+
+/// [`replica_checksums`] from each record's key, bucket and [`record_hash`], as a device that
+/// keeps them between rounds has them.
+pub fn replica_checksums_of_hashes(
+    hashes: impl IntoIterator<Item = (RecordKey, (u8, u64))>,
+    outbox: &[OutboxEntry],
+) -> Option<(String, Vec<String>)> {
     if !may_replace(outbox) {
         return None;
     }
@@ -368,8 +382,11 @@ pub fn replica_checksums<'a>(
         .iter()
         .map(Record::key)
         .collect();
-    Some(checksums(
-        records.into_iter().filter(|r| !local.contains(&r.key())),
+    Some(checksums_of_hashes(
+        hashes
+            .into_iter()
+            .filter(|(key, _)| !local.contains(key))
+            .map(|(_, hash)| hash),
     ))
 }
 
@@ -427,6 +444,11 @@ pub trait LocalReplica {
     fn progress(&mut self, stored: usize, total: usize) {
         let _ = (stored, total);
     }
+    /// A pull from cursor 0 filled the replica with the records `hashes` were computed from
+    /// (a device that keeps them between rounds need not read the replica back).
+    fn filled(&mut self, hashes: &ChecksumBuilder) {
+        let _ = hashes;
+    }
 }
 
 /// The server, as the sync round needs it.
@@ -455,6 +477,18 @@ pub struct SyncReport {
     pub resynced: bool,
     /// Buckets of the replica that had diverged and were fetched again.
     pub repaired_buckets: usize,
+}
+
+impl SyncReport {
+    /// Whether the round changed what the device holds or shows: a round that pushed nothing,
+    /// pulled nothing and repaired nothing leaves the screens as they were.
+    pub fn changed_anything(&self) -> bool {
+        self.pushed > 0
+            || self.rejected > 0
+            || self.pulled > 0
+            || self.resynced
+            || self.repaired_buckets > 0
+    }
 }
 
 /// One sync round: push every waiting change in order, pull every page after the cursor, then
@@ -592,6 +626,7 @@ pub async fn pull_pages<L: LocalReplica, R: Remote>(
     };
     let local = match builder {
         Some(builder) => {
+            local.filled(&builder);
             let outbox = local.outbox().await.map_err(RoundError::Local)?;
             outbox
                 .is_empty()

@@ -9,7 +9,7 @@ use crate::merge::{FieldChange, FieldValue, PersonField, diff};
 use crate::notes::Note;
 use crate::people::{Enrolment, EnrolmentStatus, PersonCreation};
 use crate::schemes::SchemeCode;
-use crate::sync::{PROTOCOL_VERSION, Record, SCHEMA_VERSION, checksum};
+use crate::sync::{PROTOCOL_VERSION, Record, SCHEMA_VERSION, checksum, checksums};
 
 /// Runs a future whose awaits are all ready at once (memory and scripted answers).
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -515,4 +515,33 @@ fn a_six_month_situation_or_an_orientation_waiting_in_the_outbox_shows_on_its_en
     assert_eq!(shown[0].fse_six_months, Some(result));
     assert_eq!(shown[1].orientation, Some(orientation));
     assert_eq!(shown_enrolments([left.clone()], &[]), [left]);
+}
+
+#[test]
+fn a_round_changed_something_only_if_it_pushed_pulled_or_repaired() {
+    assert!(!SyncReport::default().changed_anything());
+    for report in [
+        SyncReport {
+            pushed: 1,
+            ..Default::default()
+        },
+        SyncReport {
+            rejected: 1,
+            ..Default::default()
+        },
+        SyncReport {
+            pulled: 1,
+            ..Default::default()
+        },
+        SyncReport {
+            resynced: true,
+            ..Default::default()
+        },
+        SyncReport {
+            repaired_buckets: 1,
+            ..Default::default()
+        },
+    ] {
+        assert!(report.changed_anything(), "{report:?}");
+    }
 }
