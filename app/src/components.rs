@@ -13,6 +13,17 @@ use crate::clock::format_time;
 use crate::i18n::fr;
 use crate::state::AppState;
 
+/// A read of the device's storage that failed: said in so many words, never shown as an
+/// empty list (which a user would take for "nothing recorded").
+#[component]
+pub fn ReadFailed(error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            view! { <p class="form-error" role="alert">{format!("{} : {e}", fr::READ_FAILED)}</p> }
+        })
+    }
+}
+
 /// Online or not, changes waiting, last sync, last error, and "Synchroniser maintenant".
 #[component]
 pub fn SyncStatus() -> impl IntoView {

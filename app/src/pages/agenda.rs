@@ -13,10 +13,11 @@ use time::{Date, Duration};
 use uuid::Uuid;
 
 use crate::clock::today;
-use crate::components::{DateTimeInput, TopBar};
+use crate::components::{DateTimeInput, ReadFailed, TopBar};
 use crate::i18n::fr;
 use crate::list::{AgendaEntry, agenda_entries};
 use crate::state::AppState;
+use crate::store::StoreError;
 
 /// `lundi 23/11/2026`.
 fn day_title(date: Date) -> String {
@@ -84,9 +85,9 @@ pub fn AgendaPage() -> impl IntoView {
             })
             .unwrap_or_default();
         async move {
-            let people = store.people_as_shown().await.unwrap_or_default();
-            let items = store.items_as_shown().await.unwrap_or_default();
-            let enrolments = store.enrolments().await.unwrap_or_default();
+            let people = store.people_as_shown().await?;
+            let items = store.items_as_shown().await?;
+            let enrolments = store.enrolments().await?;
             let referent_of: HashMap<Uuid, Uuid> = enrolments
                 .iter()
                 .filter(|e| e.status == EnrolmentStatus::Active)
@@ -99,13 +100,15 @@ pub fn AgendaPage() -> impl IntoView {
                 .map(|id| (*id, staff.get(id).cloned().unwrap_or_default()))
                 .collect();
             referents.sort_by(|a, b| a.1.cmp(&b.1));
-            (
+            Ok::<_, StoreError>((
                 agenda_entries(&people, &items, from, to),
                 referent_of,
                 referents,
-            )
+            ))
         }
     });
+    let failed = Signal::derive(move || loaded.get().and_then(|r| r.err()).map(|e| e.to_string()));
+    let loaded = Signal::derive(move || loaded.get().and_then(Result::ok));
     let entries = move || {
         let (all, referent_of, _) = loaded.get()?;
         let Ok(chosen) = Uuid::parse_str(&referent.get()) else {
@@ -153,6 +156,7 @@ pub fn AgendaPage() -> impl IntoView {
                         </button>
                     </div>
                 </div>
+                <ReadFailed error=failed />
                 <Show when=supervisor>
                     <div class="field agenda-referent">
                         <label for="agenda-referent">{fr::REFERENT}</label>

@@ -13,8 +13,10 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::clock::today;
+use crate::components::ReadFailed;
 use crate::i18n::fr;
 use crate::state::AppState;
+use crate::store::StoreError;
 
 use super::appointments::Appointments;
 use super::contracts::Contracts;
@@ -83,14 +85,15 @@ pub fn FollowUp(person_id: Uuid, enrolments: Signal<Vec<Enrolment>>) -> impl Int
         state.data_version.track();
         let store = state.store();
         async move {
-            let mut items: Shown = store.items_of(person_id).await.unwrap_or_default();
+            let mut items: Shown = store.items_of(person_id).await?;
             items.sort_by_key(|(i, _)| i.id);
-            items
+            Ok::<_, StoreError>(items)
         }
     });
+    let failed = Signal::derive(move || items.get().and_then(|r| r.err()).map(|e| e.to_string()));
     // What was read back no longer needs showing from the click.
     Effect::new(move |_| {
-        if let Some(read) = items.get() {
+        if let Some(Ok(read)) = items.get() {
             state.just_saved.update(|shown| {
                 shown.retain(|j| {
                     !read
@@ -101,7 +104,7 @@ pub fn FollowUp(person_id: Uuid, enrolments: Signal<Vec<Enrolment>>) -> impl Int
         }
     });
     let items = Signal::derive(move || {
-        let mut shown = items.get().unwrap_or_default();
+        let mut shown = items.get().and_then(Result::ok).unwrap_or_default();
         state.just_saved.with(|saved| {
             for item in saved.iter().filter(|i| i.person_id == person_id) {
                 shown.retain(|(i, _)| i.id != item.id);
@@ -112,6 +115,7 @@ pub fn FollowUp(person_id: Uuid, enrolments: Signal<Vec<Enrolment>>) -> impl Int
         shown
     });
     view! {
+        <ReadFailed error=failed />
         <Duplicates items />
         <Appointments person_id items enrolments />
         <Steps person_id items enrolments />

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::clock::today;
-use crate::components::TextField;
+use crate::components::{ReadFailed, TextField};
 use crate::i18n::fr;
 use crate::state::AppState;
 
@@ -48,10 +48,11 @@ pub fn Journal(person_id: Uuid, staff: HashMap<Uuid, String>) -> impl IntoView {
     let notes = LocalResource::new(move || {
         state.data_version.track();
         let store = state.store();
-        async move { store.notes_of(person_id).await.unwrap_or_default() }
+        async move { store.notes_of(person_id).await }
     });
+    let failed = Signal::derive(move || notes.get().and_then(|r| r.err()).map(|e| e.to_string()));
     let shown = move || -> Vec<(Note, bool, bool)> {
-        let all = notes.get().unwrap_or_default();
+        let all = notes.get().and_then(Result::ok).unwrap_or_default();
         let versions: Vec<Note> = all.iter().map(|(n, _)| n.clone()).collect();
         current_versions(&versions)
             .into_iter()
@@ -92,6 +93,7 @@ pub fn Journal(person_id: Uuid, staff: HashMap<Uuid, String>) -> impl IntoView {
     view! {
         <section id="journal" class="journal" aria-label=fr::JOURNAL>
             <h2>{fr::JOURNAL}</h2>
+            <ReadFailed error=failed />
             <form autocomplete="off" class="note-form" on:submit=add novalidate>
                 <label for="note_text">{fr::NEW_NOTE}</label>
                 <textarea autocomplete="off"
