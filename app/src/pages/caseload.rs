@@ -651,7 +651,13 @@ fn HandOver(chosen: RwSignal<HashSet<Uuid>>, matching: Signal<Vec<Uuid>>) -> imp
         };
         let store = state.store();
         leptos::task::spawn_local(async move {
-            let enrolments = store.enrolments().await.unwrap_or_default();
+            let enrolments = match store.enrolments().await {
+                Ok(enrolments) => enrolments,
+                Err(e) => {
+                    message.set(Some((false, format!("{} : {e}", fr::READ_FAILED))));
+                    return;
+                }
+            };
             let planned = match plan_bulk_hand_over(
                 &session.user,
                 &people,

@@ -13,10 +13,11 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 
 use crate::clock::today;
-use crate::components::{TextField, TopBar, download, fetch_workbook};
+use crate::components::{ReadFailed, TextField, TopBar, download, fetch_workbook};
 use crate::forms::{SelectField, required_date};
 use crate::i18n::fr;
 use crate::state::AppState;
+use crate::store::StoreError;
 
 /// Most anomalies listed on the page (the workbook's second sheet has them all).
 const MAX_LISTED: usize = 200;
@@ -61,11 +62,12 @@ pub fn FsePage() -> impl IntoView {
         state.data_version.track();
         let store = state.store();
         async move {
-            let people = store.people().await.unwrap_or_default();
-            let enrolments = store.enrolments().await.unwrap_or_default();
-            (people, enrolments)
+            let people = store.people().await?;
+            let enrolments = store.enrolments().await?;
+            Ok::<_, StoreError>((people, enrolments))
         }
     });
+    let unread = Signal::derive(move || replica.get().and_then(|r| r.err()).map(|e| e.to_string()));
     // The period typed, checked as the server checks it; its errors show by the fields.
     let checked = Memo::new(move |_| {
         let mut invalid = Invalid::default();
@@ -79,7 +81,7 @@ pub fn FsePage() -> impl IntoView {
     Effect::new(move |_| errors.set(checked.get().err().unwrap_or_default()));
     let period = move || checked.get().ok();
     let file = Memo::new(move |_| {
-        let (people, enrolments) = replica.get()?;
+        let (people, enrolments) = replica.get()?.ok()?;
         let scheme = SchemeCode::parse(&scheme.get())?;
         let period = period()?;
         let file = participants(&people, &enrolments, scheme, period, today());
@@ -139,6 +141,7 @@ pub fn FsePage() -> impl IntoView {
             <main class="fse-file">
                 <p class="no-print"><A href="/pilotage">{fr::BACK_TO_SUPERVISION}</A></p>
                 <h1>{fr::FSE_FILE}</h1>
+                <ReadFailed error=unread />
                 <Show when=move || !supervised().is_empty() fallback=|| view! { <p class="notice">{fr::FSE_FOR_SUPERVISORS}</p> }>
                     <p class="muted">{fr::FSE_HELP}</p>
                     <form autocomplete="off" class="period" on:submit=|ev| ev.prevent_default()>

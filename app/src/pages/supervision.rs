@@ -18,9 +18,10 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::clock::today;
-use crate::components::{TopBar, download, fetch_workbook};
+use crate::components::{ReadFailed, TopBar, download, fetch_workbook};
 use crate::i18n::fr;
 use crate::state::AppState;
+use crate::store::StoreError;
 
 #[derive(PartialEq)]
 struct Loaded {
@@ -45,13 +46,14 @@ pub fn SupervisionPage() -> impl IntoView {
         state.data_version.track();
         let store = state.store();
         async move {
-            let people = store.people().await.unwrap_or_default();
-            let enrolments = store.enrolments().await.unwrap_or_default();
-            let items = store.items().await.unwrap_or_default();
-            let notes = store.notes().await.unwrap_or_default();
-            (people, enrolments, activity(&items, &notes))
+            let people = store.people().await?;
+            let enrolments = store.enrolments().await?;
+            let items = store.items().await?;
+            let notes = store.notes().await?;
+            Ok::<_, StoreError>((people, enrolments, activity(&items, &notes)))
         }
     });
+    let unread = Signal::derive(move || replica.get().and_then(|r| r.err()).map(|e| e.to_string()));
     let period = move || {
         let kind = match kind.get().as_str() {
             "quarter" => PeriodKind::Quarter,
@@ -68,7 +70,7 @@ pub fn SupervisionPage() -> impl IntoView {
             .map_err(|invalid| invalid.to_string())
     };
     let loaded = Memo::new(move |_| {
-        let (people, enrolments, facts) = replica.get()?;
+        let (people, enrolments, facts) = replica.get()?.ok()?;
         let session = state.session.get()?;
         let reference = state.reference.get();
         let (schemes, names) = match reference {
@@ -170,6 +172,7 @@ pub fn SupervisionPage() -> impl IntoView {
             <main class="supervision">
                 <p class="no-print"><A href="/">{fr::BACK_TO_LIST}</A></p>
                 <h1>{fr::SUPERVISION}</h1>
+                <ReadFailed error=unread />
                 <Show when=allowed fallback=|| view! { <p class="notice">{fr::SUPERVISION_NOT_FOR_ADMIN}</p> }>
                     <p class="muted">{fr::SUPERVISION_HELP}</p>
                     <Show when=move || state.session.get().is_some_and(|s| s.user.role == Role::Supervisor)>

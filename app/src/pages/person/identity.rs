@@ -79,7 +79,15 @@ pub(super) fn IdentityForm(
             .unwrap_or_else(Scheme::haute_vienne_defaults);
         let store = state.store();
         spawn_local(async move {
-            let enrolments = store.enrolments().await.unwrap_or_default();
+            // The rules need the person's enrolments: unread, nothing is saved (the form keeps
+            // what was typed).
+            let enrolments = match store.enrolments_of(before.id).await {
+                Ok(enrolments) => enrolments,
+                Err(e) => {
+                    message.set(Some(format!("{} : {e}", fr::READ_FAILED)));
+                    return;
+                }
+            };
             let after = match check_person_update(after, &enrolments, &schemes, today()) {
                 Ok(after) => after,
                 Err(invalid) => {
