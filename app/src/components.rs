@@ -301,8 +301,19 @@ pub fn UpdateBanner() -> impl IntoView {
             updating.set(false);
         });
     };
+    let reload = |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
     view! {
-        <Show when=move || state.update_available.get()>
+        <Show when=move || state.replaced.get()>
+            <div class="update-banner replaced" role="alert" data-testid="replaced">
+                <span><strong>{fr::REPLACED_BY_NEW_VERSION}</strong>" — "{fr::REPLACED_DETAIL}</span>
+                <button type="button" on:click=reload>{fr::RELOAD}</button>
+            </div>
+        </Show>
+        <Show when=move || state.update_available.get() && !state.replaced.get()>
             <div class="update-banner" role="status" data-testid="update">
                 <span><strong>{fr::NEW_VERSION}</strong>" — "{fr::UPDATE_KEEPS_CHANGES}</span>
                 <button type="button" on:click=update disabled=move || updating.get()>{fr::UPDATE_NOW}</button>

@@ -34,7 +34,13 @@ pub fn start() {
     console_error_panic_hook::set_once();
     // Leptos sets up its executor when mounting; the store opens before that.
     wasm_bindgen_futures::spawn_local(async {
-        let booted = match Store::open(DB_NAME).await {
+        // While a tab of an older version keeps the database from being upgraded, a notice
+        // says so (it goes once the app mounts). The browser also says "blocked" while the
+        // tabs of this version close their connections: the notice waits a second for that.
+        let notice = blocked::Notice::default();
+        let opened = Store::open_or_wait(DB_NAME, notice.shower()).await;
+        notice.hide();
+        let booted = match opened {
             Ok(store) => AppState::boot(store).await,
             Err(e) => Err(e),
         };
@@ -51,6 +57,48 @@ pub fn start() {
             }),
         }
     });
+}
+
+/// The notice shown before the app mounts while a tab of an older version keeps the database
+/// from being upgraded.
+mod blocked {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    use leptos::prelude::*;
+
+    use crate::i18n::fr;
+
+    #[derive(Clone, Default)]
+    pub struct Notice {
+        opened: Rc<Cell<bool>>,
+        shown: Rc<RefCell<Option<Box<dyn std::any::Any>>>>,
+    }
+
+    impl Notice {
+        /// What the opening calls each time the browser says it waits.
+        pub fn shower(&self) -> impl Fn() + 'static {
+            let notice = self.clone();
+            move || {
+                let notice = notice.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(1_000).await;
+                    if notice.opened.get() || notice.shown.borrow().is_some() {
+                        return;
+                    }
+                    let shown = leptos::mount::mount_to(leptos::tachys::dom::body(), || {
+                        view! { <p class="update-banner" role="alert">{fr::UPGRADE_BLOCKED}</p> }
+                    });
+                    *notice.shown.borrow_mut() = Some(Box::new(shown));
+                });
+            }
+        }
+
+        pub fn hide(&self) {
+            self.opened.set(true);
+            self.shown.borrow_mut().take();
+        }
+    }
 }
 
 #[component]

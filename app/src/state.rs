@@ -63,6 +63,9 @@ pub struct AppState {
     pub installable: RwSignal<bool>,
     /// A new version of the app is ready; the user chooses when to use it.
     pub update_available: RwSignal<bool>,
+    /// A newer version of the app, in another tab, took the local database over: this tab
+    /// can no longer read or write and must reload.
+    pub replaced: RwSignal<bool>,
     /// Whether the browser keeps the data for good, and how full its storage is.
     pub storage: RwSignal<Option<StorageStatus>>,
     /// Follow-up items checked and being written: a person's file shows them from the click,
@@ -114,10 +117,14 @@ impl AppState {
             just_saved: RwSignal::new(Vec::new()),
             installable: RwSignal::new(crate::install::available()),
             update_available: RwSignal::new(crate::update::available()),
+            replaced: RwSignal::new(false),
             rerun: StoredValue::new(false),
             failures: StoredValue::new(0),
             retry_at: StoredValue::new(0.0),
         };
+        state
+            .store
+            .with_value(|store| store.on_replaced(move || state.replaced.set(true)));
         state.start_triggers();
         Ok(state)
     }
@@ -320,7 +327,7 @@ impl AppState {
 
     /// Starts a sync round now, or right after the one running.
     pub fn request_sync(self) {
-        if self.session.get_untracked().is_none() {
+        if self.session.get_untracked().is_none() || self.replaced.get_untracked() {
             return;
         }
         if self.syncing.get_untracked() {

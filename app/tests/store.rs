@@ -1090,6 +1090,19 @@ async fn uploaded_consultations_are_forgotten_and_the_others_kept() {
     assert_eq!(left[0].person_id, Uuid::from_u128(2));
 }
 
+/// The stores of schema version 6 and their key paths (besides `meta`).
+const SCHEMA_6: &[(&str, &str)] = &[
+    ("people", "id"),
+    ("enrolments", "id"),
+    ("outbox", "seq"),
+    ("rejections", "seq"),
+    ("conflicts", "id"),
+    ("notes", "id"),
+    ("items", "id"),
+    ("consultations", "id"),
+    ("shared", "id"),
+];
+
 /// A database as an app of schema `version` left it: `meta`, and `stores` keyed by their
 /// key paths.
 async fn old_schema(
@@ -1330,22 +1343,7 @@ async fn a_persons_file_reads_only_their_records_those_sealed_before_the_indexes
     let (note_a, note_b) = (note(a.person.id, "De A"), note(b.person.id, "De B"));
     {
         // The stores of schema version 6, and records sealed as its app sealed them.
-        let db = old_schema(
-            &name,
-            6,
-            &[
-                ("people", "id"),
-                ("enrolments", "id"),
-                ("outbox", "seq"),
-                ("rejections", "seq"),
-                ("conflicts", "id"),
-                ("notes", "id"),
-                ("items", "id"),
-                ("consultations", "id"),
-                ("shared", "id"),
-            ],
-        )
-        .await;
+        let db = old_schema(&name, 6, SCHEMA_6).await;
         let tx = db
             .transaction(["people", "enrolments", "notes", "items"])
             .with_mode(TransactionMode::Readwrite)
@@ -1540,4 +1538,95 @@ async fn the_checksums_kept_between_rounds_are_those_of_the_replica_read_back() 
     let fourth = tab.replica_checksums().await.unwrap();
     assert_eq!(fourth, read_back().await);
     assert_ne!(fourth, third);
+}
+
+#[wasm_bindgen_test]
+async fn an_open_store_gives_the_database_up_to_a_newer_version_and_says_so() {
+    use indexed_db_futures::database::Database;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    let (store, name) = fresh_store().await;
+    assert!(start(&store, 1, true).await);
+    store.create_person(&creation("Avant")).await.unwrap();
+    let told = Rc::new(Cell::new(false));
+    store.on_replaced({
+        let told = told.clone();
+        move || told.set(true)
+    });
+    assert!(!store.is_replaced());
+
+    // Another tab opens the database at a newer version: it is not kept waiting.
+    let blocked = Rc::new(Cell::new(false));
+    let newer = Database::open(&name)
+        .with_version(jalon_app::store::SCHEMA_VERSION + 1)
+        .with_on_blocked({
+            let (blocked, store) = (blocked.clone(), store.clone());
+            move |_| {
+                // Let the test end with a failure rather than wait for ever.
+                blocked.set(true);
+                store.clone().close();
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    assert!(
+        !blocked.get(),
+        "the open store kept the newer version waiting"
+    );
+    assert!(told.get());
+    assert!(store.is_replaced());
+    // This tab now says why it can do nothing, and what it wrote is still on disk.
+    let refused = store.outbox().await.unwrap_err();
+    assert!(
+        refused.0.contains("mis à jour dans un autre onglet"),
+        "{refused}"
+    );
+    newer.close();
+    let waiting = raw_values(&name, "outbox").await;
+    assert_eq!(waiting.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn an_upgrade_kept_waiting_by_a_tab_of_an_older_version_says_so_and_goes_on_once_it_closes() {
+    use gloo_timers::future::TimeoutFuture;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    let name = format!("jalon-test-{}", Uuid::new_v4());
+    // A tab of an older version, open, that never gives the database up.
+    let older = old_schema(&name, 6, SCHEMA_6).await;
+    let blocked = Rc::new(Cell::new(false));
+    let opened: Rc<RefCell<Option<Store>>> = Rc::default();
+    wasm_bindgen_futures::spawn_local({
+        let (name, blocked, opened) = (name.clone(), blocked.clone(), opened.clone());
+        async move {
+            let store = Store::open_or_wait(&name, move || blocked.set(true))
+                .await
+                .unwrap();
+            *opened.borrow_mut() = Some(store);
+        }
+    });
+    for _ in 0..250 {
+        if blocked.get() {
+            break;
+        }
+        TimeoutFuture::new(20).await;
+    }
+    assert!(blocked.get(), "the waiting upgrade said nothing");
+    assert!(opened.borrow().is_none());
+
+    older.close();
+    for _ in 0..250 {
+        if opened.borrow().is_some() {
+            break;
+        }
+        TimeoutFuture::new(20).await;
+    }
+    let store = opened.borrow_mut().take().expect("the upgrade goes on");
+    assert!(start(&store, 1, true).await);
+    let created = creation("Après");
+    store.create_person(&created).await.unwrap();
+    assert_eq!(store.people().await.unwrap(), vec![created.person]);
 }

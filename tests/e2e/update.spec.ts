@@ -145,3 +145,101 @@ test("a new version is announced, used only when the user chooses, and pushes wh
     fs.rmSync(work, { recursive: true, force: true });
   }
 });
+
+// A tab left open on this version while a newer one opens in another tab: the newer version
+// must not wait for it. The open tab gives the local database up, says so, and a reload puts
+// it on the version in use with what it had saved. The "newer version" is a database open at
+// a higher version from another tab of the origin, whose upgrade is abandoned (so the app's
+// own schema stays in place for the reload).
+test("a tab open on this version lets a newer version in another tab upgrade the local data, says so, and reloads with nothing lost", async ({
+  page,
+  context,
+}) => {
+  await signIn(page, "arpe4");
+  await context.route("**/api/sync/push", (route) => route.abort());
+  await page.getByRole("link", { name: "Nouvelle personne" }).click();
+  await page.getByLabel("Nom", { exact: true }).fill("Onglet");
+  await page.getByLabel("Prénom").fill("Solène");
+  await page.getByLabel("Date de naissance").fill("03/02/1990");
+  await page.getByLabel("Commune").selectOption({ label: "Bellac (87300)" });
+  await page.getByRole("button", { name: "Enregistrer" }).click();
+  await expect(page.getByTestId("pending")).toHaveText("1 modification en attente");
+
+  const other = await context.newPage();
+  await other.goto("/api/health"); // a page of the origin the service worker leaves alone
+  const outcome = await other.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        // Chromium may fire "blocked" while the open tab's connections finish their
+        // transactions; the upgrade must follow, without anyone closing the tab.
+        const request = indexedDB.open("jalon", 1000);
+        setTimeout(() => resolve("kept waiting by the open tab"), 10_000);
+        request.onupgradeneeded = () => {
+          request.transaction!.abort();
+          resolve("upgrade reached");
+        };
+        request.onsuccess = () => {
+          request.result.close();
+          resolve("opened without an upgrade");
+        };
+      }),
+  );
+  expect(outcome).toBe("upgrade reached");
+  await other.close();
+
+  const notice = page.getByTestId("replaced");
+  await expect(notice).toContainText("Jalon a été mis à jour dans un autre onglet");
+  await expect(page.getByTestId("update")).toHaveCount(0);
+  await notice.getByRole("button", { name: "Recharger" }).click();
+  await expect(notice).toHaveCount(0);
+  await expect(page.getByTestId("pending")).toHaveText("1 modification en attente");
+  await page.goto("/");
+  await expect(page.getByText(/Onglet/i).first()).toBeVisible();
+});
+
+// A tab of an older version (here: a connection at schema 6 with no care for newer versions)
+// keeps the database open: the new version says what it waits for, and opens once it is closed.
+test("a new version kept waiting by a tab of an older version says so and opens once that tab is closed", async ({
+  page,
+  context,
+}) => {
+  const older = await context.newPage();
+  await older.goto("/api/health");
+  await older.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.open("jalon", 6);
+        request.onupgradeneeded = () => {
+          const db = request.result;
+          db.createObjectStore("meta");
+          for (const [store, key] of [
+            ["people", "id"],
+            ["enrolments", "id"],
+            ["outbox", "seq"],
+            ["rejections", "seq"],
+            ["conflicts", "id"],
+            ["notes", "id"],
+            ["items", "id"],
+            ["consultations", "id"],
+            ["shared", "id"],
+          ]) {
+            db.createObjectStore(store, { keyPath: key });
+          }
+        };
+        request.onsuccess = () => {
+          (window as unknown as { olderTab: IDBDatabase }).olderTab = request.result;
+          resolve();
+        };
+        request.onerror = () => reject(request.error);
+      }),
+  );
+
+  await page.goto("/");
+  const notice = page.getByRole("alert").filter({ hasText: "Mise à jour de Jalon en attente" });
+  await expect(notice).toContainText("fermez les autres onglets");
+  await expect(page.getByRole("button", { name: "Se connecter" })).toHaveCount(0);
+
+  await older.evaluate(() => (window as unknown as { olderTab: IDBDatabase }).olderTab.close());
+  await expect(page.getByRole("button", { name: "Se connecter" })).toBeVisible();
+  await expect(notice).toHaveCount(0);
+});

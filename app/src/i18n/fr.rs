@@ -161,6 +161,10 @@ pub const NEW_VERSION: &str = "Nouvelle version disponible";
 pub const UPDATE_NOW: &str = "Mettre à jour";
 pub const UPDATE_KEEPS_CHANGES: &str =
     "Ce qui attend d'être envoyé reste sur l'appareil et part avec la nouvelle version.";
+pub const REPLACED_BY_NEW_VERSION: &str = "Jalon a été mis à jour dans un autre onglet";
+pub const REPLACED_DETAIL: &str = "Cet onglet ne peut plus rien enregistrer : rechargez-le pour continuer. Ce qui est déjà enregistré sur l'appareil est conservé.";
+pub const RELOAD: &str = "Recharger";
+pub const UPGRADE_BLOCKED: &str = "Mise à jour de Jalon en attente : fermez les autres onglets ou fenêtres de Jalon ouverts sur cet appareil. Les modifications en attente sont conservées.";
 pub const INVALID_DATE: &str = "Saisissez une date valide, sous la forme jj/mm/aaaa.";
 /// The format of a date field, beside its label and as its placeholder.
 pub const DATE_FORMAT: &str = "jj/mm/aaaa";

@@ -26,7 +26,7 @@ impl Store {
     /// This device's id, chosen at random on first use and kept for ever.
     pub async fn device_id(&self) -> Result<Uuid> {
         let tx = self
-            .db
+            .db()?
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -58,7 +58,7 @@ impl Store {
 
     /// Whether a session is kept (readable or not: the app may be locked).
     pub async fn has_session(&self) -> Result<bool> {
-        let tx = self.db.transaction(META).build()?;
+        let tx = self.db()?.transaction(META).build()?;
         let raw: Option<JsValue> = tx.object_store(META)?.get(KEY_SESSION).await?;
         Ok(raw.is_some())
     }
@@ -159,7 +159,7 @@ impl Store {
     /// Notes that a file was opened, for the audit log (uploaded at the next sync).
     pub async fn record_consultation(&self, person_id: Uuid, at: i64) -> Result<()> {
         let tx = self
-            .db
+            .db()?
             .transaction(CONSULTATIONS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -179,7 +179,7 @@ impl Store {
     /// Notes that a table was exported, for the audit log (uploaded at the next sync).
     pub async fn record_export(&self, what: &str, at: i64) -> Result<()> {
         let tx = self
-            .db
+            .db()?
             .transaction(CONSULTATIONS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -204,7 +204,7 @@ impl Store {
     /// Forgets consultations the server has recorded.
     pub async fn forget_consultations(&self, ids: &[Uuid]) -> Result<()> {
         let tx = self
-            .db
+            .db()?
             .transaction(CONSULTATIONS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -276,7 +276,7 @@ impl Store {
         let notice: Option<String> = self.meta_get(KEY_WIPE_NOTICE).await?;
         if notice.is_some() {
             let tx = self
-                .db
+                .db()?
                 .transaction(META)
                 .with_mode(TransactionMode::Readwrite)
                 .build()?;

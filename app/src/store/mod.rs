@@ -53,7 +53,7 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use crate::vault::{self, Key, Sealable, VaultError, VaultRecord};
-use schema::SCHEMA_VERSION;
+pub use schema::SCHEMA_VERSION;
 
 mod meta;
 mod outbox;
@@ -133,6 +133,10 @@ impl From<indexed_db_futures::error::OpenDbError> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The error of every read and write once a newer version of the app, in another tab, took
+/// the database over.
+pub const REPLACED: &str = "Jalon a été mis à jour dans un autre onglet : rechargez la page (rien de ce qui est enregistré n'est perdu)";
+
 /// The signed-in session kept on the device, so that the app opens offline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredSession {
@@ -156,8 +160,11 @@ pub struct StoredConsultation {
     pub export: Option<String>,
 }
 
+/// What a store calls when a newer version takes the database over.
+type Listener = Rc<RefCell<Option<Box<dyn Fn()>>>>;
+
 /// Handle on the local database; cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     db: Database,
     /// The replica key while the app is unlocked; shared by every clone.
@@ -169,23 +176,68 @@ pub struct Store {
     hashes: Rc<RefCell<Option<replica::Hashes>>>,
     /// The replica's version token this tab's last pull wrote.
     pulled_at: Rc<RefCell<Option<String>>>,
+    /// Closes this tab's connections when a newer version of the app upgrades the database.
+    watch: Rc<schema::Watch>,
+    /// Set once a newer version (in another tab) took the database over.
+    replaced: Rc<std::cell::Cell<bool>>,
+    /// What to do then (the app shows a banner).
+    on_replaced: Listener,
 }
 
 impl Store {
     /// Opens (creating or upgrading) the database called `name`.
     pub async fn open(name: &str) -> Result<Store> {
-        schema::upgrade(name).await?;
+        Store::open_or_wait(name, || {}).await
+    }
+
+    /// Opens (creating or upgrading) the database called `name`; `on_blocked` is called if an
+    /// upgrade has to wait for a tab of an older version to close.
+    ///
+    /// The store then gives the database up as soon as a newer version opens it in another
+    /// tab: its connections close (after the transactions under way), every later read or write
+    /// fails with [`REPLACED`], and [`Store::on_replaced`] is called.
+    pub async fn open_or_wait(name: &str, on_blocked: impl Fn() + 'static) -> Result<Store> {
+        let watched = schema::upgrade(name, on_blocked).await?;
         let db = Database::open(name)
             .with_version(SCHEMA_VERSION)
             .await
             .map_err(StoreError::from)?;
+        let replaced: Rc<std::cell::Cell<bool>> = Rc::default();
+        let on_replaced: Listener = Rc::default();
+        let watch = {
+            let (db, replaced, on_replaced) = (db.clone(), replaced.clone(), on_replaced.clone());
+            schema::Watch::new(watched, move || {
+                replaced.set(true);
+                db.close();
+                if let Some(f) = on_replaced.borrow().as_ref() {
+                    f();
+                }
+            })
+        };
         Ok(Store {
             db,
             key: Rc::new(RefCell::new(None)),
             indexed: Rc::default(),
             hashes: Rc::default(),
             pulled_at: Rc::default(),
+            watch: Rc::new(watch),
+            replaced,
+            on_replaced,
         })
+    }
+
+    /// Calls `f` when a newer version of the app, in another tab, takes the database over
+    /// (at once if it already has).
+    pub fn on_replaced(&self, f: impl Fn() + 'static) {
+        if self.replaced.get() {
+            f();
+        }
+        *self.on_replaced.borrow_mut() = Some(Box::new(f));
+    }
+
+    /// Whether a newer version of the app took the database over: this tab must reload.
+    pub fn is_replaced(&self) -> bool {
+        self.replaced.get()
     }
 
     /// Holds the replica key in memory: records can be read and written.
@@ -221,7 +273,7 @@ impl Store {
     }
 
     async fn sealed_get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let tx = self.db.transaction(META).build()?;
+        let tx = self.db()?.transaction(META).build()?;
         let raw: Option<JsValue> = tx.object_store(META)?.get(key).await?;
         match raw {
             Some(raw) => Ok(Some(vault::open(Some(&self.key()?), raw)?)),
@@ -232,7 +284,7 @@ impl Store {
     async fn sealed_put<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
         let sealed = vault::seal_value(&self.key()?, value)?;
         let tx = self
-            .db
+            .db()?
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -250,7 +302,7 @@ impl Store {
         let mut stores = vec![META];
         stores.extend(CASELOAD);
         Ok(self
-            .db
+            .db()?
             .transaction(stores)
             .with_mode(TransactionMode::Readwrite)
             .build()?)
@@ -276,11 +328,20 @@ impl Store {
 
     /// Closes the connection (tests reopen the database to prove durability).
     pub fn close(self) {
+        self.watch.close();
         self.db.close();
     }
 
+    /// The database, unless a newer version of the app took it over.
+    fn db(&self) -> Result<&Database> {
+        if self.replaced.get() {
+            return Err(StoreError(REPLACED.into()));
+        }
+        Ok(&self.db)
+    }
+
     async fn meta_get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let tx = self.db.transaction(META).build()?;
+        let tx = self.db()?.transaction(META).build()?;
         let store = tx.object_store(META)?;
         let value: Option<T> = store.get(key).serde()?.await?;
         Ok(value)
@@ -288,7 +349,7 @@ impl Store {
 
     async fn meta_put<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
         let tx = self
-            .db
+            .db()?
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -304,7 +365,7 @@ impl Store {
 
     async fn all<T: DeserializeOwned>(&self, name: &str) -> Result<Vec<T>> {
         let key = self.key()?;
-        let tx = self.db.transaction(name).build()?;
+        let tx = self.db()?.transaction(name).build()?;
         all_in(&tx, name, &key).await
     }
 }

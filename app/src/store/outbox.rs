@@ -31,7 +31,7 @@ impl Store {
     /// one transaction. Returns the mutation number.
     pub async fn create_person(&self, creation: &PersonCreation) -> Result<u64> {
         let tx = self
-            .db
+            .db()?
             .transaction([META, PEOPLE, ENROLMENTS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -60,7 +60,7 @@ impl Store {
     /// Queues a mutation in the outbox, in a transaction of its own.
     async fn enqueue(&self, mutation: Mutation) -> Result<u64> {
         let tx = self
-            .db
+            .db()?
             .transaction([META, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -73,7 +73,7 @@ impl Store {
     /// transaction (it shows at once; the server's version, with its FSE snapshot, replaces it).
     pub async fn enrol(&self, enrolment: &Enrolment) -> Result<u64> {
         let tx = self
-            .db
+            .db()?
             .transaction([META, ENROLMENTS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -148,7 +148,7 @@ impl Store {
         effective: Option<Date>,
     ) -> Result<()> {
         let tx = self
-            .db
+            .db()?
             .transaction([META, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -218,7 +218,7 @@ impl Store {
     /// Forgets a refusal the user has read (what was typed in it goes with it).
     pub async fn dismiss_rejection(&self, seq: u64) -> Result<()> {
         let tx = self
-            .db
+            .db()?
             .transaction(REJECTIONS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -261,7 +261,7 @@ impl Store {
         results: &[MutationResult],
     ) -> Result<()> {
         let tx = self
-            .db
+            .db()?
             .transaction([
                 META, OUTBOX, REJECTIONS, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED,
             ])
@@ -323,7 +323,7 @@ impl Store {
     /// Entries in the outbox, waiting or acknowledged; counted without opening them, so
     /// while locked too.
     pub async fn outbox_entries(&self) -> Result<u32> {
-        let tx = self.db.transaction(OUTBOX).build()?;
+        let tx = self.db()?.transaction(OUTBOX).build()?;
         let count = tx.object_store(OUTBOX)?.count().await?;
         Ok(count)
     }

@@ -32,7 +32,7 @@ impl Store {
     /// The person as this device shows them (waiting changes laid over), if on the device.
     pub async fn person_as_shown(&self, id: Uuid) -> Result<Option<Person>> {
         let key = self.key()?;
-        let tx = self.db.transaction([PEOPLE, OUTBOX]).build()?;
+        let tx = self.db()?.transaction([PEOPLE, OUTBOX]).build()?;
         let stored: Option<JsValue> = tx.object_store(PEOPLE)?.get(id.to_string()).await?;
         let person: Option<Person> = stored.map(|raw| vault::open(Some(&key), raw)).transpose()?;
         let outbox = all_in(&tx, OUTBOX, &key).await?;
@@ -79,7 +79,7 @@ impl Store {
     ) -> Result<(Vec<T>, Vec<OutboxEntry>)> {
         self.index_by_person().await?;
         let key = self.key()?;
-        let tx = self.db.transaction([name, OUTBOX]).build()?;
+        let tx = self.db()?.transaction([name, OUTBOX]).build()?;
         let raw = tx
             .object_store(name)?
             .index(BY_PERSON)?
@@ -103,7 +103,7 @@ impl Store {
         let mut names = vec![META];
         names.extend(OF_PERSON);
         let tx = self
-            .db
+            .db()?
             .transaction(names)
             .with_mode(TransactionMode::Readwrite)
             .build()?;

@@ -70,7 +70,7 @@ impl Store {
 
     /// Whether the device holds no record from the server and no waiting change.
     pub async fn replica_is_empty(&self) -> Result<bool> {
-        let tx = self.db.transaction(CASELOAD).build()?;
+        let tx = self.db()?.transaction(CASELOAD).build()?;
         for name in CASELOAD {
             if name != REJECTIONS && tx.object_store(name)?.count().await? > 0 {
                 return Ok(false);
@@ -82,7 +82,7 @@ impl Store {
     /// The records held from the server.
     async fn replica(&self) -> Result<Vec<Record>> {
         let key = self.key()?;
-        let tx = self.db.transaction(REPLICA).build()?;
+        let tx = self.db()?.transaction(REPLICA).build()?;
         replica_in(&tx, &key).await
     }
 
@@ -90,7 +90,7 @@ impl Store {
     /// co-financing plans.
     pub async fn shared(&self) -> Result<SharedRecords> {
         let key = self.key()?;
-        let tx = self.db.transaction(SHARED).build()?;
+        let tx = self.db()?.transaction(SHARED).build()?;
         let records = all_in::<SharedRecord>(&tx, SHARED, &key).await?;
         Ok(SharedRecords::of(records.iter().map(|r| &r.0)))
     }
@@ -122,7 +122,7 @@ impl Store {
     ) -> Result<T> {
         let key = self.key()?;
         let version = {
-            let tx = self.db.transaction(META).build()?;
+            let tx = self.db()?.transaction(META).build()?;
             replica_version(&tx).await?
         };
         let current = self
@@ -131,7 +131,7 @@ impl Store {
             .as_ref()
             .is_some_and(|h| h.version == version);
         if !current {
-            let tx = self.db.transaction(REPLICA_AND_META).build()?;
+            let tx = self.db()?.transaction(REPLICA_AND_META).build()?;
             let version = replica_version(&tx).await?;
             let of = replica_in(&tx, &key)
                 .await?
@@ -151,7 +151,7 @@ impl Store {
     /// server acknowledged is not yet shown by a pull.
     pub async fn replace_bucket(&self, bucket: u8, records: &[Change]) -> Result<bool> {
         let tx = self
-            .db
+            .db()?
             .transaction([
                 META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED, OUTBOX,
             ])
@@ -200,7 +200,7 @@ impl Store {
     /// refuses (`Ok(false)`) while a change the server acknowledged is not yet shown by a pull.
     pub async fn replace_replica(&self, records: &[Change], cursor: i64) -> Result<bool> {
         let tx = self
-            .db
+            .db()?
             .transaction([
                 META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED, OUTBOX,
             ])
@@ -238,7 +238,7 @@ impl Store {
     /// transaction.
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<()> {
         let tx = self
-            .db
+            .db()?
             .transaction([
                 META, PEOPLE, ENROLMENTS, CONFLICTS, NOTES, ITEMS, SHARED, OUTBOX,
             ])

@@ -3,15 +3,22 @@
 //! The upgrade runs through the browser's own API: an index on a store created by an earlier
 //! version needs the version-change transaction, which `indexed_db_futures` does not hand to
 //! its upgrade callback. [`upgrade`] opens the database at [`SCHEMA_VERSION`], creates what
-//! the stored version lacks and closes it; the store then opens it through the library with
-//! nothing left to upgrade. Only new stores and indexes are created: nothing stored is ever
-//! dropped by an upgrade, so changes waiting in the outbox survive every new version.
+//! the stored version lacks and keeps that connection to hear of newer versions ([`Watch`]);
+//! the store then opens it through the library with nothing left to upgrade. Only new stores
+//! and indexes are created: nothing stored is ever dropped by an upgrade, so changes waiting in
+//! the outbox survive every new version.
+//!
+//! An upgrade waits until every other connection to the database is closed. A tab of this
+//! version closes its connections as soon as a newer version asks ([`Watch`]); a tab of an
+//! older version may not, and the upgrade then says so through `on_blocked` while it waits.
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbObjectStoreParameters, IdbOpenDbRequest, IdbVersionChangeEvent};
+use web_sys::{
+    Event, IdbDatabase, IdbObjectStoreParameters, IdbOpenDbRequest, IdbVersionChangeEvent,
+};
 
 use super::person::KEY_INDEXED;
 use super::{
@@ -29,9 +36,51 @@ pub const BY_PERSON: &str = "by_person";
 /// version 7 (the people store is keyed by the person's id itself).
 pub const OF_PERSON: [&str; 4] = [ENROLMENTS, CONFLICTS, NOTES, ITEMS];
 
+/// A connection kept open only to hear that a newer version of the app wants to upgrade the
+/// database: `on_change` then closes this tab's connections, so that the upgrade goes on.
+pub struct Watch {
+    db: IdbDatabase,
+    _on_change: Closure<dyn FnMut(Event)>,
+}
+
+impl Watch {
+    /// Calls `on_change` (once) when another tab opens the database at a newer version or
+    /// deletes it; this connection is closed first.
+    pub fn new(db: IdbDatabase, on_change: impl FnOnce() + 'static) -> Watch {
+        let closed = db.clone();
+        let mut on_change = Some(on_change);
+        let on_change = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            closed.close();
+            if let Some(f) = on_change.take() {
+                f();
+            }
+        });
+        db.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+        Watch {
+            db,
+            _on_change: on_change,
+        }
+    }
+}
+
+impl Watch {
+    /// Closes the connection; `on_change` will not be called.
+    pub fn close(&self) {
+        self.db.set_onversionchange(None);
+        self.db.close();
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
 /// Opens `name`, creating or upgrading its stores and indexes to [`SCHEMA_VERSION`], and
-/// closes it.
-pub async fn upgrade(name: &str) -> Result<()> {
+/// returns the open connection. `on_blocked` is called if the upgrade has to wait for another
+/// tab to close the database (the upgrade goes on once it does).
+pub async fn upgrade(name: &str, on_blocked: impl Fn() + 'static) -> Result<IdbDatabase> {
     let js = |e: JsValue| StoreError(format!("IndexedDB: {e:?}"));
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
@@ -50,12 +99,15 @@ pub async fn upgrade(name: &str) -> Result<()> {
         })
     };
     request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let on_blocked = Closure::<dyn Fn(Event)>::new(move |_: Event| on_blocked());
+    request.set_onblocked(Some(on_blocked.as_ref().unchecked_ref()));
     let done = Promise::new(&mut |resolve: Function, reject: Function| {
         request.set_onsuccess(Some(&resolve));
         request.set_onerror(Some(&reject));
     });
     let outcome = JsFuture::from(done).await;
     request.set_onupgradeneeded(None);
+    request.set_onblocked(None);
     request.set_onsuccess(None);
     request.set_onerror(None);
     if let Some(e) = failure.borrow_mut().take() {
@@ -67,9 +119,7 @@ pub async fn upgrade(name: &str) -> Result<()> {
             _ => "IndexedDB: ouverture impossible".into(),
         })
     })?;
-    let db: IdbDatabase = request.result().map_err(js)?.unchecked_into();
-    db.close();
-    Ok(())
+    Ok(request.result().map_err(js)?.unchecked_into())
 }
 
 /// Creates what a database at `old` lacks, inside the version-change transaction of `request`.
