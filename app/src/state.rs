@@ -494,16 +494,19 @@ impl AppState {
         // A round that changed nothing leaves the screens as they are: redrawing them would
         // read the whole replica again (seconds on a supervisor's device) every period.
         let changed = filling || result.as_ref().map_or(true, SyncReport::changed_anything);
+        let mut new_reference = None;
         match result {
             Ok(_) => {
                 self.failures.set_value(0);
                 self.retry_at.set_value(0.0);
-                // Set only when it changed: every screen that shows names depends on it.
+                // Set only when it changed: every screen that shows names depends on it. Set
+                // with the data's version below, in the same tick: the screens then read the
+                // replica once, not once for each (seconds on a supervisor's device).
                 if let Ok(reference) = api.reference(&session.token).await
                     && self.reference.get_untracked().as_ref() != Some(&reference)
                     && store.set_reference(&reference).await.is_ok()
                 {
-                    self.reference.set(Some(reference));
+                    new_reference = Some(reference);
                 }
                 let at = now_ms();
                 let _ = store.set_last_sync(at).await;
@@ -551,6 +554,9 @@ impl AppState {
         }
         // The list keeps the progress shown until it has read what was stored (pages::caseload).
         self.first_sync.set(None);
+        if let Some(reference) = new_reference {
+            self.reference.set(Some(reference));
+        }
         if changed {
             self.data_changed();
         }

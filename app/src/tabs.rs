@@ -60,22 +60,30 @@ fn lock_request() -> Option<(JsValue, Function)> {
     Some((locks, request))
 }
 
+thread_local! {
+    /// The tab's one channel: a message posted on a channel object reaches every other object
+    /// of that name, those of the same tab included — posting through the object that listens
+    /// keeps a tab from hearing (and redrawing for) its own changes.
+    static TAB_CHANNEL: Option<web_sys::BroadcastChannel> =
+        web_sys::BroadcastChannel::new(CHANNEL).ok();
+}
+
 /// Tells the other tabs that the local data changed.
 pub fn announce_change() {
-    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
-        let _ = channel.post_message(&JsValue::from_str("changed"));
-        channel.close();
-    }
+    TAB_CHANNEL.with(|channel| {
+        if let Some(channel) = channel {
+            let _ = channel.post_message(&JsValue::from_str("changed"));
+        }
+    });
 }
 
 /// Calls `on_change` whenever another tab announces a change, for the life of the page.
 pub fn listen_for_changes(on_change: impl Fn() + 'static) {
-    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
-        return;
-    };
     let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| on_change());
-    channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+    TAB_CHANNEL.with(|channel| {
+        if let Some(channel) = channel {
+            channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+        }
+    });
     listener.forget();
-    // The channel must outlive this function: keep it with the page.
-    std::mem::forget(channel);
 }
