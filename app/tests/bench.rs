@@ -149,7 +149,7 @@ async fn plain_bulk_insert(rows: &[Change]) -> f64 {
             Record::Enrolment(e) => drop(enrolments.put(e).serde().unwrap()),
             Record::Item(i) => drop(items.put(i).serde().unwrap()),
             Record::Note(n) => drop(notes.put(n).serde().unwrap()),
-            Record::Conflict(_) => {}
+            _ => {}
         }
     }
     tx.commit().await.unwrap();
@@ -178,9 +178,14 @@ impl Remote for Pages {
 /// loop, each with its cursor, and the replica's checksum, as on a first sign-in. The pages
 /// come from memory instead of the network.
 async fn jalon_bootstrap(rows: &[Change]) -> f64 {
-    let store = Store::open(&format!("bench-jalon-{}", Uuid::new_v4()))
-        .await
-        .unwrap();
+    bootstrapped(rows).await.0
+}
+
+/// A store filled by a bootstrap of `rows`, its database's name, and how long the bootstrap
+/// took.
+async fn bootstrapped(rows: &[Change]) -> (f64, Store, String) {
+    let name = format!("bench-jalon-{}", Uuid::new_v4());
+    let store = Store::open(&name).await.unwrap();
     // Every record sealed with AES-256-GCM, as on a signed-in device.
     store.unlock(jalon_app::vault::Key::from_bytes(&[7; 32]));
     let pages: Vec<PullResponse> = rows
@@ -203,6 +208,37 @@ async fn jalon_bootstrap(rows: &[Change]) -> f64 {
         .unwrap();
     assert_eq!(pulled.changes, rows.len());
     assert!(pulled.local.is_some());
+    (now() - start, store, name)
+}
+
+/// What the list reads of the replica: right after the first sync (the records the pulls
+/// stored are kept in memory), and in a tab opened later (every record opened from
+/// IndexedDB: AES-GCM, JSON).
+#[wasm_bindgen_test]
+async fn reading_120_000_rows_back_for_the_list() {
+    let rows = rows();
+    let (_, store, name) = bootstrapped(&rows).await;
+    let after_sync = list_reads(&store).await;
+    let later = Store::open(&name).await.unwrap();
+    later.unlock(jalon_app::vault::Key::from_bytes(&[7; 32]));
+    let cold = list_reads(&later).await;
+    console_log!(
+        "BENCH list read rows={} after_first_sync_ms={after_sync:.0} later_tab_ms={cold:.0}",
+        rows.len()
+    );
+}
+
+/// How long the list's reads of the replica take.
+async fn list_reads(store: &Store) -> f64 {
+    let start = now();
+    let people = store.people_as_shown().await.unwrap();
+    let enrolments = store.enrolments().await.unwrap();
+    let items = store.items_as_shown().await.unwrap();
+    let notes = store.notes().await.unwrap();
+    assert_eq!(
+        people.len() + enrolments.len() + items.len() + notes.len(),
+        120_000
+    );
     now() - start
 }
 

@@ -1459,14 +1459,18 @@ async fn a_persons_file_reads_only_their_records_those_sealed_before_the_indexes
 /// The checksums a tab keeps in memory between sync rounds are always those of the replica
 /// read back: after its own pulls and creations, after another tab's pull, after a repair.
 #[wasm_bindgen_test]
-async fn the_checksums_kept_between_rounds_are_those_of_the_replica_read_back() {
+async fn the_checksums_and_records_kept_between_rounds_are_those_of_the_replica_read_back() {
     use jalon_domain::notes::Note;
 
     let (tab, name) = fresh_store().await;
-    // What a tab that never kept anything reads back from the database.
+    // What a tab that never kept anything reads back from the database; the records this tab
+    // reads (kept in memory since its first pull) must be those.
     let read_back = || async {
         let other = reopen(&name, 0).await;
         let sums = other.replica_checksums().await.unwrap();
+        let fresh = reopen(&name, 0).await;
+        assert_eq!(replica_reads(&tab).await, replica_reads(&fresh).await);
+        fresh.close();
         other.close();
         sums
     };
@@ -1538,6 +1542,51 @@ async fn the_checksums_kept_between_rounds_are_those_of_the_replica_read_back() 
     let fourth = tab.replica_checksums().await.unwrap();
     assert_eq!(fourth, read_back().await);
     assert_ne!(fourth, third);
+
+    // The reads come from memory while nothing changed the replica: emptied behind the
+    // store's back (no new version token), it still shows what it kept.
+    let shown = tab.people().await.unwrap();
+    assert!(!shown.is_empty());
+    {
+        use indexed_db_futures::prelude::*;
+        use indexed_db_futures::transaction::TransactionMode;
+        let db = indexed_db_futures::database::Database::open(&name)
+            .await
+            .unwrap();
+        let tx = db
+            .transaction("people")
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        tx.object_store("people")
+            .unwrap()
+            .clear()
+            .unwrap()
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        db.close();
+    }
+    assert_eq!(tab.people().await.unwrap(), shown);
+}
+
+/// What the list reads of the replica.
+async fn replica_reads(
+    store: &Store,
+) -> (
+    Vec<Person>,
+    Vec<Enrolment>,
+    Vec<jalon_domain::notes::Note>,
+    Vec<jalon_domain::followup::Item>,
+    Vec<jalon_domain::merge::Conflict>,
+) {
+    (
+        store.people().await.unwrap(),
+        store.enrolments().await.unwrap(),
+        store.notes().await.unwrap(),
+        store.items().await.unwrap(),
+        store.conflicts().await.unwrap(),
+    )
 }
 
 #[wasm_bindgen_test]

@@ -29,18 +29,18 @@ impl Store {
     /// Every follow-up item, as last received from the server with the states of the outbox
     /// laid over it (`true` while waiting for the server).
     pub async fn items_as_shown(&self) -> Result<Vec<(Item, bool)>> {
-        let items = self.all::<Item>(ITEMS).await?;
+        let items = self.replica_all::<Item>(ITEMS).await?;
         Ok(shown_items(items, &self.outbox().await?))
     }
 
     /// The follow-up items as received from the server (waiting changes not laid over).
     pub async fn items(&self) -> Result<Vec<Item>> {
-        self.all(ITEMS).await
+        self.replica_all(ITEMS).await
     }
 
     /// Every version of every note, as received from the server.
     pub async fn notes(&self) -> Result<Vec<Note>> {
-        self.all(NOTES).await
+        self.replica_all(NOTES).await
     }
 
     /// The people with the edits of the outbox (waiting or acknowledged) laid over them,
@@ -51,21 +51,52 @@ impl Store {
     }
 
     pub async fn conflicts(&self) -> Result<Vec<Conflict>> {
-        self.all(CONFLICTS).await
+        self.replica_all(CONFLICTS).await
     }
 
     pub async fn people(&self) -> Result<Vec<Person>> {
-        self.all(PEOPLE).await
+        self.replica_all(PEOPLE).await
     }
 
     /// The enrolments, with the six-month situations and orientations waiting in the outbox
     /// laid over (`shown_enrolments`).
     pub async fn enrolments(&self) -> Result<Vec<Enrolment>> {
-        let enrolments = self.all::<Enrolment>(ENROLMENTS).await?;
+        let enrolments = self.replica_all::<Enrolment>(ENROLMENTS).await?;
         Ok(jalon_domain::sync::client::shown_enrolments(
             enrolments,
             &self.outbox().await?,
         ))
+    }
+
+    /// Every record of the replica's store `name`, in the order of their ids: from the records
+    /// kept in memory while they hold (see [`Hashes`]), opened from the store otherwise.
+    async fn replica_all<T: FromRecord + serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Vec<T>> {
+        if self.records_hold().await? {
+            let hashes = self.hashes.borrow();
+            if let Some(records) = hashes.as_ref().and_then(|h| h.records.as_ref()) {
+                return Ok(in_order(records)
+                    .into_iter()
+                    .filter_map(T::from_record)
+                    .collect());
+            }
+        }
+        self.all(name).await
+    }
+
+    /// Whether the records kept in memory are the replica's (no transaction changed it since).
+    async fn records_hold(&self) -> Result<bool> {
+        let version = {
+            let tx = self.db()?.transaction(META).build()?;
+            replica_version(&tx).await?
+        };
+        Ok(self
+            .hashes
+            .borrow()
+            .as_ref()
+            .is_some_and(|h| h.version == version && h.records.is_some()))
     }
 
     /// Whether the device holds no record from the server and no waiting change.
@@ -133,12 +164,17 @@ impl Store {
         if !current {
             let tx = self.db()?.transaction(REPLICA_AND_META).build()?;
             let version = replica_version(&tx).await?;
-            let of = replica_in(&tx, &key)
-                .await?
+            let records = replica_in(&tx, &key).await?;
+            let of = records
                 .iter()
                 .map(|r| (r.key(), (r.bucket(), record_hash(r))))
                 .collect();
-            *self.hashes.borrow_mut() = Some(Hashes { version, of });
+            let records = records.into_iter().map(|r| (r.key(), r)).collect();
+            *self.hashes.borrow_mut() = Some(Hashes {
+                version,
+                of,
+                records: Some(records),
+            });
         }
         let hashes = self.hashes.borrow();
         Ok(f(&hashes.as_ref().expect("just read").of))
@@ -246,6 +282,20 @@ impl Store {
             .build()?;
         let key = self.key()?;
         let before = replica_version(&tx).await?;
+        // A pull into an empty replica (a first sync): the hashes and records it stores are
+        // the replica's, kept in memory from the first page on.
+        let following = self
+            .hashes
+            .borrow()
+            .as_ref()
+            .is_some_and(|h| h.version == before);
+        if !following && replica_empty_in(&tx).await? {
+            *self.hashes.borrow_mut() = Some(Hashes {
+                version: before.clone(),
+                of: HashMap::new(),
+                records: Some(HashMap::new()),
+            });
+        }
         let after = replica_changed(&tx).await?;
         let stores = ReplicaStores::open(&tx, &key)?;
         // Requests go out as they are built; awaiting each one would cost a round trip through
@@ -279,9 +329,18 @@ impl Store {
         let Some(version) = self.pulled_at.borrow().clone() else {
             return;
         };
-        *self.hashes.borrow_mut() = Some(Hashes {
+        let mut kept = self.hashes.borrow_mut();
+        if kept
+            .as_ref()
+            .is_some_and(|h| h.version.as_ref() == Some(&version))
+        {
+            // Already followed from the first page, with the records.
+            return;
+        }
+        *kept = Some(Hashes {
             version: Some(version),
             of: hashes.collect(),
+            records: None,
         });
     }
 
@@ -301,6 +360,9 @@ impl Store {
                     hashes
                         .of
                         .insert(record.key(), (record.bucket(), record_hash(record)));
+                    if let Some(records) = hashes.records.as_mut() {
+                        records.insert(record.key(), record.clone());
+                    }
                 }
                 hashes.version = Some(after);
             }
@@ -310,11 +372,52 @@ impl Store {
 }
 
 /// The hash of each record of the replica (`jalon_domain::sync::record_hash`) with its bucket,
-/// as they were when `meta` held `version` under [`KEY_REPLICA_VERSION`].
+/// as they were when `meta` held `version` under [`KEY_REPLICA_VERSION`] — and the records
+/// themselves when they were at hand (a first sync stored them, or the replica was read back
+/// whole): the list then reads them without opening every record again (seconds on a
+/// supervisor's device). Kept for the unlocked session only, like the key.
 #[derive(Debug)]
 pub(super) struct Hashes {
     version: Option<String>,
     of: HashMap<RecordKey, (u8, u64)>,
+    records: Option<HashMap<RecordKey, Record>>,
+}
+
+/// The records of one kind, out of the replica's.
+pub(super) trait FromRecord: Sized {
+    fn from_record(record: &Record) -> Option<Self>;
+}
+
+macro_rules! from_record {
+    ($($variant:ident: $t:ty),*) => {$(
+        impl FromRecord for $t {
+            fn from_record(record: &Record) -> Option<Self> {
+                match record {
+                    Record::$variant(r) => Some(r.clone()),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+from_record!(Person: Person, Enrolment: Enrolment, Conflict: Conflict, Note: Note, Item: Item);
+
+/// The records in the order of their keys (kind, then id): the order in which their stores
+/// give them.
+fn in_order(records: &HashMap<RecordKey, Record>) -> Vec<&Record> {
+    let mut keys: Vec<&RecordKey> = records.keys().collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| &records[k]).collect()
+}
+
+/// Whether the replica's stores are empty, inside `tx` (which must cover them).
+async fn replica_empty_in(tx: &Transaction<'_>) -> Result<bool> {
+    for name in REPLICA {
+        if tx.object_store(name)?.count().await? > 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The token of `meta` every transaction that changes the stores of the replica draws anew,
