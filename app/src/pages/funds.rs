@@ -17,7 +17,7 @@ use reqwest::Method;
 use uuid::Uuid;
 
 use crate::clock::today;
-use crate::components::TopBar;
+use crate::components::{ReadFailed, TopBar};
 use crate::forms::{InputField, SelectField, TextArea, options, required_date};
 use crate::i18n::fr;
 use crate::pages::admin::{failure_message, token};
@@ -370,8 +370,9 @@ fn FarmerPicker(linked: RwSignal<Vec<Person>>, errors: RwSignal<Invalid>) -> imp
     let people = LocalResource::new(move || {
         state.data_version.track();
         let store = state.store();
-        async move { store.people_as_shown().await.unwrap_or_default() }
+        async move { store.people_as_shown().await.map_err(|e| e.to_string()) }
     });
+    let failed = Signal::derive(move || people.get().and_then(Result::err));
     let found = move || {
         let needle = fold(query.get().trim());
         if needle.chars().count() < 2 {
@@ -380,6 +381,7 @@ fn FarmerPicker(linked: RwSignal<Vec<Person>>, errors: RwSignal<Invalid>) -> imp
         let taken = linked.get();
         let mut found: Vec<Person> = people
             .get()
+            .and_then(Result::ok)
             .unwrap_or_default()
             .into_iter()
             .filter(|p| !p.is_purged() && !taken.iter().any(|t| t.id == p.id))
@@ -416,6 +418,7 @@ fn FarmerPicker(linked: RwSignal<Vec<Person>>, errors: RwSignal<Invalid>) -> imp
                     }
                 }).collect_view()}
             </ul>
+            <ReadFailed error=failed />
             <label for="farm-people-search">{fr::FIND_FARMER}</label>
             <input id="farm-people-search" type="search" autocomplete="off"
                 aria-describedby="farm-people-error"
@@ -457,10 +460,11 @@ fn FarmList(farms: Signal<Vec<Farm>>) -> impl IntoView {
     let people = LocalResource::new(move || {
         state.data_version.track();
         let store = state.store();
-        async move { store.people_as_shown().await.unwrap_or_default() }
+        async move { store.people_as_shown().await.map_err(|e| e.to_string()) }
     });
+    let failed = Signal::derive(move || people.get().and_then(Result::err));
     let rows = move || {
-        let held = people.get().unwrap_or_default();
+        let held = people.get().and_then(Result::ok).unwrap_or_default();
         let mut farms = farms.get();
         farms.sort_by_key(|f| fold(&f.name));
         farms
@@ -497,6 +501,7 @@ fn FarmList(farms: Signal<Vec<Farm>>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="farms-title">
             <h2 id="farms-title">{fr::FARMS}</h2>
+            <ReadFailed error=failed />
             <details class="farms">
                 <summary>{move || fr::show_farms(farms.with(Vec::len))}</summary>
                 <div class="table-scroll">
