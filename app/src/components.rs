@@ -59,12 +59,6 @@ pub fn SyncStatus() -> impl IntoView {
                     None => view! { <span class="visually-hidden">{fr::NEVER_SYNCED}</span> }.into_any(),
                 }}
             </span>
-            {move || {
-                state
-                    .last_error
-                    .get()
-                    .map(|e| view! { <span class="sync-error" role="alert">{e}</span> })
-            }}
             <button
                 type="button"
                 class="secondary sync-now"
@@ -79,6 +73,14 @@ pub fn SyncStatus() -> impl IntoView {
                 </span>
             </button>
         </section>
+        // Beside the section, so that in the top bar it takes a line of its own under the
+        // others instead of pushing them onto three more.
+        {move || {
+            state
+                .last_error
+                .get()
+                .map(|e| view! { <p class="sync-error" role="alert">{e}</p> })
+        }}
     }
 }
 

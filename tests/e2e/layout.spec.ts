@@ -25,3 +25,28 @@ for (const username of ["arpe5", "superviseur.global", "admin"]) {
     await context.close();
   });
 }
+
+// On a patchy connection the bar says why the last sync failed: on a line of its own, under
+// a bar that stays one line.
+test("a sync error takes one line under the top bar at 1024 px", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await signIn(page, "arpe5");
+  await context.route("**/api/sync/**", (route) => route.abort());
+  await page.getByRole("button", { name: "Synchroniser" }).click();
+  const bar = page.locator("header.topbar");
+  const error = bar.locator(".sync-error");
+  await expect(error).toContainText("Serveur injoignable");
+  const { tops, errorTop } = await bar.evaluate((header) => {
+    const centre = (e: Element) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2);
+    const children = [...header.children].filter((child) => (child as HTMLElement).offsetParent !== null);
+    return {
+      tops: children.filter((c) => !c.classList.contains("sync-error")).map(centre),
+      errorTop: Math.round(header.querySelector(".sync-error")!.getBoundingClientRect().top),
+    };
+  });
+  expect(Math.max(...tops) - Math.min(...tops), `centres ${tops}`).toBeLessThanOrEqual(4);
+  expect(errorTop).toBeGreaterThan(Math.max(...tops));
+  expect((await bar.boundingBox())!.height).toBeLessThan(110);
+  await context.close();
+});
