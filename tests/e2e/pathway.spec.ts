@@ -177,9 +177,11 @@ test("a whole pathway typed offline — person, appointment, step, obstacle, con
   await enrolments.getByLabel("Référent", { exact: true }).selectOption({ index: 2 });
   const chosen = (await enrolments.getByLabel("Référent", { exact: true }).locator("option:checked").textContent()) ?? "";
   await enrolments.getByRole("button", { name: "Inscrire" }).click();
-  // Saved on the device, the new enrolment shows at once (and the form, for people with no
-  // active enrolment, goes with its confirmation), then reaches the server.
+  // Saved on the device, the new enrolment shows at once — the form, for people with no
+  // active enrolment, goes; its confirmation stays — then reaches the server.
   await expect(enrolments).toContainText(`PLIE · ${chosen.replace(/\s*$/, "")} depuis`);
+  await expect(enrolments.getByRole("status").filter({ hasText: "Accompagnement enregistré" })).toBeVisible();
+  await expect(enrolments.getByRole("button", { name: "Inscrire" })).toHaveCount(0);
   await expect(desk.getByTestId("pending")).toHaveText("Tout est synchronisé", { timeout: 30_000 });
   await expect(enrolments).toContainText(`PLIE · ${chosen}`);
   const username = chosen.match(/\((plie\d+)\)/)?.[1] ?? "";

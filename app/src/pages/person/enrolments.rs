@@ -393,6 +393,8 @@ fn fse_summary(enrolment: &Enrolment) -> Option<String> {
 pub fn NewEnrolmentForm(
     person: Person,
     enrolments: impl Fn() -> Vec<Enrolment> + Copy + Send + Sync + 'static,
+    /// Set to the person once the enrolment is saved (the file shows the confirmation).
+    enrolled: RwSignal<Option<Uuid>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let user = state.session.get_untracked().map(|s| s.user);
@@ -476,6 +478,7 @@ pub fn NewEnrolmentForm(
         spawn_local(async move {
             if state.saved(state.store().enrol(&enrolment).await) {
                 saved.set(true);
+                enrolled.set(Some(enrolment.person_id));
             }
         });
     };
@@ -501,7 +504,6 @@ pub fn NewEnrolmentForm(
                 <TextField id="start_date" label=fr::START_DATE value=start errors kind="date" />
                 {move || general().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 <button type="submit" disabled=move || saved.get()>{fr::ENROL}</button>
-                {move || saved.get().then(|| view! { <p role="status">{fr::ENROLMENT_SAVED}</p> })}
             </form>
         </details>
     }

@@ -170,6 +170,9 @@ pub fn PersonPage() -> impl IntoView {
     let file = move || data.get().and_then(Result::ok).flatten();
     // Forms only for a person of the user's caseload (one handed over or closed elsewhere stays
     // on the device until the next sync, read-only).
+    // The person a re-entry was just saved for: its confirmation outlives the form, which
+    // goes as soon as the new enrolment shows.
+    let enrolled = RwSignal::new(None::<Uuid>);
     let writable = Memo::new(move |_| {
         let user = state.session.get().map(|s| s.user);
         file()
@@ -279,9 +282,11 @@ pub fn PersonPage() -> impl IntoView {
                             let may = writable.get() && state.session.get().is_some_and(|s| s.user.role == Role::Supervisor);
                             let none_active = !enrolments().iter().any(|e| e.status == EnrolmentStatus::Active);
                             (may && none_active).then(|| {
-                                untracked(file).map(|f| view! { <NewEnrolmentForm person=f.person enrolments /> })
+                                untracked(file).map(|f| view! { <NewEnrolmentForm person=f.person enrolments enrolled /> })
                             })
                         }}
+                        {move || (enrolled.get().is_some() && enrolled.get() == person_id())
+                            .then(|| view! { <p role="status">{fr::ENROLMENT_SAVED}</p> })}
                     </section>
                 </Show>
                 <Show when=move || writable.get()>
