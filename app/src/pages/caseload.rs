@@ -274,7 +274,7 @@ pub fn CaseloadPage() -> impl IntoView {
     let list = move || {
         let readable = readable.get()?;
         Some(match readable {
-            Err(e) => view! { <p class="form-error" role="alert">{format!("{} : {e}", fr::SAVE_FAILED)}</p> }
+            Err(e) => view! { <p class="form-error" role="alert">{format!("{} : {e}", fr::READ_FAILED)}</p> }
                 .into_any(),
             Ok(_) => view! {
                 {move || {
