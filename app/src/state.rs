@@ -549,7 +549,7 @@ impl AppState {
             Err(SyncError::Api(failure)) => self.last_error.set(Some(failure.message())),
             Err(SyncError::Store(e)) => {
                 self.last_error
-                    .set(Some(format!("{} : {e}", fr::SAVE_FAILED)));
+                    .set(Some(format!("{} : {e}", fr::SYNC_STORAGE_FAILED)));
             }
         }
         // The list keeps the progress shown until it has read what was stored (pages::caseload).

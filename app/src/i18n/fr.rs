@@ -175,6 +175,8 @@ pub const ONLY_REFERENTS_CREATE: &str =
     "Seuls les référents inscrivent de nouvelles personnes dans leur portefeuille.";
 pub const SAVE_FAILED: &str = "Enregistrement impossible sur cet appareil";
 pub const READ_FAILED: &str = "Lecture impossible sur cet appareil";
+/// A sync stopped by the device's storage (a read or a write).
+pub const SYNC_STORAGE_FAILED: &str = "Synchronisation interrompue par le stockage de l'appareil";
 
 // Person file
 pub const PERSON_NOT_FOUND: &str = "Cette personne n'est pas (ou plus) sur cet appareil.";
