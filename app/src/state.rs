@@ -517,7 +517,10 @@ impl AppState {
             }
             Err(SyncError::Api(ApiFailure::Network)) => {
                 self.back_off();
-                self.online.set(browser_online());
+                // The badge says whether Jalon reaches its server: a network the browser calls
+                // up but that leads nowhere (a captive portal, a dead link upstream) is « Hors
+                // ligne » too. The next sync that gets through says « En ligne » again.
+                self.online.set(false);
                 self.last_error.set(Some(fr::SERVER_UNREACHABLE.to_owned()));
             }
             Err(SyncError::Api(ApiFailure::Busy { retry_after })) => {

@@ -37,6 +37,8 @@ test("a sync error takes one line under the top bar at 1024 px", async ({ browse
   const bar = page.locator("header.topbar");
   const error = bar.locator(".sync-error");
   await expect(error).toContainText("Serveur injoignable");
+  // The browser has a network; Jalon does not reach its server: the badge says so.
+  await expect(bar.getByTestId("network")).toHaveText("Hors ligne");
   const { tops, errorTop } = await bar.evaluate((header) => {
     const centre = (e: Element) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2);
     const children = [...header.children].filter((child) => (child as HTMLElement).offsetParent !== null);
@@ -48,5 +50,10 @@ test("a sync error takes one line under the top bar at 1024 px", async ({ browse
   expect(Math.max(...tops) - Math.min(...tops), `centres ${tops}`).toBeLessThanOrEqual(4);
   expect(errorTop).toBeGreaterThan(Math.max(...tops));
   expect((await bar.boundingBox())!.height).toBeLessThan(110);
+  // The server reached again: the error goes and the badge says « En ligne ».
+  await context.unroute("**/api/sync/**");
+  await page.getByRole("button", { name: "Synchroniser" }).click();
+  await expect(error).toHaveCount(0);
+  await expect(bar.getByTestId("network")).toHaveText("En ligne");
   await context.close();
 });
